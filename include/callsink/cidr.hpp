@@ -11,7 +11,7 @@
 namespace callsink {
 
 class Cidr {
-public:
+  public:
     // "ADDR/PREFIX" or a bare address (a single host). nullopt when malformed.
     static std::optional<Cidr> parse(std::string_view text);
 
@@ -20,7 +20,7 @@ public:
 
     std::string to_string() const;
 
-private:
+  private:
     Cidr(boost::asio::ip::address network, unsigned prefix) : network_(network), prefix_(prefix) {}
 
     boost::asio::ip::address network_;

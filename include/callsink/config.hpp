@@ -20,12 +20,12 @@
 namespace callsink {
 
 class ConfigError : public std::runtime_error {
-public:
+  public:
     // key is the dotted TOML path ("server.listen", "sinks[1].path"), empty for the whole file.
     ConfigError(std::string key, std::string const& problem);
     std::string const& key() const noexcept { return key_; }
 
-private:
+  private:
     std::string key_;
 };
 
@@ -77,10 +77,10 @@ enum class SinkType { file, stdout_lines, log };
 
 struct SinkOptions {
     SinkType type = SinkType::file;
-    std::filesystem::path path;  // file only
-    std::uint64_t max_bytes = 0; // file only: rotate when the next batch would pass it; 0 = never
-    unsigned max_files = 10;     // file only: rotated files kept (path.1 … path.N)
-    bool required = true;        // the reply waits for this sink
+    std::filesystem::path path;   // file only
+    std::uint64_t max_bytes = 0;  // file only: rotate when the next batch would pass it; 0 = never
+    unsigned max_files = 10;      // file only: rotated files kept (path.1 … path.N)
+    bool required = true;         // the reply waits for this sink
 };
 
 struct RejectsOptions {
@@ -92,7 +92,8 @@ struct RejectsOptions {
 enum class LogFormat { text, json };
 
 struct LogOptions {
-    std::string level = "info";  // spdlog level name: trace, debug, info, warn, error, critical, off
+    std::string level =
+        "info";  // spdlog level name: trace, debug, info, warn, error, critical, off
     LogFormat format = LogFormat::text;
 };
 

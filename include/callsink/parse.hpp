@@ -17,11 +17,11 @@ namespace callsink {
 
 // Stable, machine-readable reasons; they appear in the rejects file and, later, in metrics labels.
 enum class RejectCode {
-    invalid_json,            // not JSON, or not UTF-8
-    not_an_object,           // JSON, but the top level is not an object
-    missing_field,           // a required field is absent or null
-    wrong_type,              // a field has a type the documents do not allow
-    invalid_value,           // right type, unusable value (e.g. "12a" for a number, a bad timestamp)
+    invalid_json,   // not JSON, or not UTF-8
+    not_an_object,  // JSON, but the top level is not an object
+    missing_field,  // a required field is absent or null
+    wrong_type,     // a field has a type the documents do not allow
+    invalid_value,  // right type, unusable value (e.g. "12a" for a number, a bad timestamp)
     unsupported_event_type,  // eventType is not CALL_STATUS or SESSION_SUMMARY
 };
 
@@ -29,7 +29,8 @@ std::string_view to_string(RejectCode code);
 
 struct Rejection {
     RejectCode code;
-    std::string field;    // dotted path, e.g. "payload.details.callA.callDuration"; empty for the body
+    std::string
+        field;  // dotted path, e.g. "payload.details.callA.callDuration"; empty for the body
     std::string message;  // one sentence for a person: what was found and what was expected
 };
 

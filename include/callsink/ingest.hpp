@@ -1,0 +1,27 @@
+// Turns one delivery into the Record the pipeline stores: an event record when the body parses,
+// otherwise a rejection record holding the raw body and the reason. Pure and thread-safe; the
+// caller supplies the `received` metadata (time, path, client, request id).
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "callsink/event.hpp"
+#include "callsink/parse.hpp"
+#include "callsink/record.hpp"
+#include "callsink/sink.hpp"
+
+namespace callsink {
+
+struct Ingested {
+    Record record;
+    std::optional<Rejection> rejection;  // set when the record is a rejection
+    std::vector<ParseNote> notes;        // accepted, but worth a look (unknown enum values)
+};
+
+Ingested ingest_delivery(std::string_view body, Received const& received);
+
+EventSummary summarize(Event const& event);
+
+}  // namespace callsink

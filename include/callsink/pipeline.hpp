@@ -1,0 +1,104 @@
+// The one place that owns ordering, batching, durability and backpressure between the HTTP
+// sessions and the sinks (DESIGN.md, "Data flow").
+//
+// Sessions submit() a record with a completion and never block: a bounded queue takes it, or
+// the completion runs at once with Errc::queue_full. One writer thread takes everything queued
+// as a batch, writes events to every event sink and rejections to the rejects sink, syncs when
+// the durability asks for it (one fdatasync per batch shared by every delivery in it: group
+// commit), and only then runs each completion with the outcome for that record. A completion
+// therefore runs on the writer thread; the caller posts it back to its own executor.
+//
+// A failure of a required sink fails the records of that batch (the caller answers 503); a
+// best-effort sink's failure is logged and does not. Sink failures and recoveries are logged
+// once per change of state, not once per record.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "callsink/config.hpp"
+#include "callsink/sink.hpp"
+
+namespace callsink {
+
+struct PipelineOptions {
+    Durability durability = Durability::write;
+    std::size_t queue_capacity = 65'536;
+};
+
+struct SinkSlot {
+    std::unique_ptr<Sink> sink;
+    bool required = true;  // the reply waits for this sink's outcome
+};
+
+class Pipeline {
+  public:
+    using Completion = std::function<void(boost::system::error_code)>;
+
+    Pipeline(PipelineOptions options, std::vector<SinkSlot> event_sinks, SinkSlot rejects_sink,
+             std::shared_ptr<spdlog::logger> logger);
+    ~Pipeline();
+    Pipeline(Pipeline const&) = delete;
+    Pipeline& operator=(Pipeline const&) = delete;
+
+    void start();
+
+    // Thread-safe, never blocks on I/O. `on_done` runs exactly once.
+    void submit(Record record, Completion on_done);
+
+    // Asks the writer to reopen every sink between two batches (SIGHUP, after logrotate).
+    void reopen();
+
+    // Stops taking records, writes and syncs what is queued, closes the sinks, joins the writer.
+    void stop();
+
+    // True while every required sink's last write succeeded.
+    bool ready() const { return failing_required_.load(std::memory_order_relaxed) == 0; }
+
+    std::size_t queue_depth() const;
+
+  private:
+    struct Pending {
+        RecordKind kind;
+        Record record;
+        Completion on_done;
+    };
+    struct SlotState {
+        SinkSlot slot;
+        bool failing = false;
+    };
+
+    void run();
+    void process(std::vector<Pending>& batch);
+    boost::system::error_code write_to(std::vector<SlotState>& slots,
+                                       std::vector<Record> const& records);
+    void note_outcome(SlotState& state, boost::system::error_code ec);
+    void reopen_all();
+    void close_all();
+
+    PipelineOptions options_;
+    std::vector<SlotState> event_slots_;
+    std::vector<SlotState> rejects_slots_;  // one slot; a vector so write_to serves both
+    std::shared_ptr<spdlog::logger> logger_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    std::vector<Pending> queue_;     // guarded by mutex_
+    bool stopping_ = false;          // guarded by mutex_
+    bool reopen_requested_ = false;  // guarded by mutex_
+
+    std::atomic<int> failing_required_{0};
+    std::vector<Record> events_;   // writer thread only, reused between batches
+    std::vector<Record> rejects_;  // writer thread only
+    std::thread writer_;
+};
+
+}  // namespace callsink

@@ -1,0 +1,60 @@
+// What callsink answers to one HTTP request, apart from the socket it came on (the userver
+// hello_service split): route, guard (allowlist, auth header), ingest, submit to the pipeline,
+// and the reply once the pipeline reports the record stored or not. The session owns the
+// connection and calls handle(); tests call it directly.
+//
+// `respond` runs exactly once: inline for replies that need no storage, on the pipeline's writer
+// thread for deliveries. The caller hands it on to its own executor.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "callsink/config.hpp"
+#include "callsink/pipeline.hpp"
+#include "callsink/request_ids.hpp"
+#include "callsink/timestamp.hpp"
+
+namespace callsink {
+
+namespace http = boost::beast::http;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+struct HandlerOptions {
+    AuthOptions auth;
+    std::vector<Cidr> trusted_proxies;
+};
+
+// A small JSON reply, {"error": message}, for the statuses the session answers itself (400, 413,
+// 431) as well as the handler's own.
+Response error_response(http::status status, unsigned version, std::string_view message);
+
+class RequestHandler {
+  public:
+    using Respond = std::function<void(Response)>;
+
+    RequestHandler(HandlerOptions options, Pipeline& pipeline,
+                   std::shared_ptr<spdlog::logger> logger, Clock clock, RequestIds& request_ids);
+
+    void handle(Request const& request, boost::asio::ip::address const& peer, Respond respond);
+
+  private:
+    void ingest(Request const& request, std::string_view path,
+                boost::asio::ip::address const& client, Respond respond);
+    bool authorized(Request const& request) const;
+
+    HandlerOptions options_;
+    Pipeline& pipeline_;
+    std::shared_ptr<spdlog::logger> logger_;
+    Clock clock_;
+    RequestIds& request_ids_;
+};
+
+}  // namespace callsink

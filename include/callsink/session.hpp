@@ -1,0 +1,75 @@
+// One HTTP/1.x connection, from accept to close, as a chain of do_x()/on_x() steps in the style
+// of Beast's async server examples: wait for a request, read its header, read its body, hand it to
+// the RequestHandler, write the reply, and again while the connection is kept alive. Pipelined
+// requests wait in the read buffer and are answered in order.
+//
+// Limits: idle_timeout bounds the wait for a request's first byte, read_timeout the whole request
+// from there (a client that trickles its header or body is cut off), max_body_bytes is checked
+// against Content-Length before the body is read (413) and while a chunked body arrives.
+//
+// Every handler runs on the connection's strand; stop() may be called from any thread.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <memory>
+#include <optional>
+
+#include "callsink/config.hpp"
+#include "callsink/request_handler.hpp"
+#include "callsink/session_registry.hpp"
+
+namespace callsink {
+
+class Session : public std::enable_shared_from_this<Session> {
+  public:
+    Session(boost::asio::ip::tcp::socket socket, ServerOptions const& options,
+            RequestHandler& handler, std::shared_ptr<SessionRegistry> registry,
+            std::shared_ptr<spdlog::logger> logger);
+    ~Session();
+
+    void run();
+
+    // Finish the request in progress, if any, then close. Thread-safe.
+    void stop();
+
+    // Close now, whatever is in progress (the shutdown deadline passed). Thread-safe.
+    void abort();
+
+  private:
+    void do_wait_for_request();
+    void on_first_bytes(boost::system::error_code ec, std::size_t bytes);
+    void do_read_header();
+    void on_header(boost::system::error_code ec, std::size_t bytes);
+    void on_continue_sent(boost::system::error_code ec, std::size_t bytes);
+    void do_read_body();
+    void on_body(boost::system::error_code ec, std::size_t bytes);
+    void do_handle();
+    void do_write(Response response);
+    void on_write(bool keep_alive, boost::system::error_code ec, std::size_t bytes);
+    void reply_to_read_error(boost::system::error_code ec);
+    void close();
+
+    boost::beast::tcp_stream stream_;
+    boost::beast::flat_buffer buffer_;
+    ServerOptions const& options_;
+    RequestHandler& handler_;
+    std::shared_ptr<SessionRegistry> registry_;
+    std::shared_ptr<spdlog::logger> logger_;
+    std::uint64_t id_ = 0;
+    boost::asio::ip::address peer_;
+
+    std::optional<http::request_parser<http::string_body>> parser_;
+    Request request_;
+    std::optional<Response> response_;
+    http::response<http::empty_body> continue_;
+    bool idle_ = false;      // waiting for a request's first byte: safe to close on stop()
+    bool stopping_ = false;  // answer what is in progress, then close
+};
+
+}  // namespace callsink

@@ -1,0 +1,172 @@
+#include "callsink/pipeline.hpp"
+
+#include "callsink/errors.hpp"
+
+namespace callsink {
+
+Pipeline::Pipeline(PipelineOptions options, std::vector<SinkSlot> event_sinks,
+                   SinkSlot rejects_sink, std::shared_ptr<spdlog::logger> logger)
+    : options_(options), logger_(std::move(logger)) {
+    for (SinkSlot& slot : event_sinks) {
+        event_slots_.push_back(SlotState{std::move(slot)});
+    }
+    rejects_slots_.push_back(SlotState{std::move(rejects_sink)});
+}
+
+Pipeline::~Pipeline() {
+    stop();
+}
+
+void Pipeline::start() {
+    writer_ = std::thread([this] { run(); });
+}
+
+void Pipeline::submit(Record record, Completion on_done) {
+    std::unique_lock lock(mutex_);
+    if (stopping_) {
+        lock.unlock();
+        on_done(Errc::stopped);
+        return;
+    }
+    if (queue_.size() >= options_.queue_capacity) {
+        lock.unlock();
+        on_done(Errc::queue_full);
+        return;
+    }
+    RecordKind const kind = record.kind;
+    if (options_.durability == Durability::none) {
+        queue_.push_back(Pending{kind, std::move(record), {}});
+        lock.unlock();
+        wake_.notify_one();
+        on_done({});
+        return;
+    }
+    queue_.push_back(Pending{kind, std::move(record), std::move(on_done)});
+    lock.unlock();
+    wake_.notify_one();
+}
+
+void Pipeline::reopen() {
+    {
+        std::lock_guard lock(mutex_);
+        reopen_requested_ = true;
+    }
+    wake_.notify_one();
+}
+
+void Pipeline::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    if (writer_.joinable()) {
+        writer_.join();
+    }
+}
+
+std::size_t Pipeline::queue_depth() const {
+    std::lock_guard lock(mutex_);
+    return queue_.size();
+}
+
+void Pipeline::run() {
+    std::vector<Pending> batch;
+    for (;;) {
+        bool reopen = false;
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [this] { return !queue_.empty() || stopping_ || reopen_requested_; });
+            batch.swap(queue_);
+            reopen = std::exchange(reopen_requested_, false);
+            if (batch.empty() && stopping_ && !reopen) {
+                break;
+            }
+        }
+        if (reopen) {
+            reopen_all();
+        }
+        if (!batch.empty()) {
+            process(batch);
+            batch.clear();
+        }
+    }
+    close_all();
+}
+
+void Pipeline::process(std::vector<Pending>& batch) {
+    events_.clear();
+    rejects_.clear();
+    for (Pending& pending : batch) {
+        auto& target = pending.kind == RecordKind::event ? events_ : rejects_;
+        target.push_back(std::move(pending.record));
+    }
+    auto const events_ec =
+        events_.empty() ? boost::system::error_code{} : write_to(event_slots_, events_);
+    auto const rejects_ec =
+        rejects_.empty() ? boost::system::error_code{} : write_to(rejects_slots_, rejects_);
+    for (Pending& pending : batch) {
+        if (pending.on_done) {
+            pending.on_done(pending.kind == RecordKind::event ? events_ec : rejects_ec);
+        }
+    }
+}
+
+boost::system::error_code Pipeline::write_to(std::vector<SlotState>& slots,
+                                             std::vector<Record> const& records) {
+    boost::system::error_code first_required_error;
+    for (SlotState& state : slots) {
+        auto ec = state.slot.sink->write(records);
+        if (!ec && options_.durability == Durability::fsync) {
+            ec = state.slot.sink->sync();
+        }
+        note_outcome(state, ec);
+        if (ec && state.slot.required && !first_required_error) {
+            first_required_error = ec;
+        }
+    }
+    return first_required_error;
+}
+
+void Pipeline::note_outcome(SlotState& state, boost::system::error_code ec) {
+    bool const failing = static_cast<bool>(ec);
+    if (failing == state.failing) {
+        return;
+    }
+    state.failing = failing;
+    if (state.slot.required) {
+        failing_required_.fetch_add(failing ? 1 : -1, std::memory_order_relaxed);
+    }
+    if (failing) {
+        logger_->error("sink failed: {}: {}; {}", state.slot.sink->name(), ec.message(),
+                       state.slot.required ? "deliveries are answered 503 until it recovers"
+                                           : "it is best-effort, so deliveries are still answered");
+    } else {
+        logger_->info("sink recovered: {}", state.slot.sink->name());
+    }
+}
+
+void Pipeline::reopen_all() {
+    for (auto* slots : {&event_slots_, &rejects_slots_}) {
+        for (SlotState& state : *slots) {
+            if (auto ec = state.slot.sink->reopen()) {
+                note_outcome(state, ec);
+            }
+        }
+    }
+    logger_->info("reopened every sink");
+}
+
+void Pipeline::close_all() {
+    for (auto* slots : {&event_slots_, &rejects_slots_}) {
+        for (SlotState& state : *slots) {
+            if (auto ec = state.slot.sink->sync()) {
+                logger_->error("sink sync at shutdown failed: {}: {}", state.slot.sink->name(),
+                               ec.message());
+            }
+            state.slot.sink->close();
+        }
+    }
+}
+
+}  // namespace callsink

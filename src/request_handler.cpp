@@ -1,0 +1,165 @@
+#include "callsink/request_handler.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <nlohmann/json.hpp>
+
+#include "callsink/client_address.hpp"
+#include "callsink/errors.hpp"
+#include "callsink/ingest.hpp"
+#include "callsink/router.hpp"
+
+namespace callsink {
+
+namespace {
+
+constexpr std::string_view kServer = "callsink/" CALLSINK_VERSION;
+
+Response json_response(http::status status, unsigned version, nlohmann::json const& body) {
+    Response response{status, version};
+    response.set(http::field::server, kServer);
+    response.set(http::field::content_type, "application/json");
+    response.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    response.body() += '\n';
+    response.prepare_payload();
+    return response;
+}
+
+// Compares in time that depends on the expected value's length only, so the header's value
+// cannot be guessed a byte at a time from response times.
+bool constant_time_equal(std::string_view given, std::string_view expected) {
+    unsigned char diff = given.size() == expected.size() ? 0 : 1;
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        unsigned char const g = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
+        diff |= static_cast<unsigned char>(g ^ static_cast<unsigned char>(expected[i]));
+    }
+    return diff == 0;
+}
+
+std::string forwarded_for(Request const& request) {
+    std::string joined;
+    auto const [first, last] = request.equal_range("X-Forwarded-For");
+    for (auto it = first; it != last; ++it) {
+        if (!joined.empty()) {
+            joined += ", ";
+        }
+        joined += std::string_view(it->value());
+    }
+    return joined;
+}
+
+nlohmann::json rejection_json(Rejection const& rejection) {
+    nlohmann::json error{{"code", to_string(rejection.code)}, {"message", rejection.message}};
+    if (!rejection.field.empty()) {
+        error["field"] = rejection.field;
+    }
+    return error;
+}
+
+}  // namespace
+
+Response error_response(http::status status, unsigned version, std::string_view message) {
+    return json_response(status, version, {{"error", message}});
+}
+
+RequestHandler::RequestHandler(HandlerOptions options, Pipeline& pipeline,
+                               std::shared_ptr<spdlog::logger> logger, Clock clock,
+                               RequestIds& request_ids)
+    : options_(std::move(options)),
+      pipeline_(pipeline),
+      logger_(std::move(logger)),
+      clock_(std::move(clock)),
+      request_ids_(request_ids) {}
+
+void RequestHandler::handle(Request const& request, boost::asio::ip::address const& peer,
+                            Respond respond) {
+    unsigned const version = request.version();
+    Route const route = route_request(request.method(), request.target());
+    switch (route.kind) {
+        case RouteKind::ingest: {
+            auto const client =
+                client_address(peer, forwarded_for(request), options_.trusted_proxies);
+            if (!options_.auth.allow_ips.empty() &&
+                !any_contains(options_.auth.allow_ips, client)) {
+                logger_->debug("refused delivery from {}: not in auth.allow_ips",
+                               client.to_string());
+                return respond(error_response(http::status::forbidden, version,
+                                              "this address may not deliver webhooks"));
+            }
+            if (!authorized(request)) {
+                logger_->debug("refused delivery from {}: missing or wrong {} header",
+                               client.to_string(), options_.auth.header);
+                return respond(error_response(http::status::unauthorized, version,
+                                              "missing or wrong authentication header"));
+            }
+            return ingest(request, route.path, client, std::move(respond));
+        }
+        case RouteKind::healthz:
+            return respond(json_response(http::status::ok, version, {{"status", "alive"}}));
+        case RouteKind::readyz:
+            return respond(pipeline_.ready()
+                               ? json_response(http::status::ok, version, {{"status", "ready"}})
+                               : error_response(http::status::service_unavailable, version,
+                                                "a required sink is failing; see the log"));
+        case RouteKind::method_not_allowed: {
+            Response response = error_response(http::status::method_not_allowed, version,
+                                               "method not allowed on this path");
+            response.set(http::field::allow, route.allow);
+            return respond(std::move(response));
+        }
+        case RouteKind::not_found:
+            break;
+    }
+    respond(error_response(http::status::not_found, version,
+                           "no such path; deliveries go to POST /status, /summary or /"));
+}
+
+bool RequestHandler::authorized(Request const& request) const {
+    if (!options_.auth.value) {
+        return true;
+    }
+    auto const it = request.find(options_.auth.header);
+    std::string_view const given =
+        it == request.end() ? std::string_view{} : std::string_view(it->value());
+    return constant_time_equal(given, *options_.auth.value);
+}
+
+void RequestHandler::ingest(Request const& request, std::string_view path,
+                            boost::asio::ip::address const& client, Respond respond) {
+    Received received{format_rfc3339_ms(clock_()), std::string(path), client.to_string(),
+                      request_ids_.next()};
+    Ingested ingested = ingest_delivery(request.body(), received);
+    for (ParseNote const& note : ingested.notes) {
+        logger_->info("unlisted value kept: {}={} request={}", note.field,
+                      nlohmann::json(note.value)
+                          .dump(-1, ' ', true, nlohmann::json::error_handler_t::replace),
+                      received.request_id);
+    }
+    nlohmann::json reply{{"stored", "events"}, {"requestId", received.request_id}};
+    if (ingested.rejection) {
+        Rejection const& rejection = *ingested.rejection;
+        logger_->warn("rejected delivery: code={} field={} request={} remote={}: {}",
+                      to_string(rejection.code), rejection.field.empty() ? "-" : rejection.field,
+                      received.request_id, received.remote, rejection.message);
+        reply = {{"stored", "rejects"},
+                 {"requestId", received.request_id},
+                 {"error", rejection_json(rejection)}};
+    }
+    pipeline_.submit(
+        std::move(ingested.record),
+        [version = request.version(), reply = std::move(reply), respond = std::move(respond),
+         request_id = received.request_id](boost::system::error_code ec) {
+            if (!ec) {
+                Response response = json_response(http::status::ok, version, reply);
+                response.set("X-Request-Id", request_id);
+                return respond(std::move(response));
+            }
+            Response response = error_response(
+                http::status::service_unavailable, version,
+                "the delivery could not be stored (" + ec.message() + "); retry later");
+            response.set(http::field::retry_after, ec == Errc::queue_full ? "1" : "5");
+            response.set("X-Request-Id", request_id);
+            respond(std::move(response));
+        });
+}
+
+}  // namespace callsink

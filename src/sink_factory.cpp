@@ -1,0 +1,52 @@
+#include "callsink/sink_factory.hpp"
+
+#include <stdexcept>
+
+#include "callsink/file_sink.hpp"
+#include "callsink/log_sink.hpp"
+#include "callsink/stdout_sink.hpp"
+
+namespace callsink {
+
+namespace {
+
+std::unique_ptr<FileSink> open_file_sink(FileSinkOptions options, std::string const& key) {
+    auto sink = std::make_unique<FileSink>(std::move(options));
+    if (auto ec = sink->open()) {
+        throw ConfigError(key, "cannot open " + sink->name() + ": " + ec.message() +
+                                   "; check that the folder exists and is writable");
+    }
+    return sink;
+}
+
+}  // namespace
+
+std::vector<SinkSlot> make_event_sinks(std::vector<SinkOptions> const& options,
+                                       std::shared_ptr<spdlog::logger> const& logger) {
+    std::vector<SinkSlot> slots;
+    for (std::size_t i = 0; i < options.size(); ++i) {
+        SinkOptions const& o = options[i];
+        std::unique_ptr<Sink> sink;
+        switch (o.type) {
+            case SinkType::file:
+                sink = open_file_sink({o.path, o.max_bytes, o.max_files},
+                                      "sinks[" + std::to_string(i) + "].path");
+                break;
+            case SinkType::stdout_lines:
+                sink = std::make_unique<StdoutSink>();
+                break;
+            case SinkType::log:
+                sink = std::make_unique<LogSink>(logger);
+                break;
+        }
+        slots.push_back(SinkSlot{std::move(sink), o.required});
+    }
+    return slots;
+}
+
+SinkSlot make_rejects_sink(RejectsOptions const& options) {
+    return SinkSlot{
+        open_file_sink({options.path, options.max_bytes, options.max_files}, "rejects.path"), true};
+}
+
+}  // namespace callsink

@@ -1,0 +1,72 @@
+"""The log and stdout sinks, alone and next to a file sink."""
+
+import json
+
+from harness import SEED_FIXTURES, fixture_bytes, fixture_json
+
+
+def test_the_log_sink_writes_one_line_per_event(start_daemon, tmp_path):
+    d = start_daemon(sinks=[{"type": "file", "path": str(tmp_path / "events.jsonl")},
+                            {"type": "log"}])
+    assert d.post("/status", fixture_bytes("call_status_2026.json")).status == 200
+    assert d.post("/summary", fixture_bytes("session_summary_success.json")).status == 200
+    assert d.post("/status", b"not json").status == 200  # a rejection is not an event
+
+    (vcs,) = d.wait_for_log(r" event CALL_STATUS ")
+    assert vcs.split(" info ", 1)[1] == (
+        "event CALL_STATUS session=e1ff6a15-eae8-11f0-baa6-c147150ab00e "
+        "call=e1ff6a14-eae8-11f0-baa6-c93abb37794a status=CALL_RECEIVED direction=INBOUND"), vcs
+    (vss,) = d.wait_for_log(r" event SESSION_SUMMARY ")
+    assert "session=1f048a84-ea6d-11ee-911b-078f7290bf52" in vss, vss
+    assert "status=COMPLETED" in vss, vss
+    assert len([line for line in d.log if " event " in line]) == 2, d.log_text()
+
+
+def test_the_log_sink_quotes_values_with_spaces_and_newlines(start_daemon):
+    d = start_daemon(sinks=[{"type": "log"}])
+    event = fixture_json("call_status_md.json")
+    event["payload"]["callStatus"] = "NO ANSWER\nfake 2026-01-01T00:00:00.000Z info forged"
+    reply = d.post("/status", json.dumps(event).encode())
+    assert reply.status == 200, reply
+    (line,) = d.wait_for_log(r" event CALL_STATUS ")
+    assert 'status="NO ANSWER\\nfake' in line, line
+    assert 'direction="INBOUND | OUTBOUND"' in line, line
+    assert not any(l.startswith("fake ") for l in d.log), d.log_text()
+
+
+def test_the_stdout_sink_carries_the_same_json_lines_as_the_file(start_daemon, tmp_path):
+    d = start_daemon(sinks=[{"type": "file", "path": str(tmp_path / "events.jsonl")},
+                            {"type": "stdout"}])
+    for name, path in sorted(SEED_FIXTURES.items()):
+        assert d.post(path, fixture_bytes(name)).status == 200
+    assert d.post("/status", b"[1,2]").status == 200  # rejects do not go to event sinks
+
+    lines = d.wait_for_stdout_lines(4)
+    assert len(lines) == 4
+    assert d.events.read_bytes() == b"".join(line + b"\n" for line in lines)
+    for line, (name, _) in zip(lines, sorted(SEED_FIXTURES.items())):
+        record = json.loads(line)
+        assert record["payload"] == fixture_json(name)["payload"]
+
+
+def test_the_stdout_sink_alone_is_enough(start_daemon):
+    d = start_daemon(sinks=[{"type": "stdout"}])
+    reply = d.post("/status", fixture_bytes("call_status_2026.json"))
+    assert reply.status == 200, reply
+    (line,) = d.wait_for_stdout_lines(1)
+    record = json.loads(line)
+    assert record["received"]["requestId"] == reply.headers["x-request-id"]
+    assert record["payload"]["callStatus"] == "CALL_RECEIVED"
+
+
+def test_json_log_format_writes_one_json_object_per_line(start_daemon, tmp_path):
+    d = start_daemon(log={"format": "json"},
+                     sinks=[{"type": "file", "path": str(tmp_path / "events.jsonl")},
+                            {"type": "log"}])
+    assert d.post("/status", fixture_bytes("call_status_2026.json")).status == 200
+    d.wait_for_log(r"event CALL_STATUS")
+    for line in d.log:
+        entry = json.loads(line)
+        assert set(entry) == {"time", "level", "message"}, entry
+    messages = [json.loads(line)["message"] for line in d.log]
+    assert any(m.startswith("listening on 127.0.0.1:") for m in messages), messages

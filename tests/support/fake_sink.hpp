@@ -1,0 +1,109 @@
+// A sink for tests, like spdlog's test_sink: remembers what it was given, can be told to fail
+// with a chosen error, and can hold the writer thread until released (to fill the queue).
+// Thread-safe: the pipeline's writer calls it while the test thread inspects it.
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "callsink/sink.hpp"
+
+namespace callsink::testing {
+
+class FakeSink final : public Sink {
+  public:
+    explicit FakeSink(std::string name = "fake") : name_(std::move(name)) {}
+
+    std::string const& name() const override { return name_; }
+
+    boost::system::error_code write(std::span<Record const> batch) override {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [this] { return !held_; });
+        ++write_calls_;
+        if (fail_with_) {
+            return fail_with_;
+        }
+        for (Record const& record : batch) {
+            lines_.push_back(record.line);
+        }
+        batch_sizes_.push_back(batch.size());
+        return {};
+    }
+
+    boost::system::error_code sync() override {
+        std::lock_guard lock(mutex_);
+        ++sync_calls_;
+        return {};
+    }
+
+    boost::system::error_code reopen() override {
+        std::lock_guard lock(mutex_);
+        ++reopen_calls_;
+        return {};
+    }
+
+    void close() override {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+    }
+
+    void fail_with(boost::system::error_code ec) {
+        std::lock_guard lock(mutex_);
+        fail_with_ = ec;
+    }
+
+    void hold() {
+        std::lock_guard lock(mutex_);
+        held_ = true;
+    }
+
+    void release() {
+        {
+            std::lock_guard lock(mutex_);
+            held_ = false;
+        }
+        changed_.notify_all();
+    }
+
+    std::vector<std::string> lines() const {
+        std::lock_guard lock(mutex_);
+        return lines_;
+    }
+    std::vector<std::size_t> batch_sizes() const {
+        std::lock_guard lock(mutex_);
+        return batch_sizes_;
+    }
+    int write_calls() const {
+        std::lock_guard lock(mutex_);
+        return write_calls_;
+    }
+    int sync_calls() const {
+        std::lock_guard lock(mutex_);
+        return sync_calls_;
+    }
+    int reopen_calls() const {
+        std::lock_guard lock(mutex_);
+        return reopen_calls_;
+    }
+    bool closed() const {
+        std::lock_guard lock(mutex_);
+        return closed_;
+    }
+
+  private:
+    std::string name_;
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    bool held_ = false;
+    boost::system::error_code fail_with_;
+    std::vector<std::string> lines_;
+    std::vector<std::size_t> batch_sizes_;
+    int write_calls_ = 0;
+    int sync_calls_ = 0;
+    int reopen_calls_ = 0;
+    bool closed_ = false;
+};
+
+}  // namespace callsink::testing

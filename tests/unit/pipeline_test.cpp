@@ -1,0 +1,219 @@
+#include "callsink/pipeline.hpp"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+#include <chrono>
+#include <future>
+#include <sstream>
+#include <thread>
+
+#include "callsink/errors.hpp"
+#include "fake_sink.hpp"
+
+namespace callsink {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::FakeSink;
+
+Record event_record(std::string line) {
+    return Record{RecordKind::event, line + "\n", {}};
+}
+Record rejection_record(std::string line) {
+    return Record{RecordKind::rejection, line + "\n", {}};
+}
+
+// Owns a pipeline over fake sinks; non-owning pointers stay valid while the pipeline lives.
+class PipelineTest : public ::testing::Test {
+  protected:
+    void make(Durability durability, std::size_t capacity = 1000, bool second_required = true) {
+        auto events = std::make_unique<FakeSink>("events");
+        auto second = std::make_unique<FakeSink>("second");
+        auto rejects = std::make_unique<FakeSink>("rejects");
+        events_ = events.get();
+        second_ = second.get();
+        rejects_ = rejects.get();
+        std::vector<SinkSlot> slots;
+        slots.push_back({std::move(events), true});
+        slots.push_back({std::move(second), second_required});
+        auto logger = std::make_shared<spdlog::logger>(
+            "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_));
+        pipeline_ =
+            std::make_unique<Pipeline>(PipelineOptions{durability, capacity}, std::move(slots),
+                                       SinkSlot{std::move(rejects), true}, logger);
+        pipeline_->start();
+    }
+
+    std::future<boost::system::error_code> submit(Record record) {
+        auto promise = std::make_shared<std::promise<boost::system::error_code>>();
+        auto future = promise->get_future();
+        pipeline_->submit(std::move(record),
+                          [promise](boost::system::error_code ec) { promise->set_value(ec); });
+        return future;
+    }
+
+    void wait_until_queue_empty() {
+        for (int i = 0; i < 2000 && pipeline_->queue_depth() > 0; ++i) {
+            std::this_thread::sleep_for(1ms);
+        }
+        ASSERT_EQ(pipeline_->queue_depth(), 0u);
+    }
+
+    std::size_t log_count(std::string const& text) const {
+        std::string const log = log_.str();
+        std::size_t count = 0;
+        for (auto pos = log.find(text); pos != std::string::npos; pos = log.find(text, pos + 1)) {
+            ++count;
+        }
+        return count;
+    }
+
+    std::ostringstream log_;
+    FakeSink* events_ = nullptr;
+    FakeSink* second_ = nullptr;
+    FakeSink* rejects_ = nullptr;
+    std::unique_ptr<Pipeline> pipeline_;
+};
+
+TEST_F(PipelineTest, WritesEventsToEveryEventSinkAndRejectionsToTheRejectsSink) {
+    make(Durability::write);
+    EXPECT_FALSE(submit(event_record("e1")).get());
+    EXPECT_FALSE(submit(rejection_record("r1")).get());
+    EXPECT_EQ(events_->lines(), std::vector<std::string>{"e1\n"});
+    EXPECT_EQ(second_->lines(), std::vector<std::string>{"e1\n"});
+    EXPECT_EQ(rejects_->lines(), std::vector<std::string>{"r1\n"});
+}
+
+TEST_F(PipelineTest, CompletesOnlyAfterTheRecordWasWritten) {
+    make(Durability::write);
+    events_->hold();
+    auto done = submit(event_record("e1"));
+    EXPECT_EQ(done.wait_for(50ms), std::future_status::timeout);
+    EXPECT_TRUE(events_->lines().empty());
+    events_->release();
+    EXPECT_FALSE(done.get());
+    EXPECT_EQ(events_->lines().size(), 1u);
+}
+
+TEST_F(PipelineTest, DurabilityNoneCompletesOnceQueued) {
+    make(Durability::none);
+    events_->hold();
+    auto done = submit(event_record("e1"));
+    ASSERT_EQ(done.wait_for(0ms), std::future_status::ready);
+    EXPECT_FALSE(done.get());
+    events_->release();
+    pipeline_->stop();
+    EXPECT_EQ(events_->lines().size(), 1u);
+}
+
+TEST_F(PipelineTest, FsyncDurabilitySyncsOncePerBatchNotOncePerRecord) {
+    make(Durability::fsync);
+    events_->hold();
+    std::vector<std::future<boost::system::error_code>> done;
+    done.push_back(submit(event_record("first")));
+    wait_until_queue_empty();  // the writer holds "first" and waits in write()
+    for (int i = 0; i < 20; ++i) {
+        done.push_back(submit(event_record("e" + std::to_string(i))));
+    }
+    events_->release();
+    for (auto& d : done) {
+        EXPECT_FALSE(d.get());
+    }
+    EXPECT_EQ(events_->batch_sizes(), (std::vector<std::size_t>{1, 20}));
+    EXPECT_EQ(events_->sync_calls(), 2);
+}
+
+TEST_F(PipelineTest, WriteDurabilityDoesNotSync) {
+    make(Durability::write);
+    EXPECT_FALSE(submit(event_record("e1")).get());
+    EXPECT_EQ(events_->sync_calls(), 0);
+}
+
+TEST_F(PipelineTest, FullQueueAnswersAtOnceWithQueueFull) {
+    make(Durability::write, /*capacity=*/2);
+    events_->hold();
+    auto first = submit(event_record("first"));
+    wait_until_queue_empty();
+    auto second = submit(event_record("second"));
+    auto third = submit(event_record("third"));
+    auto refused = submit(event_record("refused"));
+    ASSERT_EQ(refused.wait_for(0ms), std::future_status::ready);
+    EXPECT_EQ(refused.get(), make_error_code(Errc::queue_full));
+    events_->release();
+    EXPECT_FALSE(first.get());
+    EXPECT_FALSE(second.get());
+    EXPECT_FALSE(third.get());
+    EXPECT_EQ(events_->lines(), (std::vector<std::string>{"first\n", "second\n", "third\n"}));
+}
+
+TEST_F(PipelineTest, FailingRequiredSinkFailsTheRecordAndRecoversByItself) {
+    make(Durability::write);
+    auto const enospc = boost::system::error_code(ENOSPC, boost::system::system_category());
+    events_->fail_with(enospc);
+    EXPECT_EQ(submit(event_record("e1")).get(), enospc);
+    EXPECT_EQ(submit(event_record("e2")).get(), enospc);
+    EXPECT_FALSE(pipeline_->ready());
+    EXPECT_EQ(log_count("sink failed: events"), 1u) << log_.str();
+
+    events_->fail_with({});
+    EXPECT_FALSE(submit(event_record("e3")).get());
+    EXPECT_TRUE(pipeline_->ready());
+    EXPECT_EQ(log_count("sink recovered: events"), 1u) << log_.str();
+    EXPECT_EQ(events_->lines(), std::vector<std::string>{"e3\n"});
+}
+
+TEST_F(PipelineTest, FailingBestEffortSinkDoesNotFailTheRecord) {
+    make(Durability::write, 1000, /*second_required=*/false);
+    second_->fail_with(boost::system::error_code(EIO, boost::system::system_category()));
+    EXPECT_FALSE(submit(event_record("e1")).get());
+    EXPECT_TRUE(pipeline_->ready());
+    EXPECT_EQ(events_->lines().size(), 1u);
+    EXPECT_EQ(log_count("sink failed: second"), 1u);
+}
+
+TEST_F(PipelineTest, FailingRejectsSinkDoesNotFailEvents) {
+    make(Durability::write);
+    rejects_->fail_with(boost::system::error_code(EIO, boost::system::system_category()));
+    EXPECT_FALSE(submit(event_record("e1")).get());
+    EXPECT_TRUE(submit(rejection_record("r1")).get());
+}
+
+TEST_F(PipelineTest, StopWritesWhatIsQueuedThenClosesTheSinks) {
+    make(Durability::write);
+    events_->hold();
+    std::vector<std::future<boost::system::error_code>> done;
+    for (int i = 0; i < 5; ++i) {
+        done.push_back(submit(event_record("e" + std::to_string(i))));
+    }
+    std::thread releaser([this] {
+        std::this_thread::sleep_for(20ms);
+        events_->release();
+    });
+    pipeline_->stop();
+    releaser.join();
+    for (auto& d : done) {
+        EXPECT_FALSE(d.get());
+    }
+    EXPECT_EQ(events_->lines().size(), 5u);
+    EXPECT_TRUE(events_->closed());
+    EXPECT_TRUE(rejects_->closed());
+}
+
+TEST_F(PipelineTest, SubmitAfterStopAnswersStopped) {
+    make(Durability::write);
+    pipeline_->stop();
+    EXPECT_EQ(submit(event_record("late")).get(), make_error_code(Errc::stopped));
+}
+
+TEST_F(PipelineTest, ReopenReachesEverySink) {
+    make(Durability::write);
+    pipeline_->reopen();
+    EXPECT_FALSE(submit(event_record("e1")).get());  // processed after the reopen
+    EXPECT_EQ(events_->reopen_calls(), 1);
+    EXPECT_EQ(second_->reopen_calls(), 1);
+    EXPECT_EQ(rejects_->reopen_calls(), 1);
+}
+
+}  // namespace
+}  // namespace callsink
