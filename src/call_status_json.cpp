@@ -10,8 +10,8 @@ namespace {
 
 // The callStatus values all three CALL_STATUS pages list.
 constexpr std::array<std::string_view, 6> kCallStatuses{
-    "CALL_INITIATED", "CALL_RECEIVED", "CALL_CONNECTED",
-    "CALL_DISCONNECTED", "CALL_UPDATED", "DTMF_RECEIVED",
+    "CALL_INITIATED",    "CALL_RECEIVED", "CALL_CONNECTED",
+    "CALL_DISCONNECTED", "CALL_UPDATED",  "DTMF_RECEIVED",
 };
 
 }  // namespace
@@ -46,6 +46,8 @@ boost::system::result<CallStatus, Rejection> read_call_status(Json const& payloa
     return read_object<CallStatus>(payload, "payload", notes);
 }
 
-void to_json(Json& json, CallStatus const& call_status) { json = write_object(call_status); }
+void to_json(Json& json, CallStatus const& call_status) {
+    json = write_object(call_status);
+}
 
 }  // namespace callsink

@@ -75,8 +75,9 @@ int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logg
     auto rejects_sink = make_rejects_sink(config.rejects);
     log_start(config, event_sinks, rejects_sink, *logger);
 
-    Pipeline pipeline({config.delivery.durability, config.delivery.queue_capacity},
-                      std::move(event_sinks), std::move(rejects_sink), logger);
+    Pipeline pipeline(
+        {config.delivery.durability, config.delivery.queue_capacity, config.delivery.dedupe_window},
+        std::move(event_sinks), std::move(rejects_sink), logger);
     RequestIds request_ids = RequestIds::random();
     RequestHandler handler({config.auth, config.server.trusted_proxies}, pipeline, logger,
                            system_clock(), request_ids);

@@ -161,7 +161,8 @@ void FieldReader::required(std::string_view key, std::string& out, KnownValues k
         return fail_missing(key);
     }
     if (!value->is_string() || value->get_ref<std::string const&>().empty()) {
-        RejectCode const code = value->is_string() ? RejectCode::invalid_value : RejectCode::wrong_type;
+        RejectCode const code =
+            value->is_string() ? RejectCode::invalid_value : RejectCode::wrong_type;
         return fail(code, path_of(key), kNonEmptyString, *value);
     }
     out = value->get<std::string>();

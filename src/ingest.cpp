@@ -23,6 +23,15 @@ EventSummary summarize(Event const& event) {
     return summary;
 }
 
+std::string dedupe_key(Event const& event) {
+    // The id 8x8 keeps across redeliveries: eventId for a status update, sessionId for the one
+    // summary a session gets.
+    if (auto const* status = std::get_if<CallStatus>(&event.payload)) {
+        return "CALL_STATUS " + status->event_id;
+    }
+    return "SESSION_SUMMARY " + std::get<SessionSummary>(event.payload).session_id;
+}
+
 Ingested ingest_delivery(std::string_view body, Received const& received) {
     Ingested out;
     auto parsed = parse_event(body);
@@ -36,6 +45,7 @@ Ingested ingest_delivery(std::string_view body, Received const& received) {
     out.record.kind = RecordKind::event;
     out.record.line = encode_event_record(event, received);
     out.record.summary = summarize(event);
+    out.record.dedupe_key = dedupe_key(event);
     out.notes = std::move(event.notes);
     return out;
 }

@@ -12,7 +12,7 @@ constexpr std::size_t kMaxReasonBytes = 200;
 
 // Accepts every value and remembers the first syntax error; the parse stops there.
 class SyntaxErrorRecorder final : public nlohmann::json_sax<Json> {
-public:
+  public:
     bool null() override { return true; }
     bool boolean(bool /*value*/) override { return true; }
     bool number_integer(number_integer_t /*value*/) override { return true; }
@@ -41,11 +41,12 @@ public:
     std::string_view reason() const {
         std::string_view const what = what_;
         std::size_t const location = what.find("] parse error");
-        std::size_t const colon = what.find(": ", location == std::string_view::npos ? 0 : location);
+        std::size_t const colon =
+            what.find(": ", location == std::string_view::npos ? 0 : location);
         return colon == std::string_view::npos ? what : what.substr(colon + 2);
     }
 
-private:
+  private:
     std::size_t position_ = 0;
     std::string what_;
 };

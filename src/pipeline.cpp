@@ -6,7 +6,7 @@ namespace callsink {
 
 Pipeline::Pipeline(PipelineOptions options, std::vector<SinkSlot> event_sinks,
                    SinkSlot rejects_sink, std::shared_ptr<spdlog::logger> logger)
-    : options_(options), logger_(std::move(logger)) {
+    : options_(options), logger_(std::move(logger)), dedupe_(options.dedupe_window) {
     for (SinkSlot& slot : event_sinks) {
         event_slots_.push_back(SlotState{std::move(slot)});
     }
@@ -94,19 +94,48 @@ void Pipeline::run() {
     close_all();
 }
 
-void Pipeline::process(std::vector<Pending>& batch) {
+void Pipeline::sort_into_writes(std::vector<Pending>& batch) {
     events_.clear();
     rejects_.clear();
+    batch_keys_.clear();
     for (Pending& pending : batch) {
+        std::string const& key = pending.record.dedupe_key;
+        if (pending.kind == RecordKind::event && dedupe_.enabled() && !key.empty()) {
+            if (dedupe_.contains(key)) {
+                pending.disposition = Disposition::stored_before;
+            } else if (!batch_keys_.insert(key).second) {
+                pending.disposition = Disposition::copy_in_batch;
+            }
+            if (pending.disposition != Disposition::write) {
+                duplicates_.fetch_add(1, std::memory_order_relaxed);
+                logger_->debug("redelivery not stored again: {}", key);
+                continue;
+            }
+        }
         auto& target = pending.kind == RecordKind::event ? events_ : rejects_;
         target.push_back(std::move(pending.record));
     }
+}
+
+void Pipeline::process(std::vector<Pending>& batch) {
+    sort_into_writes(batch);
     auto const events_ec =
         events_.empty() ? boost::system::error_code{} : write_to(event_slots_, events_);
     auto const rejects_ec =
         rejects_.empty() ? boost::system::error_code{} : write_to(rejects_slots_, rejects_);
+    if (!events_ec) {
+        for (std::string const& key : batch_keys_) {
+            dedupe_.remember(key);
+        }
+    }
     for (Pending& pending : batch) {
-        if (pending.on_done) {
+        if (!pending.on_done) {
+            continue;
+        }
+        if (pending.disposition == Disposition::stored_before) {
+            pending.on_done({});
+        } else {
+            // A copy in the same batch shares its first copy's fate, stored or failed.
             pending.on_done(pending.kind == RecordKind::event ? events_ec : rejects_ec);
         }
     }

@@ -73,7 +73,8 @@ std::string encode_event_record(Event const& event, Received const& received) {
     Json record = Json::object();
     FieldWriter fields(record);
     visit_fields(event.envelope, fields);
-    record["payload"] = std::visit([](auto const& payload) { return Json(payload); }, event.payload);
+    record["payload"] =
+        std::visit([](auto const& payload) { return Json(payload); }, event.payload);
     Json received_json = to_json(received);
     write_envelope_extra(event.envelope.extra, record, received_json);
     record["received"] = std::move(received_json);

@@ -14,11 +14,11 @@ namespace {
 
 constexpr std::string_view kServer = "callsink/" CALLSINK_VERSION;
 
-Response json_response(http::status status, unsigned version, nlohmann::json const& body) {
+Response json_response(http::status status, unsigned version, nlohmann::ordered_json const& body) {
     Response response{status, version};
     response.set(http::field::server, kServer);
     response.set(http::field::content_type, "application/json");
-    response.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    response.body() = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     response.body() += '\n';
     response.prepare_payload();
     return response;
@@ -47,8 +47,9 @@ std::string forwarded_for(Request const& request) {
     return joined;
 }
 
-nlohmann::json rejection_json(Rejection const& rejection) {
-    nlohmann::json error{{"code", to_string(rejection.code)}, {"message", rejection.message}};
+nlohmann::ordered_json rejection_json(Rejection const& rejection) {
+    nlohmann::ordered_json error{{"code", to_string(rejection.code)},
+                                 {"message", rejection.message}};
     if (!rejection.field.empty()) {
         error["field"] = rejection.field;
     }
@@ -58,7 +59,7 @@ nlohmann::json rejection_json(Rejection const& rejection) {
 }  // namespace
 
 Response error_response(http::status status, unsigned version, std::string_view message) {
-    return json_response(status, version, {{"error", message}});
+    return json_response(status, version, nlohmann::ordered_json{{"error", message}});
 }
 
 RequestHandler::RequestHandler(HandlerOptions options, Pipeline& pipeline,
@@ -134,7 +135,7 @@ void RequestHandler::ingest(Request const& request, std::string_view path,
                           .dump(-1, ' ', true, nlohmann::json::error_handler_t::replace),
                       received.request_id);
     }
-    nlohmann::json reply{{"stored", "events"}, {"requestId", received.request_id}};
+    nlohmann::ordered_json reply{{"stored", "events"}, {"requestId", received.request_id}};
     if (ingested.rejection) {
         Rejection const& rejection = *ingested.rejection;
         logger_->warn("rejected delivery: code={} field={} request={} remote={}: {}",

@@ -7,7 +7,7 @@ namespace {
 
 // A cursor over the text; every read either consumes what it expects or reports false.
 class Scanner {
-public:
+  public:
     explicit Scanner(std::string_view text) : text_(text) {}
 
     bool number(std::size_t digits, int& value) {
@@ -49,12 +49,14 @@ public:
 
     bool at_end() const { return pos_ == text_.size(); }
 
-private:
+  private:
     std::string_view text_;
     std::size_t pos_ = 0;
 };
 
-bool is_leap_year(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+bool is_leap_year(int year) {
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 int days_in_month(int year, int month) {
     constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -74,9 +76,9 @@ bool partial_time(Scanner& in) {
     int hour = 0;
     int minute = 0;
     int second = 0;
-    bool const whole = in.number(2, hour) && hour <= 23 && in.accept(':') &&
-                       in.number(2, minute) && minute <= 59 && in.accept(':') &&
-                       in.number(2, second) && second <= 60;  // 60: a leap second
+    bool const whole = in.number(2, hour) && hour <= 23 && in.accept(':') && in.number(2, minute) &&
+                       minute <= 59 && in.accept(':') && in.number(2, second) &&
+                       second <= 60;  // 60: a leap second
     return whole && (!in.accept('.') || in.digits());
 }
 

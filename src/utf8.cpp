@@ -9,7 +9,9 @@ namespace {
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 constexpr std::string_view kEllipsis = "\xE2\x80\xA6";     // U+2026
 
-bool is_continuation(std::uint8_t byte) { return (byte & 0xC0) == 0x80; }
+bool is_continuation(std::uint8_t byte) {
+    return (byte & 0xC0) == 0x80;
+}
 
 // Length of the well-formed sequence that starts at `pos`, or 0 when there is none (RFC 3629,
 // section 4: the second byte's range depends on the first so that overlong forms, surrogates and

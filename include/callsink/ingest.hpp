@@ -24,4 +24,8 @@ Ingested ingest_delivery(std::string_view body, Received const& received);
 
 EventSummary summarize(Event const& event);
 
+// What identifies a redelivery of the same event: its type and eventId, or for a
+// SESSION_SUMMARY its sessionId.
+std::string dedupe_key(Event const& event);
+
 }  // namespace callsink

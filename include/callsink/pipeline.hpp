@@ -8,6 +8,11 @@
 // commit), and only then runs each completion with the outcome for that record. A completion
 // therefore runs on the writer thread; the caller posts it back to its own executor.
 //
+// Redeliveries: an event whose dedupe_key is among the last `dedupe_window` stored ones, or
+// appears earlier in the same batch, is answered like its first copy and not written again. A
+// key is remembered only once its record is stored, so a delivery that failed (503) and is
+// retried is stored, not dropped as a duplicate.
+//
 // A failure of a required sink fails the records of that batch (the caller answers 503); a
 // best-effort sink's failure is logged and does not. Sink failures and recoveries are logged
 // once per change of state, not once per record.
@@ -18,13 +23,16 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "callsink/config.hpp"
+#include "callsink/dedupe_window.hpp"
 #include "callsink/sink.hpp"
 
 namespace callsink {
@@ -32,6 +40,7 @@ namespace callsink {
 struct PipelineOptions {
     Durability durability = Durability::write;
     std::size_t queue_capacity = 65'536;
+    std::size_t dedupe_window = 0;  // remembered keys of stored records; 0: off
 };
 
 struct SinkSlot {
@@ -65,11 +74,15 @@ class Pipeline {
 
     std::size_t queue_depth() const;
 
+    std::uint64_t duplicates() const { return duplicates_.load(std::memory_order_relaxed); }
+
   private:
+    enum class Disposition { write, stored_before, copy_in_batch };
     struct Pending {
         RecordKind kind;
         Record record;
         Completion on_done;
+        Disposition disposition = Disposition::write;
     };
     struct SlotState {
         SinkSlot slot;
@@ -78,6 +91,7 @@ class Pipeline {
 
     void run();
     void process(std::vector<Pending>& batch);
+    void sort_into_writes(std::vector<Pending>& batch);
     boost::system::error_code write_to(std::vector<SlotState>& slots,
                                        std::vector<Record> const& records);
     void note_outcome(SlotState& state, boost::system::error_code ec);
@@ -96,8 +110,11 @@ class Pipeline {
     bool reopen_requested_ = false;  // guarded by mutex_
 
     std::atomic<int> failing_required_{0};
-    std::vector<Record> events_;   // writer thread only, reused between batches
-    std::vector<Record> rejects_;  // writer thread only
+    std::atomic<std::uint64_t> duplicates_{0};
+    DedupeWindow dedupe_;                         // writer thread only
+    std::unordered_set<std::string> batch_keys_;  // writer thread only, reused
+    std::vector<Record> events_;                  // writer thread only, reused between batches
+    std::vector<Record> rejects_;                 // writer thread only
     std::thread writer_;
 };
 

@@ -28,6 +28,7 @@ struct Record {
     RecordKind kind = RecordKind::event;
     std::string line;  // one JSON Lines record, ending in '\n'
     EventSummary summary;
+    std::string dedupe_key;  // same key, same event: stored once (empty: never deduplicated)
 };
 
 class Sink {

@@ -44,6 +44,27 @@ LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+)")
 STOP_TIMEOUT = 15.0
 
 
+def seeds_dir() -> Path:
+    """shared/seeds: the 8x8 documents (CALLSINK_SEEDS_DIR, else beside the repository)."""
+    return Path(os.environ.get("CALLSINK_SEEDS_DIR") or HERE.parents[2] / "shared" / "seeds")
+
+
+def seed_examples() -> list[tuple[str, dict]]:
+    """Every JSON example with an eventType in the seed documents, as (document, object)."""
+    decoder = json.JSONDecoder()
+    found = []
+    for doc in sorted(seeds_dir().glob("*.txt")):
+        text = doc.read_text(encoding="utf-8")
+        for m in re.finditer(r"(?m)^\{", text):
+            try:
+                obj, _ = decoder.raw_decode(text, m.start())
+            except json.JSONDecodeError:
+                continue
+            if isinstance(obj, dict) and "eventType" in obj:
+                found.append((doc.name, obj))
+    return found
+
+
 def callsink_bin() -> str:
     path = os.environ.get("CALLSINK_BIN")
     if not path:
@@ -108,7 +129,7 @@ class Daemon:
     """One running callsink process and what it printed."""
 
     def __init__(self, tmp_path: Path, config_path: Path, events: Path, rejects: Path,
-                 extra_args=()):
+                 extra_args=(), env=None, drain_stdout=True):
         self.tmp_path = tmp_path
         self.config_path = config_path
         self.events = events
@@ -122,11 +143,10 @@ class Daemon:
             [callsink_bin(), "--config", str(config_path), "--listen", f"{HOST}:0",
              *extra_args],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            cwd=tmp_path)
-        self._threads = [
-            threading.Thread(target=self._drain_stderr, daemon=True),
-            threading.Thread(target=self._drain_stdout, daemon=True),
-        ]
+            cwd=tmp_path, env={**os.environ, **(env or {})})
+        self._threads = [threading.Thread(target=self._drain_stderr, daemon=True)]
+        if drain_stdout:
+            self._threads.append(threading.Thread(target=self._drain_stdout, daemon=True))
         for t in self._threads:
             t.start()
 
@@ -242,6 +262,10 @@ class Daemon:
     def _join(self):
         for t in self._threads:
             t.join(5)
+        for pipe in (self.proc.stdout, self.proc.stderr):
+            if pipe is not None and not pipe.closed and not any(t.is_alive()
+                                                                for t in self._threads):
+                pipe.close()
 
     # -- HTTP -----------------------------------------------------------------------------------
 
@@ -412,19 +436,25 @@ def assert_received(record: dict, reply: Reply, path: str):
 @pytest.fixture
 def start_daemon(tmp_path):
     """Factory: start_daemon(server={...}, delivery={...}, rejects={...}, log={...},
-    auth={...}, privacy={...}, sinks=[...], raw_config=None, extra_args=()) -> Daemon.
+    auth={...}, privacy={...}, sinks=[...], raw_config=None, extra_args=(), env={...},
+    drain_stdout=True, wait=True) -> Daemon.
 
-    Tables given replace the default's keys one by one (server={"max_body_bytes": 1024} keeps
-    the rest); `sinks` replaces the sink list; a table set to None leaves it out. `raw_config`
-    writes that text verbatim instead. The default: one file sink at tmp_path/events.jsonl,
-    rejects at tmp_path/rejects.jsonl, dedupe off (tests post the same seed more than once and
-    count one line per delivery), short drain-friendly timeouts.
+    The default config: one file sink at tmp_path/events.jsonl, rejects at
+    tmp_path/rejects.jsonl, dedupe off (tests post the same seed more than once and count one
+    line per delivery), read/idle timeouts short enough for a quick drain.
+
+    - A table argument overrides the default's keys one by one (server={"max_body_bytes": 1024}
+      keeps the rest); `sinks` replaces the sink list; `raw_config` is written verbatim instead.
+    - `env` adds environment variables (e.g. the [privacy] key).
+    - drain_stdout=False leaves daemon.proc.stdout, a pipe, to the test.
+    - wait=False returns before the daemon listens: for start-up failures, then wait_exit().
     """
     daemons: list[Daemon] = []
     counter = [0]
 
     def start(*, server=None, delivery=None, rejects=None, log=None, auth=None, privacy=None,
-              sinks=None, raw_config=None, extra_args=(), wait=True) -> Daemon:
+              sinks=None, raw_config=None, extra_args=(), env=None, drain_stdout=True,
+              wait=True) -> Daemon:
         counter[0] += 1
         events = tmp_path / "events.jsonl"
         rejects_path = tmp_path / "rejects.jsonl"
@@ -450,7 +480,7 @@ def start_daemon(tmp_path):
                 events = Path(file_paths[0])
         config = tmp_path / f"callsink-{counter[0]}.toml"
         config.write_text(raw_config if raw_config is not None else toml_text(tables, sinks))
-        daemon = Daemon(tmp_path, config, events, rejects_path, extra_args)
+        daemon = Daemon(tmp_path, config, events, rejects_path, extra_args, env, drain_stdout)
         daemons.append(daemon)
         if wait:
             daemon.wait_listening()

@@ -5,7 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from harness import SEED_FIXTURES, assert_received, fixture_bytes, fixture_json
+from harness import (SEED_FIXTURES, assert_received, fixture_bytes, fixture_json, seed_examples,
+                     seeds_dir)
 
 
 def assert_stored_reply(reply):
@@ -187,3 +188,21 @@ def test_each_record_is_one_compact_line_even_with_newlines_in_values(daemon):
     assert raw.count(b"\n") == 1 and raw.endswith(b"\n"), raw
     (record,) = daemon.events_lines()
     assert record["payload"]["eventData"] == event["payload"]["eventData"]
+
+
+def test_the_fixtures_are_the_examples_of_the_seed_documents():
+    examples = [obj for _, obj in seed_examples()]
+    assert len(examples) >= 5, f"found only {len(examples)} examples in {seeds_dir()}"
+    for name in SEED_FIXTURES:
+        assert fixture_json(name) in examples, f"tests/data/{name} is not a seed example"
+
+
+def test_every_example_in_the_seed_documents_is_stored_unchanged(daemon):
+    examples = seed_examples()
+    for _, obj in examples:
+        reply = daemon.post("/", json.dumps(obj, ensure_ascii=False).encode())
+        assert_stored_reply(reply)
+    records = daemon.events_lines()
+    assert len(records) == len(examples)
+    for record, (doc, obj) in zip(records, examples):
+        assert_record_is_fixture(record, obj)

@@ -2,11 +2,10 @@
 bodies, Expect: 100-continue, HTTP/1.0, malformed requests, timeouts, auth, storage failures."""
 
 import json
-import socket
 import subprocess
 import time
 
-from harness import (HOST, fixture_bytes, fixture_json, post_on, read_jsonl, request_on)
+from harness import HOST, fixture_bytes, fixture_json, post_on, read_jsonl
 
 STATUS_BODY = fixture_bytes("call_status_2026.json")
 
@@ -195,7 +194,7 @@ def test_a_chunked_body_is_accepted(daemon):
 
 def test_expect_100_continue_gets_100_before_the_body_then_200(daemon):
     body = fixture_bytes("session_summary_success.json")
-    with daemon.raw() as conn:
+    with daemon.raw(timeout=3) as conn:
         conn.send(f"POST /summary HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\n"
                   f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n".encode())
         version, status, reason, _ = conn.read_head()
@@ -207,25 +206,52 @@ def test_expect_100_continue_gets_100_before_the_body_then_200(daemon):
     assert len(daemon.events_lines()) == 1
 
 
-def test_curl_posting_a_body_over_1_kib_gets_200(daemon, tmp_path):
-    body = fixture_bytes("session_summary_success.json")
-    assert len(body) > 1024  # curl sends Expect: 100-continue for it
-    big = tmp_path / "big.json"
-    big.write_bytes(body)
+def curl_post(port, body_file, *extra):
+    """curl as an operator would run it; returns (HTTP status, seconds taken)."""
     started = time.monotonic()
     out = subprocess.run(
-        ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--expect100-timeout", "10",
-         "--max-time", "20", "--data-binary", f"@{big}", "-H", "Content-Type: application/json",
-         f"http://{HOST}:{daemon.port}/summary"],
+        ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20",
+         *extra, "--data-binary", f"@{body_file}", "-H", "Content-Type: application/json",
+         f"http://{HOST}:{port}/summary"],
         capture_output=True, text=True, timeout=30)
-    elapsed = time.monotonic() - started
     assert out.returncode == 0, out.stderr
-    assert out.stdout == "200", out
-    # curl waits --expect100-timeout for the 100 before sending the body anyway: a fast answer
-    # means the daemon sent 100 Continue.
-    assert elapsed < 5, f"curl took {elapsed:.1f} s: was 100 Continue sent?"
+    return out.stdout, time.monotonic() - started
+
+
+def test_curl_posting_a_body_over_1_kib_gets_200(daemon, tmp_path):
+    body = fixture_bytes("session_summary_success.json")
+    assert len(body) > 1024
+    big = tmp_path / "big.json"
+    big.write_bytes(body)
+    assert curl_post(daemon.port, big)[0] == "200"
     (record,) = daemon.events_lines()
     assert record["payload"] == fixture_json("session_summary_success.json")["payload"]
+
+
+def test_curl_with_expect_100_continue_is_answered_without_waiting(daemon, tmp_path):
+    # curl sends the body anyway once --expect100-timeout passes without a 100: a quick answer
+    # means the daemon sent 100 Continue.
+    big = tmp_path / "big.json"
+    big.write_bytes(fixture_bytes("session_summary_success.json"))
+    status, elapsed = curl_post(daemon.port, big, "-H", "Expect: 100-continue",
+                                "--expect100-timeout", "10")
+    assert status == "200"
+    assert elapsed < 5, f"curl took {elapsed:.1f} s: was 100 Continue sent?"
+    assert len(daemon.events_lines()) == 1
+
+
+def test_curl_posting_over_1_mib_sends_expect_by_itself_and_gets_200(start_daemon, tmp_path):
+    # Newer curl sends Expect: 100-continue on its own only for bodies over 1 MiB.
+    d = start_daemon(server={"max_body_bytes": 4 * 1024 * 1024})
+    event = fixture_json("session_summary_success.json")
+    event["payload"]["note"] = "z" * (1536 * 1024)
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps(event))
+    status, elapsed = curl_post(d.port, big, "--expect100-timeout", "10")
+    assert status == "200"
+    assert elapsed < 5, f"curl took {elapsed:.1f} s: was 100 Continue sent?"
+    (record,) = d.events_lines()
+    assert record["payload"]["note"] == event["payload"]["note"]
 
 
 def test_an_http_1_0_request_gets_an_http_1_0_reply_and_the_connection_is_closed(daemon):
@@ -253,6 +279,50 @@ def test_a_malformed_request_line_gets_400_and_the_connection_is_closed(daemon):
             assert conn.wait_closed(), garbage
     assert daemon.events_lines() == [] and daemon.rejects_lines() == []
     assert daemon.get("/healthz").status == 200  # the daemon is fine
+
+
+def test_connection_close_from_the_client_is_honoured(daemon):
+    with daemon.raw() as conn:
+        conn.send(post_request("/status", STATUS_BODY, extra="Connection: close\r\n"))
+        reply = conn.read_response()
+        assert reply.status == 200, reply
+        assert reply.headers.get("connection", "").lower() == "close", reply
+        assert conn.wait_closed()
+
+
+def test_an_http_1_0_request_with_expect_100_continue_gets_no_100(daemon):
+    # RFC 9110, 10.1.1: "A server that receives a 100-continue expectation in an HTTP/1.0
+    # request MUST ignore that expectation." HTTP/1.0 has no 1xx replies: a 1.0 client reads
+    # the "100 Continue" as the final answer and the real one as garbage.
+    with daemon.raw() as conn:
+        conn.send(post_request("/status", STATUS_BODY, version="HTTP/1.0",
+                               extra="Expect: 100-continue\r\n"))
+        reply = conn.read_response()
+        assert (reply.version, reply.status) == ("HTTP/1.0", 200), reply
+        assert conn.wait_closed()
+        assert conn.buf == b"", f"bytes after the reply: {conn.buf!r}"
+
+
+def test_an_http_1_0_client_asking_for_keep_alive_keeps_its_connection(daemon):
+    with daemon.raw() as conn:
+        for _ in range(2):
+            conn.send(post_request("/status", STATUS_BODY, version="HTTP/1.0",
+                                   extra="Connection: keep-alive\r\n"))
+            reply = conn.read_response()
+            assert (reply.version, reply.status) == ("HTTP/1.0", 200), reply
+            assert reply.headers.get("connection", "").lower() == "keep-alive", reply
+    assert len(daemon.events_lines()) == 2
+
+
+def test_a_large_delivery_near_the_default_limit_is_stored_whole(daemon):
+    event = fixture_json("call_status_md.json")
+    event["payload"]["eventData"] = "x" * 1_000_000  # the default max_body_bytes is 1 MiB
+    body = json.dumps(event).encode()
+    assert len(body) < 1024 * 1024
+    reply = daemon.post("/status", body)
+    assert reply.status == 200 and reply.json()["stored"] == "events", reply
+    (record,) = daemon.events_lines()
+    assert record["payload"]["eventData"] == event["payload"]["eventData"]
 
 
 # -- timeouts -----------------------------------------------------------------------------------
@@ -316,6 +386,37 @@ def test_x_forwarded_for_is_believed_only_from_trusted_proxies(start_daemon, tmp
     assert record["received"]["remote"] == "127.0.0.1"
 
 
+def test_the_client_is_the_rightmost_untrusted_x_forwarded_for_address(start_daemon):
+    d = start_daemon(server={"trusted_proxies": ["127.0.0.1/32", "10.0.0.0/8"]})
+    cases = [
+        ("198.51.100.1, 203.0.113.7", "203.0.113.7"),     # only the last hop is believed
+        ("198.51.100.1, 203.0.113.7, 10.1.2.3", "203.0.113.7"),  # trusted hops skipped
+        ("198.51.100.1,  not-an-ip, 10.1.2.3", "10.1.2.3"),  # garbage stops the walk
+    ]
+    for header, _ in cases:
+        assert d.post("/status", STATUS_BODY, {"X-Forwarded-For": header}).status == 200
+    remotes = [r["received"]["remote"] for r in d.events_lines()]
+    assert remotes == [expected for _, expected in cases]
+
+
+def test_allow_ips_cannot_be_passed_with_a_forged_x_forwarded_for(start_daemon):
+    # the peer (127.0.0.1) is not a trusted proxy, so its X-Forwarded-For is ignored
+    d = start_daemon(auth={"allow_ips": ["203.0.113.0/24"]})
+    reply = d.post("/status", STATUS_BODY, {"X-Forwarded-For": "203.0.113.7"})
+    assert reply.status == 403, reply
+    assert d.events_lines() == []
+
+
+def test_allow_ips_checks_the_forwarded_client_behind_a_trusted_proxy(start_daemon):
+    d = start_daemon(server={"trusted_proxies": ["127.0.0.1/32"]},
+                     auth={"allow_ips": ["203.0.113.0/24"]})
+    assert d.post("/status", STATUS_BODY, {"X-Forwarded-For": "203.0.113.7"}).status == 200
+    assert d.post("/status", STATUS_BODY, {"X-Forwarded-For": "198.51.100.1"}).status == 403
+    assert d.post("/status", STATUS_BODY).status == 403  # the proxy itself is not allowed
+    (record,) = d.events_lines()
+    assert record["received"]["remote"] == "203.0.113.7"
+
+
 # -- storage failure ----------------------------------------------------------------------------
 
 
@@ -332,3 +433,26 @@ def test_a_failing_required_sink_gets_503_with_retry_after_never_200(start_daemo
     reject = d.post("/status", b"not json")
     assert reject.status == 200 and reject.json()["stored"] == "rejects", reject
     assert len(read_jsonl(d.rejects)) == 1
+
+
+def test_a_failing_rejects_file_gets_503_for_rejections_only(start_daemon, tmp_path):
+    d = start_daemon(rejects={"path": "/dev/full"})
+    reject = d.post("/status", b"not json")
+    assert reject.status == 503, reject
+    assert reject.headers.get("retry-after"), reject
+    ok = d.post("/status", STATUS_BODY)
+    assert ok.status == 200, ok
+    assert len(d.events_lines()) == 1
+
+
+def test_a_failing_best_effort_sink_is_logged_and_does_not_fail_deliveries(start_daemon,
+                                                                          tmp_path):
+    d = start_daemon(sinks=[{"type": "file", "path": str(tmp_path / "events.jsonl")},
+                            {"type": "file", "path": "/dev/full", "required": False}])
+    for _ in range(2):
+        reply = d.post("/status", STATUS_BODY)
+        assert reply.status == 200, reply
+    assert len(read_jsonl(tmp_path / "events.jsonl")) == 2
+    assert d.get("/readyz").status == 200
+    (line,) = d.wait_for_log(r"sink failed: file /dev/full")  # once per change, not per record
+    assert "best-effort" in line, line

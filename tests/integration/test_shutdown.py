@@ -3,9 +3,10 @@ and flush sinks) and the 10 s stop promise."""
 
 import signal
 import socket
+import threading
 import time
 
-from harness import HOST, call_status_body, read_jsonl
+from harness import HOST, call_status_body, post_on, read_jsonl
 
 
 def test_a_request_in_flight_at_sigterm_is_finished_stored_and_answered(daemon):
@@ -65,8 +66,6 @@ def test_a_stalled_client_cannot_hold_shutdown_past_10_seconds(start_daemon):
 
 def test_a_burst_of_concurrent_deliveries_with_several_threads_is_stored_exactly_once(
         start_daemon):
-    import threading
-
     d = start_daemon(server={"threads": 2})
     clients, per_client = 8, 25
     replies = {}
@@ -77,7 +76,6 @@ def test_a_burst_of_concurrent_deliveries_with_several_threads_is_stored_exactly
         try:
             for i in range(per_client):
                 event_id = f"c{n}-{i}"
-                from harness import post_on
                 reply = post_on(conn, "/status", call_status_body(event_id))
                 replies[event_id] = reply
         except Exception as e:  # noqa: BLE001  (reported below)

@@ -2,7 +2,7 @@
 
 import json
 
-from harness import SEED_FIXTURES, fixture_bytes, fixture_json
+from harness import SEED_FIXTURES, call_status_body, fixture_bytes, fixture_json
 
 
 def test_the_log_sink_writes_one_line_per_event(start_daemon, tmp_path):
@@ -70,3 +70,24 @@ def test_json_log_format_writes_one_json_object_per_line(start_daemon, tmp_path)
         assert set(entry) == {"time", "level", "message"}, entry
     messages = [json.loads(line)["message"] for line in d.log]
     assert any(m.startswith("listening on 127.0.0.1:") for m in messages), messages
+
+
+def test_a_stdout_reader_that_goes_away_does_not_kill_the_daemon(start_daemon, tmp_path):
+    # `callsink | some-shipper` and the shipper dies: stdout is a best-effort sink, so its
+    # failure is logged and deliveries are still stored in the file and answered 200.
+    d = start_daemon(sinks=[{"type": "file", "path": str(tmp_path / "events.jsonl")},
+                            {"type": "stdout"}], drain_stdout=False)
+    d.proc.stdout.close()  # the reading end of the daemon's stdout is gone
+    for i in range(2):
+        try:
+            reply = d.post("/status", call_status_body(f"epipe-{i}"))
+        except (ConnectionError, OSError) as e:
+            code = d.wait_exit(timeout=5) if d.proc.poll() is None else d.proc.returncode
+            d.exit_expected = True  # reported here, not again at teardown
+            raise AssertionError(
+                f"no reply ({e!r}); callsink exited with status {code} (-13 is SIGPIPE) "
+                "without a log line; stderr:\n" + d.log_text())
+        assert reply.status == 200, reply
+    assert d.proc.poll() is None, f"callsink died with {d.proc.returncode}"
+    assert [r["payload"]["eventId"] for r in d.events_lines()] == ["epipe-0", "epipe-1"]
+    d.wait_for_log(r"sink failed: stdout")

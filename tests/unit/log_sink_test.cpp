@@ -22,8 +22,8 @@ class LogSinkTest : public ::testing::Test {
 TEST_F(LogSinkTest, PrintsOneGreppableLinePerEvent) {
     LogSink sink(logger_);
     std::vector<Record> batch{
-        {RecordKind::event, "{}\n", {"CALL_STATUS", "s-1", "c-1", "CALL_RECEIVED", "INBOUND"}},
-        {RecordKind::event, "{}\n", {"SESSION_SUMMARY", "s-1", "", "COMPLETED", ""}},
+        {RecordKind::event, "{}\n", {"CALL_STATUS", "s-1", "c-1", "CALL_RECEIVED", "INBOUND"}, {}},
+        {RecordKind::event, "{}\n", {"SESSION_SUMMARY", "s-1", "", "COMPLETED", ""}, {}},
     };
     ASSERT_FALSE(sink.write(batch));
     EXPECT_EQ(out_.str(),
@@ -34,7 +34,7 @@ TEST_F(LogSinkTest, PrintsOneGreppableLinePerEvent) {
 TEST_F(LogSinkTest, QuotesValuesWithSpacesAndEscapesNewlines) {
     LogSink sink(logger_);
     std::vector<Record> batch{
-        {RecordKind::event, "{}\n", {"SESSION_SUMMARY", "a\nevent FAKE", "", "NO ANSWER", ""}}};
+        {RecordKind::event, "{}\n", {"SESSION_SUMMARY", "a\nevent FAKE", "", "NO ANSWER", ""}, {}}};
     ASSERT_FALSE(sink.write(batch));
     EXPECT_EQ(out_.str(),
               "event SESSION_SUMMARY session=\"a\\nevent FAKE\" call=- status=\"NO ANSWER\" "
@@ -43,7 +43,7 @@ TEST_F(LogSinkTest, QuotesValuesWithSpacesAndEscapesNewlines) {
 
 TEST_F(LogSinkTest, SkipsRejections) {
     LogSink sink(logger_);
-    ASSERT_FALSE(sink.write(std::vector<Record>{{RecordKind::rejection, "{}\n", {}}}));
+    ASSERT_FALSE(sink.write(std::vector<Record>{{RecordKind::rejection, "{}\n", {}, {}}}));
     EXPECT_EQ(out_.str(), "");
 }
 

@@ -166,8 +166,7 @@ TEST(ParseCallStatus, ReadsTheMarkdownAnd2019DocumentExample) {
 
 TEST(ParseCallStatus, NotesTheTemplateValuesOfThe2019Document) {
     Event const event = parsed(fixture("call_status_md.json"));
-    EXPECT_THAT(event.notes,
-                ElementsAre(note("payload.callDirection", "INBOUND | OUTBOUND")));
+    EXPECT_THAT(event.notes, ElementsAre(note("payload.callDirection", "INBOUND | OUTBOUND")));
 }
 
 TEST(ParseSessionSummary, ReadsTheSuccessExample) {
@@ -431,17 +430,17 @@ TEST(ParseSessionSummary, KeepsAndNotesUnknownStatusesAndDirections) {
     auto const& summary = std::get<SessionSummary>(event.payload);
     EXPECT_EQ(summary.session_status, "VOICEMAIL");
     EXPECT_EQ(summary.legs[1].call_status, "RINGING");
-    EXPECT_THAT(event.notes,
-                ElementsAre(note("payload.sessionStatus", "VOICEMAIL"),
-                            note("payload.details.callB.callDirection", "SIDEWAYS"),
-                            note("payload.details.callA.callStatus", "RINGING")));
+    EXPECT_THAT(event.notes, ElementsAre(note("payload.sessionStatus", "VOICEMAIL"),
+                                         note("payload.details.callB.callDirection", "SIDEWAYS"),
+                                         note("payload.details.callA.callStatus", "RINGING")));
 }
 
 TEST(ParseSessionSummary, TreatsNullDetailsAndNestedObjectsAsAbsent) {
-    SessionSummary const summary = session_summary(edited("session_summary_failure.json", [](Json& json) {
-        json["payload"]["details"] = nullptr;
-        json["payload"]["errorDetails"] = nullptr;
-    }));
+    SessionSummary const summary =
+        session_summary(edited("session_summary_failure.json", [](Json& json) {
+            json["payload"]["details"] = nullptr;
+            json["payload"]["errorDetails"] = nullptr;
+        }));
     EXPECT_TRUE(summary.legs.empty());
     EXPECT_FALSE(summary.error_details);
 }
@@ -492,8 +491,8 @@ TEST(ParseRejects, InvalidUtf8AsInvalidJson) {
 }
 
 TEST(ParseRejects, TopLevelValuesThatAreNotObjects) {
-    for (std::string_view body : {"[]", R"(["CALL_STATUS"])", R"("CALL_STATUS")", "42", "null",
-                                  "true"}) {
+    for (std::string_view body :
+         {"[]", R"(["CALL_STATUS"])", R"("CALL_STATUS")", "42", "null", "true"}) {
         Rejection const rejection = rejected(body);
         EXPECT_EQ(rejection.code, RejectCode::not_an_object) << body;
         EXPECT_EQ(rejection.field, "");
@@ -601,26 +600,26 @@ TEST(ParseRejects, NonIntegralNumbersForIntegerFields) {
     // Integral, but past 2^53 a double cannot say which integer was meant.
     expect_rejection(with_payload_field("call_status_2026.json", "sipCode", 1e17),
                      RejectCode::invalid_value, "payload.sipCode");
-    expect_rejection(edited("session_summary_success.json",
-                            [](Json& j) {
-                                j["payload"]["details"]["callA"]["callQuality"]["jitter"] = 0.5;
-                            }),
-                     RejectCode::invalid_value, "payload.details.callA.callQuality.jitter");
+    expect_rejection(
+        edited("session_summary_success.json",
+               [](Json& j) { j["payload"]["details"]["callA"]["callQuality"]["jitter"] = 0.5; }),
+        RejectCode::invalid_value, "payload.details.callA.callQuality.jitter");
 }
 
 TEST(ParseRejects, IntegersOutsideTheInt64Range) {
-    for (std::string_view number : {"9223372036854775808", "18446744073709551615",
-                                    "-9223372036854775809", "-9223372036854775808.0", "1e19",
-                                    "-1e19"}) {
+    for (std::string_view number :
+         {"9223372036854775808", "18446744073709551615", "-9223372036854775809",
+          "-9223372036854775808.0", "1e19", "-1e19"}) {
         std::string body = fixture("call_status_2026.json");
-        body.replace(body.find("\"callDuration\": 0"), 17, "\"callDuration\": " + std::string(number));
+        body.replace(body.find("\"callDuration\": 0"), 17,
+                     "\"callDuration\": " + std::string(number));
         Rejection const rejection = rejected(body);
         EXPECT_EQ(rejection.code, RejectCode::invalid_value) << number;
         EXPECT_EQ(rejection.field, "payload.callDuration");
         EXPECT_THAT(rejection.message, HasSubstr("64-bit"));
     }
-    for (std::string_view text : {"9223372036854775808", "-9223372036854775809",
-                                  "99999999999999999999999999"}) {
+    for (std::string_view text :
+         {"9223372036854775808", "-9223372036854775809", "99999999999999999999999999"}) {
         expect_rejection(with_payload_field("call_status_2026.json", "callDuration", text),
                          RejectCode::invalid_value, "payload.callDuration");
     }
@@ -682,11 +681,10 @@ TEST(ParseRejects, TimestampsThatAreNotRfc3339) {
         EXPECT_EQ(rejection.field, "payload.timestamp");
         EXPECT_THAT(rejection.message, HasSubstr("RFC 3339"));
     }
-    expect_rejection(edited("session_summary_success.json",
-                            [](Json& j) {
-                                j["payload"]["details"]["callB"]["initiatedTimestamp"] = "now";
-                            }),
-                     RejectCode::invalid_value, "payload.details.callB.initiatedTimestamp");
+    expect_rejection(
+        edited("session_summary_success.json",
+               [](Json& j) { j["payload"]["details"]["callB"]["initiatedTimestamp"] = "now"; }),
+        RejectCode::invalid_value, "payload.details.callB.initiatedTimestamp");
     expect_rejection(with_payload_field("session_summary_success.json", "endTime", "later"),
                      RejectCode::invalid_value, "payload.endTime");
 }
@@ -694,8 +692,8 @@ TEST(ParseRejects, TimestampsThatAreNotRfc3339) {
 TEST(ParseRejects, UnsupportedEventTypes) {
     for (std::string_view type : {"CALL_ACTION", "CALL_RECORDING_STATUS", "VIRTUAL_NUMBER_UPDATE",
                                   "call_status", "CALL_STATUS ", "VOICE"}) {
-        Rejection const rejection = rejected(
-            edited("call_status_2026.json", [&](Json& j) { j["eventType"] = type; }));
+        Rejection const rejection =
+            rejected(edited("call_status_2026.json", [&](Json& j) { j["eventType"] = type; }));
         EXPECT_EQ(rejection.code, RejectCode::unsupported_event_type) << type;
         EXPECT_EQ(rejection.field, "eventType");
         EXPECT_EQ(rejection.message, "eventType \"" + std::string(type) +
@@ -732,8 +730,8 @@ TEST(ParseRejects, DeepNestingInsideAnUnknownField) {
     auto body_with_depth = [](std::size_t depth) {
         // The envelope is level 1, so `nested` holds depth - 1 arrays.
         std::string body = fixture("call_status_2026.json");
-        body.insert(body.rfind('}'), R"(,"nested":)" + std::string(depth - 1, '[') +
-                                         std::string(depth - 1, ']'));
+        body.insert(body.rfind('}'),
+                    R"(,"nested":)" + std::string(depth - 1, '[') + std::string(depth - 1, ']'));
         return body;
     };
     EXPECT_TRUE(parse_event(body_with_depth(64)).has_value());
@@ -742,8 +740,8 @@ TEST(ParseRejects, DeepNestingInsideAnUnknownField) {
 
 TEST(ParseEvent, CountsOnlyBracketsOutsideStrings) {
     std::string const brackets(1000, '[');
-    Event const event = parsed(with_payload_field("call_status_2026.json", "note",
-                                                  brackets + "\\\"" + brackets));
+    Event const event =
+        parsed(with_payload_field("call_status_2026.json", "note", brackets + "\\\"" + brackets));
     EXPECT_EQ(std::get<CallStatus>(event.payload).extra.at("note"), brackets + "\\\"" + brackets);
 }
 
@@ -761,8 +759,8 @@ TEST(ParseRejects, WithOneSentenceNamingTheFieldAndTheValue) {
 }
 
 TEST(ParseRejects, QuotingAtMostAShortExcerptOfALongValue) {
-    Rejection const rejection = rejected(
-        with_payload_field("call_status_2026.json", "callDuration", std::string(100'000, '7') + "x"));
+    Rejection const rejection = rejected(with_payload_field("call_status_2026.json", "callDuration",
+                                                            std::string(100'000, '7') + "x"));
     EXPECT_EQ(rejection.code, RejectCode::invalid_value);
     EXPECT_LT(rejection.message.size(), 200U);
 }

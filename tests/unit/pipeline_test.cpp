@@ -18,10 +18,15 @@ using namespace std::chrono_literals;
 using testing::FakeSink;
 
 Record event_record(std::string line) {
-    return Record{RecordKind::event, line + "\n", {}};
+    return Record{RecordKind::event, line + "\n", {}, {}};
+}
+Record keyed_event(std::string line, std::string key) {
+    Record record = event_record(std::move(line));
+    record.dedupe_key = std::move(key);
+    return record;
 }
 Record rejection_record(std::string line) {
-    return Record{RecordKind::rejection, line + "\n", {}};
+    return Record{RecordKind::rejection, line + "\n", {}, {}};
 }
 
 // Owns a pipeline over fake sinks; non-owning pointers stay valid while the pipeline lives.
@@ -39,9 +44,9 @@ class PipelineTest : public ::testing::Test {
         slots.push_back({std::move(second), second_required});
         auto logger = std::make_shared<spdlog::logger>(
             "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_));
-        pipeline_ =
-            std::make_unique<Pipeline>(PipelineOptions{durability, capacity}, std::move(slots),
-                                       SinkSlot{std::move(rejects), true}, logger);
+        pipeline_ = std::make_unique<Pipeline>(
+            PipelineOptions{durability, capacity, dedupe_window_}, std::move(slots),
+            SinkSlot{std::move(rejects), true}, logger);
         pipeline_->start();
     }
 
@@ -69,6 +74,7 @@ class PipelineTest : public ::testing::Test {
         return count;
     }
 
+    std::size_t dedupe_window_ = 0;
     std::ostringstream log_;
     FakeSink* events_ = nullptr;
     FakeSink* second_ = nullptr;
@@ -213,6 +219,66 @@ TEST_F(PipelineTest, ReopenReachesEverySink) {
     EXPECT_EQ(events_->reopen_calls(), 1);
     EXPECT_EQ(second_->reopen_calls(), 1);
     EXPECT_EQ(rejects_->reopen_calls(), 1);
+}
+
+TEST_F(PipelineTest, ARedeliveryIsAnsweredButNotStoredAgain) {
+    dedupe_window_ = 10;
+    make(Durability::write);
+    EXPECT_FALSE(submit(keyed_event("first", "CALL_STATUS e-1")).get());
+    EXPECT_FALSE(submit(keyed_event("again", "CALL_STATUS e-1")).get());
+    EXPECT_FALSE(submit(keyed_event("other", "CALL_STATUS e-2")).get());
+    EXPECT_EQ(events_->lines(), (std::vector<std::string>{"first\n", "other\n"}));
+    EXPECT_EQ(pipeline_->duplicates(), 1u);
+}
+
+TEST_F(PipelineTest, CopiesArrivingTogetherAreStoredOnce) {
+    dedupe_window_ = 10;
+    make(Durability::write);
+    events_->hold();
+    auto blocker = submit(event_record("blocker"));
+    wait_until_queue_empty();
+    auto a = submit(keyed_event("copy-a", "SESSION_SUMMARY s-1"));
+    auto b = submit(keyed_event("copy-b", "SESSION_SUMMARY s-1"));
+    events_->release();
+    EXPECT_FALSE(blocker.get());
+    EXPECT_FALSE(a.get());
+    EXPECT_FALSE(b.get());
+    EXPECT_EQ(events_->lines(), (std::vector<std::string>{"blocker\n", "copy-a\n"}));
+}
+
+TEST_F(PipelineTest, AKeyIsRememberedOnlyOnceItsRecordWasStored) {
+    dedupe_window_ = 10;
+    make(Durability::write);
+    auto const eio = boost::system::error_code(EIO, boost::system::system_category());
+    events_->fail_with(eio);
+    EXPECT_EQ(submit(keyed_event("try-1", "CALL_STATUS e-1")).get(), eio);
+    events_->fail_with({});
+    EXPECT_FALSE(submit(keyed_event("try-2", "CALL_STATUS e-1")).get());
+    EXPECT_FALSE(submit(keyed_event("try-3", "CALL_STATUS e-1")).get());
+    EXPECT_EQ(events_->lines(), std::vector<std::string>{"try-2\n"});
+}
+
+TEST_F(PipelineTest, ACopyInTheSameBatchSharesTheFailureOfTheFirst) {
+    dedupe_window_ = 10;
+    make(Durability::write);
+    auto const eio = boost::system::error_code(EIO, boost::system::system_category());
+    events_->hold();
+    auto blocker = submit(event_record("blocker"));
+    wait_until_queue_empty();
+    events_->fail_with(eio);
+    auto a = submit(keyed_event("copy-a", "CALL_STATUS e-1"));
+    auto b = submit(keyed_event("copy-b", "CALL_STATUS e-1"));
+    events_->release();
+    EXPECT_EQ(a.get(), eio);
+    EXPECT_EQ(b.get(), eio);
+    EXPECT_EQ(events_->write_calls(), 2);  // the blocker, then one write for both copies
+}
+
+TEST_F(PipelineTest, WithTheWindowOffEveryCopyIsStored) {
+    make(Durability::write);
+    EXPECT_FALSE(submit(keyed_event("first", "CALL_STATUS e-1")).get());
+    EXPECT_FALSE(submit(keyed_event("again", "CALL_STATUS e-1")).get());
+    EXPECT_EQ(events_->lines().size(), 2u);
 }
 
 }  // namespace
