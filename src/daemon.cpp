@@ -72,7 +72,7 @@ void await_signal(net::signal_set& signals, Server& server, Pipeline& pipeline,
 
 int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logger) {
     auto event_sinks = make_event_sinks(config.sinks, logger);
-    auto rejects_sink = make_rejects_sink(config.rejects);
+    auto rejects_sink = make_rejects_sink(config.rejects, *logger);
     log_start(config, event_sinks, rejects_sink, *logger);
 
     Pipeline pipeline(

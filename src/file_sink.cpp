@@ -18,6 +18,8 @@ fs::path numbered(fs::path const& path, unsigned n) {
     return fs::path(path.string() + "." + std::to_string(n));
 }
 
+constexpr std::uint64_t kScanChunk = 64 * 1024;
+
 boost::system::error_code to_boost(std::error_code const& ec) {
     return {ec.value(), boost::system::system_category()};
 }
@@ -42,7 +44,7 @@ boost::system::error_code FileSink::open() {
             return to_boost(dir_ec);
         }
     }
-    int const fd = ::open(options_.path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    int const fd = ::open(options_.path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     if (fd < 0) {
         return last_error();
     }
@@ -54,6 +56,59 @@ boost::system::error_code FileSink::open() {
     }
     fd_ = fd;
     size_ = static_cast<std::uint64_t>(st.st_size);
+    if (auto ec = set_aside_torn_tail()) {
+        close();
+        return ec;
+    }
+    return {};
+}
+
+boost::system::error_code FileSink::set_aside_torn_tail() {
+    torn_bytes_ = 0;
+    // Read backwards to the last newline; everything after it is a torn line.
+    std::uint64_t end = size_;
+    std::string chunk;
+    while (end > 0) {
+        std::uint64_t const start = end > kScanChunk ? end - kScanChunk : 0;
+        chunk.resize(end - start);
+        if (::pread(fd_, chunk.data(), chunk.size(), static_cast<off_t>(start)) !=
+            static_cast<ssize_t>(chunk.size())) {
+            return last_error();
+        }
+        auto const newline = chunk.rfind('\n');
+        if (newline != std::string::npos) {
+            end = start + newline + 1;
+            break;
+        }
+        end = start;
+    }
+    if (end == size_) {
+        return {};
+    }
+    std::string tail(size_ - end, '\0');
+    if (::pread(fd_, tail.data(), tail.size(), static_cast<off_t>(end)) !=
+        static_cast<ssize_t>(tail.size())) {
+        return last_error();
+    }
+    tail += '\n';
+    fs::path const torn_path(options_.path.string() + ".torn");
+    int const torn = ::open(torn_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (torn < 0) {
+        return last_error();
+    }
+    auto ec = write_all(torn, tail);
+    if (!ec && ::fdatasync(torn) != 0) {
+        ec = last_error();
+    }
+    ::close(torn);
+    if (ec) {
+        return ec;
+    }
+    if (::ftruncate(fd_, static_cast<off_t>(end)) != 0) {
+        return last_error();
+    }
+    torn_bytes_ = size_ - end;
+    size_ = end;
     return {};
 }
 

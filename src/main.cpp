@@ -1,6 +1,7 @@
 // callsink's command line: parses the flags, loads the configuration, builds the logger and hands
 // over to run_daemon. Exit status: 0 done, 1 failed at start-up, 2 bad flags or configuration.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -56,6 +57,8 @@ int main(int argc, char** argv) {
         return 0;
     }
 
+    // A stdout sink whose reader went away must fail its write (EPIPE), not kill the daemon.
+    std::signal(SIGPIPE, SIG_IGN);
     auto logger = callsink::make_daemon_logger(config.log);
     try {
         return callsink::run_daemon(config, logger);

@@ -6,10 +6,12 @@
 //   events.jsonl.N    <- the oldest kept (N = max_files); older ones are deleted
 //
 // A batch goes out in as few write(2) calls as rotation allows, never splitting a record across
-// files. A failed write is cut back off the file (ftruncate to the last whole record), so a file
-// never holds a torn line that a later record would be appended to. A file that cannot be
-// opened is retried on the next write: the sink heals by itself once the disk does.
-// Used from the pipeline's writer thread only.
+// files. A file that a crash left ending in a partial line (never acknowledged: a reply waits
+// for the whole write) has that torn tail moved to `<path>.torn` when it is opened, so the file
+// stays valid JSON Lines and nothing is thrown away. A failed write is cut back off the file
+// (ftruncate to the last whole record), so a file never holds a torn line that a later record would
+// be appended to. A file that cannot be opened is retried on the next write: the sink heals by
+// itself once the disk does. Used from the pipeline's writer thread only.
 #pragma once
 
 #include <cstdint>
@@ -45,16 +47,21 @@ class FileSink final : public Sink {
 
     std::uint64_t size() const { return size_; }
 
+    // Bytes of a torn last line the last open() moved to `<path>.torn`; 0 when there was none.
+    std::uint64_t torn_bytes_set_aside() const { return torn_bytes_; }
+
   private:
     boost::system::error_code append(std::string_view bytes);
     boost::system::error_code rotate();
     bool must_rotate_before(std::size_t pending, std::size_t next) const;
+    boost::system::error_code set_aside_torn_tail();
 
     FileSinkOptions options_;
     std::string name_;
     int fd_ = -1;
     std::uint64_t size_ = 0;  // bytes in the file as of the last whole record
-    std::string buffer_;      // reused between batches
+    std::uint64_t torn_bytes_ = 0;
+    std::string buffer_;  // reused between batches
 };
 
 }  // namespace callsink

@@ -16,6 +16,6 @@ namespace callsink {
 std::vector<SinkSlot> make_event_sinks(std::vector<SinkOptions> const& options,
                                        std::shared_ptr<spdlog::logger> const& logger);
 
-SinkSlot make_rejects_sink(RejectsOptions const& options);
+SinkSlot make_rejects_sink(RejectsOptions const& options, spdlog::logger& logger);
 
 }  // namespace callsink

@@ -102,3 +102,41 @@ TEST(FileSink, AnUnopenableFileIsAnErrorAndIsRetriedOnTheNextWrite) {
 
 }  // namespace
 }  // namespace callsink
+
+namespace callsink {
+namespace {
+
+TEST(FileSinkRecovery, MovesATornLastLineAsideSoTheFileStaysJsonLines) {
+    TempDir dir;
+    { std::ofstream(dir / "events.jsonl") << "{\"a\":1}\n{\"b\":2}\n{\"c\":"; }
+    FileSink sink({dir / "events.jsonl"});
+    ASSERT_FALSE(sink.open());
+    EXPECT_EQ(sink.torn_bytes_set_aside(), 5u);
+    EXPECT_EQ(read_file(dir / "events.jsonl"), "{\"a\":1}\n{\"b\":2}\n");
+    EXPECT_EQ(read_file(dir / "events.jsonl.torn"), "{\"c\":\n");
+    ASSERT_FALSE(sink.write(std::vector<Record>{record_of('d', 4)}));
+    EXPECT_EQ(read_file(dir / "events.jsonl"), "{\"a\":1}\n{\"b\":2}\nddd\n");
+}
+
+TEST(FileSinkRecovery, AFileThatIsOneTornLineBecomesEmpty) {
+    TempDir dir;
+    std::string const torn(100'000, 'x');  // longer than one backwards read
+    { std::ofstream(dir / "events.jsonl") << torn; }
+    FileSink sink({dir / "events.jsonl"});
+    ASSERT_FALSE(sink.open());
+    EXPECT_EQ(sink.torn_bytes_set_aside(), torn.size());
+    EXPECT_EQ(read_file(dir / "events.jsonl"), "");
+    EXPECT_EQ(read_file(dir / "events.jsonl.torn"), torn + "\n");
+}
+
+TEST(FileSinkRecovery, LeavesAWholeFileAlone) {
+    TempDir dir;
+    { std::ofstream(dir / "events.jsonl") << "{\"a\":1}\n"; }
+    FileSink sink({dir / "events.jsonl"});
+    ASSERT_FALSE(sink.open());
+    EXPECT_EQ(sink.torn_bytes_set_aside(), 0u);
+    EXPECT_FALSE(std::filesystem::exists(dir / "events.jsonl.torn"));
+}
+
+}  // namespace
+}  // namespace callsink

@@ -1,0 +1,44 @@
+// Puts a best-effort sink (stdout, log) behind a bounded buffer and a thread of its own, so a
+// slow or blocked destination (a stdout pipe nobody reads) never stalls the pipeline's writer or
+// the replies that wait for it. write() only copies into the buffer and always succeeds; when the
+// buffer is full the records are dropped for this sink only, counted, and logged once when
+// dropping starts and once when it stops.
+//
+// close() gives the inner sink a bounded time to drain; a destination still blocked after that is
+// abandoned (its thread is detached and owns what it needs), so shutdown never hangs on it.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include "callsink/sink.hpp"
+
+namespace callsink {
+
+class BufferedSink final : public Sink {
+  public:
+    BufferedSink(std::unique_ptr<Sink> inner, std::size_t capacity,
+                 std::shared_ptr<spdlog::logger> logger,
+                 std::chrono::milliseconds close_timeout = std::chrono::seconds(2));
+    ~BufferedSink() override;
+    BufferedSink(BufferedSink const&) = delete;
+    BufferedSink& operator=(BufferedSink const&) = delete;
+
+    std::string const& name() const override;
+    boost::system::error_code write(std::span<Record const> batch) override;
+    boost::system::error_code sync() override { return {}; }  // best-effort: nothing promised
+    boost::system::error_code reopen() override;
+    void close() override;
+
+    std::uint64_t dropped() const;
+
+  private:
+    struct State;
+    std::shared_ptr<State> state_;
+    std::chrono::milliseconds close_timeout_;
+};
+
+}  // namespace callsink

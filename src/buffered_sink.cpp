@@ -1,0 +1,146 @@
+#include "callsink/buffered_sink.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace callsink {
+
+// Shared between the sink and its thread, so a thread abandoned at close() keeps it alive.
+struct BufferedSink::State {
+    std::unique_ptr<Sink> inner;
+    std::size_t capacity;
+    std::shared_ptr<spdlog::logger> logger;
+
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::condition_variable drained;
+    std::vector<Record> queue;  // guarded by mutex
+    bool stopping = false;      // guarded by mutex
+    bool reopen = false;        // guarded by mutex
+    bool busy = false;          // the thread holds records taken from the queue
+    bool dropping = false;      // guarded by mutex
+    std::uint64_t dropped_since_log = 0;
+    std::atomic<std::uint64_t> dropped{0};
+    bool failing = false;  // thread only
+
+    void run() {
+        std::vector<Record> batch;
+        for (;;) {
+            bool do_reopen = false;
+            {
+                std::unique_lock lock(mutex);
+                busy = false;
+                drained.notify_all();
+                wake.wait(lock, [this] { return !queue.empty() || stopping || reopen; });
+                if (queue.empty() && stopping) {
+                    break;
+                }
+                batch.swap(queue);
+                do_reopen = std::exchange(reopen, false);
+                busy = true;
+            }
+            if (do_reopen) {
+                inner->reopen();
+            }
+            if (!batch.empty()) {
+                note(inner->write(batch));
+                batch.clear();
+            }
+        }
+        inner->close();
+    }
+
+    void note(boost::system::error_code ec) {
+        if (static_cast<bool>(ec) == failing) {
+            return;
+        }
+        failing = static_cast<bool>(ec);
+        if (failing) {
+            logger->warn("best-effort sink failed: {}: {}; its records are dropped meanwhile",
+                         inner->name(), ec.message());
+        } else {
+            logger->info("best-effort sink recovered: {}", inner->name());
+        }
+    }
+};
+
+BufferedSink::BufferedSink(std::unique_ptr<Sink> inner, std::size_t capacity,
+                           std::shared_ptr<spdlog::logger> logger,
+                           std::chrono::milliseconds close_timeout)
+    : state_(std::make_shared<State>()), close_timeout_(close_timeout) {
+    state_->inner = std::move(inner);
+    state_->capacity = capacity;
+    state_->logger = std::move(logger);
+    std::thread([state = state_] { state->run(); }).detach();
+}
+
+BufferedSink::~BufferedSink() {
+    close();
+}
+
+std::string const& BufferedSink::name() const {
+    return state_->inner->name();
+}
+
+std::uint64_t BufferedSink::dropped() const {
+    return state_->dropped.load(std::memory_order_relaxed);
+}
+
+boost::system::error_code BufferedSink::write(std::span<Record const> batch) {
+    State& s = *state_;
+    std::uint64_t dropped_now = 0;
+    {
+        std::lock_guard lock(s.mutex);
+        for (Record const& record : batch) {
+            if (s.queue.size() >= s.capacity) {
+                ++dropped_now;
+            } else {
+                s.queue.push_back(record);
+            }
+        }
+        if (dropped_now > 0 && !s.dropping) {
+            s.logger->warn(
+                "{} is behind: its buffer of {} records is full; dropping records for it",
+                s.inner->name(), s.capacity);
+        } else if (dropped_now == 0 && s.dropping) {
+            s.logger->info("{} caught up; {} records were dropped for it", s.inner->name(),
+                           s.dropped_since_log);
+            s.dropped_since_log = 0;
+        }
+        s.dropping = dropped_now > 0;
+        s.dropped_since_log += dropped_now;
+    }
+    s.dropped.fetch_add(dropped_now, std::memory_order_relaxed);
+    s.wake.notify_one();
+    return {};
+}
+
+boost::system::error_code BufferedSink::reopen() {
+    {
+        std::lock_guard lock(state_->mutex);
+        state_->reopen = true;
+    }
+    state_->wake.notify_one();
+    return {};
+}
+
+void BufferedSink::close() {
+    State& s = *state_;
+    std::unique_lock lock(s.mutex);
+    if (s.stopping) {
+        return;
+    }
+    s.stopping = true;
+    s.wake.notify_one();
+    bool const drained =
+        s.drained.wait_for(lock, close_timeout_, [&s] { return s.queue.empty() && !s.busy; });
+    if (!drained) {
+        s.logger->warn("{} is blocked; {} buffered records were not written at shutdown",
+                       s.inner->name(), s.queue.size());
+    }
+}
+
+}  // namespace callsink

@@ -1,0 +1,105 @@
+#include "callsink/buffered_sink.hpp"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <sstream>
+#include <thread>
+
+#include "callsink/stdout_sink.hpp"
+#include "fake_sink.hpp"
+
+namespace callsink {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::FakeSink;
+
+class BufferedSinkTest : public ::testing::Test {
+  protected:
+    std::shared_ptr<spdlog::logger> logger_ = std::make_shared<spdlog::logger>(
+        "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_));
+    std::ostringstream log_;
+};
+
+std::vector<Record> batch_of(std::size_t n, std::size_t line_size = 100) {
+    return std::vector<Record>(
+        n, Record{RecordKind::event, std::string(line_size - 1, 'x') + "\n", {}, {}});
+}
+
+TEST_F(BufferedSinkTest, HandsEveryRecordToTheInnerSinkInOrder) {
+    auto inner = std::make_unique<FakeSink>();
+    FakeSink* fake = inner.get();
+    BufferedSink sink(std::move(inner), 100, logger_);
+    for (int i = 0; i < 10; ++i) {
+        std::vector<Record> one{{RecordKind::event, std::to_string(i) + "\n", {}, {}}};
+        ASSERT_FALSE(sink.write(one));
+    }
+    sink.close();
+    auto const lines = fake->lines();
+    ASSERT_EQ(lines.size(), 10u);
+    for (int i = 0; i < 10; ++i) {
+        EXPECT_EQ(lines[i], std::to_string(i) + "\n");
+    }
+    EXPECT_EQ(sink.dropped(), 0u);
+}
+
+TEST_F(BufferedSinkTest, ABlockedStdoutPipeNeverBlocksTheWriterAndDropsAreCounted) {
+    std::signal(SIGPIPE, SIG_IGN);  // as callsink's main does
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    auto sink =
+        std::make_unique<BufferedSink>(std::make_unique<StdoutSink>(fds[1]), 50, logger_, 100ms);
+    // Nobody reads the pipe: 64 KiB fill it, and the inner write blocks for good. The buffer
+    // alone (50 records of 10 KB) holds more than that, however the threads are scheduled.
+    auto const start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 100; ++i) {
+        ASSERT_FALSE(sink->write(batch_of(20, 10'000)));
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+    EXPECT_GT(sink->dropped(), 0u);
+    EXPECT_NE(log_.str().find("is behind"), std::string::npos) << log_.str();
+
+    auto const closing = std::chrono::steady_clock::now();
+    sink.reset();  // close() gives up on the blocked pipe after its timeout
+    EXPECT_LT(std::chrono::steady_clock::now() - closing, 2s);
+    EXPECT_NE(log_.str().find("is blocked"), std::string::npos) << log_.str();
+    ::close(fds[0]);  // unblocks the abandoned thread with EPIPE
+    // Let it finish logging to log_ before the fixture goes away.
+    std::this_thread::sleep_for(200ms);
+    ::close(fds[1]);
+}
+
+TEST_F(BufferedSinkTest, AFailingInnerSinkIsLoggedOnceAndWriteStillSucceeds) {
+    auto inner = std::make_unique<FakeSink>("flaky");
+    FakeSink* fake = inner.get();
+    fake->fail_with(boost::system::error_code(EIO, boost::system::system_category()));
+    BufferedSink sink(std::move(inner), 100, logger_);
+    for (int i = 0; i < 5; ++i) {
+        EXPECT_FALSE(sink.write(batch_of(1)));
+        std::this_thread::sleep_for(5ms);
+    }
+    sink.close();
+    std::string const log = log_.str();
+    EXPECT_EQ(log.find("best-effort sink failed: flaky"),
+              log.rfind("best-effort sink failed: flaky"))
+        << log;
+    EXPECT_NE(log.find("best-effort sink failed: flaky"), std::string::npos) << log;
+}
+
+TEST_F(BufferedSinkTest, ForwardsReopen) {
+    auto inner = std::make_unique<FakeSink>();
+    FakeSink* fake = inner.get();
+    BufferedSink sink(std::move(inner), 100, logger_);
+    ASSERT_FALSE(sink.reopen());
+    ASSERT_FALSE(sink.write(batch_of(1)));
+    sink.close();
+    EXPECT_EQ(fake->reopen_calls(), 1);
+}
+
+}  // namespace
+}  // namespace callsink
