@@ -70,7 +70,16 @@ void await_signal(net::signal_set& signals, Server& server, Pipeline& pipeline,
 
 }  // namespace
 
+void check_runnable(Config const& config) {
+    if (config.privacy.msisdn != MsisdnPolicy::clear) {
+        throw ConfigError("privacy.msisdn",
+                          "phone-number masking and hashing are not available in this version of "
+                          "callsink yet; use \"clear\" (the default) or upgrade");
+    }
+}
+
 int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logger) {
+    check_runnable(config);
     auto event_sinks = make_event_sinks(config.sinks, logger);
     auto rejects_sink = make_rejects_sink(config.rejects, *logger);
     log_start(config, event_sinks, rejects_sink, *logger);

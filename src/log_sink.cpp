@@ -1,30 +1,8 @@
 #include "callsink/log_sink.hpp"
 
-#include <algorithm>
-#include <nlohmann/json.hpp>
+#include "callsink/log_text.hpp"
 
 namespace callsink {
-
-namespace {
-
-bool is_plain(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_' || c == '.' || c == ':' || c == '+' || c == '@' || c == '/';
-}
-
-// Values come from the delivery: quote and escape anything that is not a plain token, so a
-// "NO ANSWER" stays one grep-able field and an embedded newline cannot forge a log line.
-std::string log_value(std::string const& value) {
-    if (value.empty()) {
-        return "-";
-    }
-    if (std::all_of(value.begin(), value.end(), is_plain)) {
-        return value;
-    }
-    return nlohmann::json(value).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
-}
-
-}  // namespace
 
 LogSink::LogSink(std::shared_ptr<spdlog::logger> logger) : logger_(std::move(logger)) {}
 

@@ -1,5 +1,6 @@
 // callsink's command line: parses the flags, loads the configuration, builds the logger and hands
-// over to run_daemon. Exit status: 0 done, 1 failed at start-up, 2 bad flags or configuration.
+// over to run_daemon. Exit status: 0 done, 2 bad flags or configuration, 1 failed at start-up
+// with a valid configuration (the port is taken, a sink file cannot be opened).
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
         if (!listen.empty()) {
             config.server.listen = callsink::parse_listen_address(listen, "--listen");
         }
+        callsink::check_runnable(config);
     } catch (callsink::ConfigError const& e) {
         std::fprintf(stderr, "callsink: config %s: %s\n", config_path.c_str(), e.what());
         return kExitUsage;
@@ -62,9 +64,6 @@ int main(int argc, char** argv) {
     auto logger = callsink::make_daemon_logger(config.log);
     try {
         return callsink::run_daemon(config, logger);
-    } catch (callsink::ConfigError const& e) {
-        logger->critical("cannot start: {}", e.what());
-        return kExitStartup;
     } catch (std::exception const& e) {
         logger->critical("cannot start: {}", e.what());
         return kExitStartup;

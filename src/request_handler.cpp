@@ -6,6 +6,7 @@
 #include "callsink/client_address.hpp"
 #include "callsink/errors.hpp"
 #include "callsink/ingest.hpp"
+#include "callsink/log_text.hpp"
 #include "callsink/router.hpp"
 
 namespace callsink {
@@ -130,17 +131,16 @@ void RequestHandler::ingest(Request const& request, std::string_view path,
                       request_ids_.next()};
     Ingested ingested = ingest_delivery(request.body(), received);
     for (ParseNote const& note : ingested.notes) {
-        logger_->info("unlisted value kept: {}={} request={}", note.field,
-                      nlohmann::json(note.value)
-                          .dump(-1, ' ', true, nlohmann::json::error_handler_t::replace),
-                      received.request_id);
+        // Field paths and values come from the delivery: log_value() keeps each one field.
+        logger_->info("unlisted value kept: {}={} request={}", log_value(note.field),
+                      log_value(note.value), received.request_id);
     }
     nlohmann::ordered_json reply{{"stored", "events"}, {"requestId", received.request_id}};
     if (ingested.rejection) {
         Rejection const& rejection = *ingested.rejection;
-        logger_->warn("rejected delivery: code={} field={} request={} remote={}: {}",
-                      to_string(rejection.code), rejection.field.empty() ? "-" : rejection.field,
-                      received.request_id, received.remote, rejection.message);
+        logger_->warn("rejected delivery: code={} field={} request={} remote={} message={}",
+                      to_string(rejection.code), log_value(rejection.field), received.request_id,
+                      received.remote, log_value(rejection.message));
         reply = {{"stored", "rejects"},
                  {"requestId", received.request_id},
                  {"error", rejection_json(rejection)}};

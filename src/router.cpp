@@ -1,5 +1,6 @@
 #include "callsink/router.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace callsink {
@@ -23,9 +24,24 @@ constexpr std::array kEndpoints{
     Endpoint{"/readyz", verb::get, RouteKind::readyz, "GET, HEAD"},
 };
 
+// RFC 9112 (3.2.2): a server accepts "http://host/path" as well as "/path".
+std::string_view origin_form(std::string_view target) {
+    for (std::string_view const scheme : {"http://", "https://"}) {
+        if (target.size() > scheme.size() &&
+            std::equal(scheme.begin(), scheme.end(), target.begin(), [](char a, char b) {
+                return a == (b >= 'A' && b <= 'Z' ? static_cast<char>(b - 'A' + 'a') : b);
+            })) {
+            auto const slash = target.find('/', scheme.size());
+            return slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+        }
+    }
+    return target;
+}
+
 }  // namespace
 
 Route route_request(verb method, std::string_view target) {
+    target = origin_form(target);
     std::string_view const path = target.substr(0, target.find('?'));
     for (Endpoint const& endpoint : kEndpoints) {
         if (endpoint.path != path) {

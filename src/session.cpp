@@ -98,8 +98,9 @@ void Session::on_header(error_code ec, std::size_t) {
         return reply_to_read_error(ec);
     }
     auto const& header = parser_->get();
-    if (beast::iequals(header[http::field::expect], "100-continue")) {
-        // curl waits for this before sending a body over 1 KiB; Beast does not send it itself.
+    if (header.version() >= 11 && beast::iequals(header[http::field::expect], "100-continue")) {
+        // curl waits for this before sending a large body; Beast does not send it itself. An
+        // HTTP/1.0 client cannot understand it, and RFC 9110 (10.1.1) says to ignore the header.
         continue_ = http::response<http::empty_body>{http::status::continue_, header.version()};
         return http::async_write(
             stream_, continue_,

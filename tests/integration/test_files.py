@@ -64,7 +64,9 @@ def test_a_torn_last_line_left_by_a_crash_does_not_swallow_the_next_record(start
     # partial last line. The next record must still be a whole line of its own: appending it
     # straight after the torn bytes turns a delivery answered 200 into an unreadable line.
     events = tmp_path / "events.jsonl"
-    events.write_bytes(b'{"namespace":"VOICE","eventType":"CALL_ST')
+    whole = call_status_body("before-crash")  # stands for a record stored before the crash
+    torn = b'{"namespace":"VOICE","eventType":"CALL_ST'
+    events.write_bytes(whole + b"\n" + torn)
     d = start_daemon()
     reply = d.post("/status", call_status_body("after-crash"))
     assert reply.status == 200, reply
@@ -78,3 +80,8 @@ def test_a_torn_last_line_left_by_a_crash_does_not_swallow_the_next_record(start
             f"{lines[-2][:120]!r}...") from None
     assert last["payload"]["eventId"] == "after-crash"
     assert last["received"]["requestId"] == reply.headers["x-request-id"]
+    assert lines[0] == whole, "a whole line before the torn one was changed"
+    # and the torn bytes are set aside somewhere, not silently dropped
+    kept = [p for p in tmp_path.iterdir()
+            if p.is_file() and p != events and torn in p.read_bytes()]
+    assert kept, "the torn bytes were dropped"

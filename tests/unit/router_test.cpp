@@ -44,3 +44,17 @@ TEST(Router, UnknownPathsAreNotFound) {
 
 }  // namespace
 }  // namespace callsink
+
+namespace callsink {
+namespace {
+
+TEST(Router, AcceptsTheAbsoluteFormOfATarget) {
+    Route const route = route_request(verb::post, "http://callsink.example:8080/status?x=1");
+    EXPECT_EQ(route.kind, RouteKind::ingest);
+    EXPECT_EQ(route.path, "/status");
+    EXPECT_EQ(route_request(verb::get, "HTTPS://example/healthz").kind, RouteKind::healthz);
+    EXPECT_EQ(route_request(verb::post, "http://example").path, "/");
+}
+
+}  // namespace
+}  // namespace callsink

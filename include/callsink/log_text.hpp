@@ -1,0 +1,14 @@
+// Makes text from a delivery safe to put in a log line: a plain token stays as it is, anything
+// else is quoted and escaped like a JSON string, so a value with a space stays one field to grep
+// for, and an embedded newline cannot forge a log line.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace callsink {
+
+// "-" for empty text; `value` when it is all [A-Za-z0-9_.:+@/-]; otherwise a JSON string.
+std::string log_value(std::string_view value);
+
+}  // namespace callsink
