@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "callsink/metrics.hpp"
 #include "callsink/pipeline.hpp"
 #include "callsink/request_handler.hpp"
 #include "callsink/server.hpp"
@@ -84,16 +85,23 @@ int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logg
     auto rejects_sink = make_rejects_sink(config.rejects, *logger);
     log_start(config, event_sinks, rejects_sink, *logger);
 
+    Metrics metrics;
     Pipeline pipeline(
         {config.delivery.durability, config.delivery.queue_capacity, config.delivery.dedupe_window},
-        std::move(event_sinks), std::move(rejects_sink), logger);
+        std::move(event_sinks), std::move(rejects_sink), logger, metrics);
     RequestIds request_ids = RequestIds::random();
-    RequestHandler handler({config.auth, config.server.trusted_proxies}, pipeline, logger,
+    RequestHandler handler({config.auth, config.server.trusted_proxies}, pipeline, metrics, logger,
                            system_clock(), request_ids);
 
     unsigned const threads = std::max(1u, config.server.threads);
     net::io_context ioc(static_cast<int>(threads));
-    Server server(ioc, config.server, handler, logger);
+    Server server(ioc, config.server, handler, metrics, logger);
+    metrics.add_gauge("callsink_queue_depth", "Records waiting for the writer.",
+                      [&pipeline] { return static_cast<double>(pipeline.queue_depth()); });
+    metrics.add_gauge("callsink_open_connections", "Open client connections.",
+                      [&server] { return static_cast<double>(server.open_connections()); });
+    metrics.add_gauge("callsink_ready", "1 while every required sink accepts writes, else 0.",
+                      [&pipeline] { return pipeline.ready() ? 1.0 : 0.0; });
     net::signal_set signals(ioc, SIGINT, SIGTERM, SIGHUP);
     await_signal(signals, server, pipeline, *logger);
 

@@ -5,12 +5,17 @@
 namespace callsink {
 
 Pipeline::Pipeline(PipelineOptions options, std::vector<SinkSlot> event_sinks,
-                   SinkSlot rejects_sink, std::shared_ptr<spdlog::logger> logger)
-    : options_(options), logger_(std::move(logger)), dedupe_(options.dedupe_window) {
+                   SinkSlot rejects_sink, std::shared_ptr<spdlog::logger> logger, Metrics& metrics)
+    : options_(options),
+      logger_(std::move(logger)),
+      metrics_(metrics),
+      dedupe_(options.dedupe_window) {
     for (SinkSlot& slot : event_sinks) {
-        event_slots_.push_back(SlotState{std::move(slot)});
+        std::size_t const index = metrics_.add_sink(slot.sink->name());
+        event_slots_.push_back(SlotState{std::move(slot), index});
     }
-    rejects_slots_.push_back(SlotState{std::move(rejects_sink)});
+    std::size_t const index = metrics_.add_sink("rejects " + rejects_sink.sink->name());
+    rejects_slots_.push_back(SlotState{std::move(rejects_sink), index});
 }
 
 Pipeline::~Pipeline() {
@@ -107,7 +112,9 @@ void Pipeline::sort_into_writes(std::vector<Pending>& batch) {
                 pending.disposition = Disposition::copy_in_batch;
             }
             if (pending.disposition != Disposition::write) {
-                duplicates_.fetch_add(1, std::memory_order_relaxed);
+                if (auto type = event_type_of(pending.record.summary.event_type)) {
+                    metrics_.count_duplicate(*type);
+                }
                 logger_->debug("redelivery not stored again: {}", key);
                 continue;
             }
@@ -124,6 +131,7 @@ void Pipeline::process(std::vector<Pending>& batch) {
     auto const rejects_ec =
         rejects_.empty() ? boost::system::error_code{} : write_to(rejects_slots_, rejects_);
     if (!events_ec) {
+        count_stored(events_);
         for (std::string const& key : batch_keys_) {
             dedupe_.remember(key);
         }
@@ -157,7 +165,23 @@ boost::system::error_code Pipeline::write_to(std::vector<SlotState>& slots,
     return first_required_error;
 }
 
+void Pipeline::count_stored(std::vector<Record> const& events) {
+    for (Record const& record : events) {
+        if (auto type = event_type_of(record.summary.event_type)) {
+            metrics_.count_event(*type);
+        }
+    }
+}
+
 void Pipeline::note_outcome(SlotState& state, boost::system::error_code ec) {
+    if (ec) {
+        metrics_.count_sink_error(state.metrics_index);
+    }
+    std::uint64_t const dropped = state.slot.sink->dropped();
+    if (dropped != state.dropped_seen) {
+        metrics_.count_sink_drops(state.metrics_index, dropped - state.dropped_seen);
+        state.dropped_seen = dropped;
+    }
     bool const failing = static_cast<bool>(ec);
     if (failing == state.failing) {
         return;

@@ -63,11 +63,12 @@ Response error_response(http::status status, unsigned version, std::string_view 
     return json_response(status, version, nlohmann::ordered_json{{"error", message}});
 }
 
-RequestHandler::RequestHandler(HandlerOptions options, Pipeline& pipeline,
+RequestHandler::RequestHandler(HandlerOptions options, Pipeline& pipeline, Metrics& metrics,
                                std::shared_ptr<spdlog::logger> logger, Clock clock,
                                RequestIds& request_ids)
     : options_(std::move(options)),
       pipeline_(pipeline),
+      metrics_(metrics),
       logger_(std::move(logger)),
       clock_(std::move(clock)),
       request_ids_(request_ids) {}
@@ -80,18 +81,8 @@ void RequestHandler::handle(Request const& request, boost::asio::ip::address con
         case RouteKind::ingest: {
             auto const client =
                 client_address(peer, forwarded_for(request), options_.trusted_proxies);
-            if (!options_.auth.allow_ips.empty() &&
-                !any_contains(options_.auth.allow_ips, client)) {
-                logger_->debug("refused delivery from {}: not in auth.allow_ips",
-                               client.to_string());
-                return respond(error_response(http::status::forbidden, version,
-                                              "this address may not deliver webhooks"));
-            }
-            if (!authorized(request)) {
-                logger_->debug("refused delivery from {}: missing or wrong {} header",
-                               client.to_string(), options_.auth.header);
-                return respond(error_response(http::status::unauthorized, version,
-                                              "missing or wrong authentication header"));
+            if (auto refusal = refuse(request, client)) {
+                return respond(std::move(*refusal));
             }
             return ingest(request, route.path, client, std::move(respond));
         }
@@ -102,6 +93,14 @@ void RequestHandler::handle(Request const& request, boost::asio::ip::address con
                                ? json_response(http::status::ok, version, {{"status", "ready"}})
                                : error_response(http::status::service_unavailable, version,
                                                 "a required sink is failing; see the log"));
+        case RouteKind::metrics: {
+            Response response{http::status::ok, version};
+            response.set(http::field::server, kServer);
+            response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+            response.body() = metrics_.render();
+            response.prepare_payload();
+            return respond(std::move(response));
+        }
         case RouteKind::method_not_allowed: {
             Response response = error_response(http::status::method_not_allowed, version,
                                                "method not allowed on this path");
@@ -113,6 +112,24 @@ void RequestHandler::handle(Request const& request, boost::asio::ip::address con
     }
     respond(error_response(http::status::not_found, version,
                            "no such path; deliveries go to POST /status, /summary or /"));
+}
+
+std::optional<Response> RequestHandler::refuse(Request const& request,
+                                               boost::asio::ip::address const& client) {
+    if (!options_.auth.allow_ips.empty() && !any_contains(options_.auth.allow_ips, client)) {
+        metrics_.count_forbidden();
+        logger_->debug("refused delivery from {}: not in auth.allow_ips", client.to_string());
+        return error_response(http::status::forbidden, request.version(),
+                              "this address may not deliver webhooks");
+    }
+    if (!authorized(request)) {
+        metrics_.count_unauthorized();
+        logger_->debug("refused delivery from {}: missing or wrong {} header", client.to_string(),
+                       options_.auth.header);
+        return error_response(http::status::unauthorized, request.version(),
+                              "missing or wrong authentication header");
+    }
+    return std::nullopt;
 }
 
 bool RequestHandler::authorized(Request const& request) const {
@@ -131,6 +148,7 @@ void RequestHandler::ingest(Request const& request, std::string_view path,
                       request_ids_.next()};
     Ingested ingested = ingest_delivery(request.body(), received);
     for (ParseNote const& note : ingested.notes) {
+        metrics_.count_unlisted_value();
         // Field paths and values come from the delivery: log_value() keeps each one field.
         logger_->info("unlisted value kept: {}={} request={}", log_value(note.field),
                       log_value(note.value), received.request_id);
@@ -138,6 +156,7 @@ void RequestHandler::ingest(Request const& request, std::string_view path,
     nlohmann::ordered_json reply{{"stored", "events"}, {"requestId", received.request_id}};
     if (ingested.rejection) {
         Rejection const& rejection = *ingested.rejection;
+        metrics_.count_reject(rejection.code);
         logger_->warn("rejected delivery: code={} field={} request={} remote={} message={}",
                       to_string(rejection.code), log_value(rejection.field), received.request_id,
                       received.remote, log_value(rejection.message));

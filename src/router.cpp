@@ -22,6 +22,7 @@ constexpr std::array kEndpoints{
     Endpoint{"/", verb::post, RouteKind::ingest, "POST"},
     Endpoint{"/healthz", verb::get, RouteKind::healthz, "GET, HEAD"},
     Endpoint{"/readyz", verb::get, RouteKind::readyz, "GET, HEAD"},
+    Endpoint{"/metrics", verb::get, RouteKind::metrics, "GET, HEAD"},
 };
 
 // RFC 9112 (3.2.2): a server accepts "http://host/path" as well as "/path".

@@ -41,10 +41,11 @@ std::string describe(tcp::endpoint const& endpoint) {
 }  // namespace
 
 Server::Server(net::io_context& ioc, ServerOptions options, RequestHandler& handler,
-               std::shared_ptr<spdlog::logger> logger)
+               Metrics& metrics, std::shared_ptr<spdlog::logger> logger)
     : ioc_(ioc),
       options_(std::move(options)),
       handler_(handler),
+      metrics_(metrics),
       logger_(std::move(logger)),
       acceptor_(net::make_strand(ioc)),
       retry_timer_(acceptor_.get_executor()),
@@ -109,7 +110,9 @@ void Server::on_accept(error_code ec, tcp::socket socket) {
                       options_.max_connections);
         socket.close(ec);
     } else {
-        std::make_shared<Session>(std::move(socket), options_, handler_, registry_, logger_)->run();
+        std::make_shared<Session>(std::move(socket), options_, handler_, metrics_, registry_,
+                                  logger_)
+            ->run();
     }
     do_accept();
 }

@@ -23,10 +23,12 @@ constexpr std::size_t kFirstRead = 4096;
 }  // namespace
 
 Session::Session(net::ip::tcp::socket socket, ServerOptions const& options, RequestHandler& handler,
-                 std::shared_ptr<SessionRegistry> registry, std::shared_ptr<spdlog::logger> logger)
+                 Metrics& metrics, std::shared_ptr<SessionRegistry> registry,
+                 std::shared_ptr<spdlog::logger> logger)
     : stream_(std::move(socket)),
       options_(options),
       handler_(handler),
+      metrics_(metrics),
       registry_(std::move(registry)),
       logger_(std::move(logger)) {
     error_code ec;
@@ -88,6 +90,7 @@ void Session::on_first_bytes(error_code ec, std::size_t bytes) {
 }
 
 void Session::do_read_header() {
+    request_start_ = std::chrono::steady_clock::now();
     stream_.expires_after(options_.read_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::on_header, shared_from_this()));
@@ -150,6 +153,8 @@ void Session::do_handle() {
 void Session::do_write(Response response) {
     bool const keep_alive = request_.keep_alive() && !stopping_;
     response.keep_alive(keep_alive);
+    metrics_.observe_request(response.result_int(),
+                             std::chrono::steady_clock::now() - request_start_);
     response_ = std::move(response);
     stream_.expires_after(options_.read_timeout);
     http::async_write(

@@ -33,7 +33,7 @@ class BufferedSink final : public Sink {
     boost::system::error_code reopen() override;
     void close() override;
 
-    std::uint64_t dropped() const;
+    std::uint64_t dropped() const override;
 
   private:
     struct State;

@@ -33,6 +33,7 @@
 
 #include "callsink/config.hpp"
 #include "callsink/dedupe_window.hpp"
+#include "callsink/metrics.hpp"
 #include "callsink/sink.hpp"
 
 namespace callsink {
@@ -53,7 +54,7 @@ class Pipeline {
     using Completion = std::function<void(boost::system::error_code)>;
 
     Pipeline(PipelineOptions options, std::vector<SinkSlot> event_sinks, SinkSlot rejects_sink,
-             std::shared_ptr<spdlog::logger> logger);
+             std::shared_ptr<spdlog::logger> logger, Metrics& metrics);
     ~Pipeline();
     Pipeline(Pipeline const&) = delete;
     Pipeline& operator=(Pipeline const&) = delete;
@@ -74,8 +75,6 @@ class Pipeline {
 
     std::size_t queue_depth() const;
 
-    std::uint64_t duplicates() const { return duplicates_.load(std::memory_order_relaxed); }
-
   private:
     enum class Disposition { write, stored_before, copy_in_batch };
     struct Pending {
@@ -86,7 +85,9 @@ class Pipeline {
     };
     struct SlotState {
         SinkSlot slot;
+        std::size_t metrics_index;
         bool failing = false;
+        std::uint64_t dropped_seen = 0;
     };
 
     void run();
@@ -95,6 +96,7 @@ class Pipeline {
     boost::system::error_code write_to(std::vector<SlotState>& slots,
                                        std::vector<Record> const& records);
     void note_outcome(SlotState& state, boost::system::error_code ec);
+    void count_stored(std::vector<Record> const& events);
     void reopen_all();
     void close_all();
 
@@ -110,7 +112,7 @@ class Pipeline {
     bool reopen_requested_ = false;  // guarded by mutex_
 
     std::atomic<int> failing_required_{0};
-    std::atomic<std::uint64_t> duplicates_{0};
+    Metrics& metrics_;
     DedupeWindow dedupe_;                         // writer thread only
     std::unordered_set<std::string> batch_keys_;  // writer thread only, reused
     std::vector<Record> events_;                  // writer thread only, reused between batches

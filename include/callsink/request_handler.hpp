@@ -14,9 +14,11 @@
 #include <boost/beast/http/string_body.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "callsink/config.hpp"
+#include "callsink/metrics.hpp"
 #include "callsink/pipeline.hpp"
 #include "callsink/request_ids.hpp"
 #include "callsink/timestamp.hpp"
@@ -40,7 +42,7 @@ class RequestHandler {
   public:
     using Respond = std::function<void(Response)>;
 
-    RequestHandler(HandlerOptions options, Pipeline& pipeline,
+    RequestHandler(HandlerOptions options, Pipeline& pipeline, Metrics& metrics,
                    std::shared_ptr<spdlog::logger> logger, Clock clock, RequestIds& request_ids);
 
     void handle(Request const& request, boost::asio::ip::address const& peer, Respond respond);
@@ -48,10 +50,13 @@ class RequestHandler {
   private:
     void ingest(Request const& request, std::string_view path,
                 boost::asio::ip::address const& client, Respond respond);
+    // The 403 or 401 for a delivery that may not be stored, counted; nullopt when it may.
+    std::optional<Response> refuse(Request const& request, boost::asio::ip::address const& client);
     bool authorized(Request const& request) const;
 
     HandlerOptions options_;
     Pipeline& pipeline_;
+    Metrics& metrics_;
     std::shared_ptr<spdlog::logger> logger_;
     Clock clock_;
     RequestIds& request_ids_;

@@ -12,6 +12,7 @@ enum class RouteKind {
     ingest,              // POST /status, /summary, /
     healthz,             // GET /healthz
     readyz,              // GET /readyz
+    metrics,             // GET /metrics
     not_found,           // 404
     method_not_allowed,  // 405, with `allow`
 };

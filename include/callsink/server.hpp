@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "callsink/config.hpp"
+#include "callsink/metrics.hpp"
 #include "callsink/request_handler.hpp"
 #include "callsink/session_registry.hpp"
 
@@ -23,7 +24,7 @@ namespace callsink {
 class Server {
   public:
     Server(boost::asio::io_context& ioc, ServerOptions options, RequestHandler& handler,
-           std::shared_ptr<spdlog::logger> logger);
+           Metrics& metrics, std::shared_ptr<spdlog::logger> logger);
     ~Server();
     Server(Server const&) = delete;
     Server& operator=(Server const&) = delete;
@@ -45,6 +46,7 @@ class Server {
     boost::asio::io_context& ioc_;
     ServerOptions options_;
     RequestHandler& handler_;
+    Metrics& metrics_;
     std::shared_ptr<spdlog::logger> logger_;
     std::shared_ptr<SessionRegistry> registry_ = std::make_shared<SessionRegistry>();
     boost::asio::ip::tcp::acceptor acceptor_;

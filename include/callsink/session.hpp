@@ -17,10 +17,12 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <chrono>
 #include <memory>
 #include <optional>
 
 #include "callsink/config.hpp"
+#include "callsink/metrics.hpp"
 #include "callsink/request_handler.hpp"
 #include "callsink/session_registry.hpp"
 
@@ -29,7 +31,7 @@ namespace callsink {
 class Session : public std::enable_shared_from_this<Session> {
   public:
     Session(boost::asio::ip::tcp::socket socket, ServerOptions const& options,
-            RequestHandler& handler, std::shared_ptr<SessionRegistry> registry,
+            RequestHandler& handler, Metrics& metrics, std::shared_ptr<SessionRegistry> registry,
             std::shared_ptr<spdlog::logger> logger);
     ~Session();
 
@@ -59,6 +61,7 @@ class Session : public std::enable_shared_from_this<Session> {
     boost::beast::flat_buffer buffer_;
     ServerOptions const& options_;
     RequestHandler& handler_;
+    Metrics& metrics_;
     std::shared_ptr<SessionRegistry> registry_;
     std::shared_ptr<spdlog::logger> logger_;
     std::uint64_t id_ = 0;
@@ -68,6 +71,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Request request_;
     std::optional<Response> response_;
     http::response<http::empty_body> continue_;
+    std::chrono::steady_clock::time_point request_start_;
     bool idle_ = false;      // waiting for a request's first byte: safe to close on stop()
     bool stopping_ = false;  // answer what is in progress, then close
 };

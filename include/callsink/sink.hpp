@@ -7,6 +7,7 @@
 #pragma once
 
 #include <boost/system/error_code.hpp>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -49,6 +50,9 @@ class Sink {
     virtual boost::system::error_code reopen() = 0;
 
     virtual void close() = 0;
+
+    // Records this sink discarded because it could not keep up (best-effort sinks only).
+    virtual std::uint64_t dropped() const { return 0; }
 };
 
 }  // namespace callsink

@@ -22,6 +22,7 @@ Record event_record(std::string line) {
 }
 Record keyed_event(std::string line, std::string key) {
     Record record = event_record(std::move(line));
+    record.summary.event_type = "CALL_STATUS";
     record.dedupe_key = std::move(key);
     return record;
 }
@@ -46,7 +47,7 @@ class PipelineTest : public ::testing::Test {
             "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_));
         pipeline_ = std::make_unique<Pipeline>(
             PipelineOptions{durability, capacity, dedupe_window_}, std::move(slots),
-            SinkSlot{std::move(rejects), true}, logger);
+            SinkSlot{std::move(rejects), true}, logger, metrics_);
         pipeline_->start();
     }
 
@@ -75,6 +76,7 @@ class PipelineTest : public ::testing::Test {
     }
 
     std::size_t dedupe_window_ = 0;
+    Metrics metrics_;
     std::ostringstream log_;
     FakeSink* events_ = nullptr;
     FakeSink* second_ = nullptr;
@@ -161,6 +163,9 @@ TEST_F(PipelineTest, FailingRequiredSinkFailsTheRecordAndRecoversByItself) {
     EXPECT_EQ(submit(event_record("e2")).get(), enospc);
     EXPECT_FALSE(pipeline_->ready());
     EXPECT_EQ(log_count("sink failed: events"), 1u) << log_.str();
+    EXPECT_NE(metrics_.render().find("callsink_sink_errors_total{sink=\"events\"} 2"),
+              std::string::npos)
+        << metrics_.render();
 
     events_->fail_with({});
     EXPECT_FALSE(submit(event_record("e3")).get());
@@ -228,7 +233,8 @@ TEST_F(PipelineTest, ARedeliveryIsAnsweredButNotStoredAgain) {
     EXPECT_FALSE(submit(keyed_event("again", "CALL_STATUS e-1")).get());
     EXPECT_FALSE(submit(keyed_event("other", "CALL_STATUS e-2")).get());
     EXPECT_EQ(events_->lines(), (std::vector<std::string>{"first\n", "other\n"}));
-    EXPECT_EQ(pipeline_->duplicates(), 1u);
+    EXPECT_EQ(metrics_.duplicates(EventType::call_status), 1u);
+    EXPECT_EQ(metrics_.events(EventType::call_status), 2u);
 }
 
 TEST_F(PipelineTest, CopiesArrivingTogetherAreStoredOnce) {

@@ -41,13 +41,14 @@ class RequestHandlerTest : public ::testing::Test {
         slots.push_back({std::move(events), true});
         logger_ = std::make_shared<spdlog::logger>(
             "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_));
-        pipeline_ = std::make_unique<Pipeline>(PipelineOptions{}, std::move(slots),
-                                               SinkSlot{std::move(rejects), true}, logger_);
+        pipeline_ =
+            std::make_unique<Pipeline>(PipelineOptions{}, std::move(slots),
+                                       SinkSlot{std::move(rejects), true}, logger_, metrics_);
         pipeline_->start();
         auto const fixed = std::chrono::system_clock::time_point(
             std::chrono::sys_days(std::chrono::year(2026) / 11 / 22) + std::chrono::hours(18));
         handler_ = std::make_unique<RequestHandler>(
-            std::move(options), *pipeline_, logger_, [fixed] { return fixed; }, ids_);
+            std::move(options), *pipeline_, metrics_, logger_, [fixed] { return fixed; }, ids_);
     }
 
     Response handle(Request const& request, char const* peer = "203.0.113.7") {
@@ -61,6 +62,7 @@ class RequestHandlerTest : public ::testing::Test {
         return nlohmann::json::parse(response.body());
     }
 
+    Metrics metrics_;
     std::ostringstream log_;
     std::shared_ptr<spdlog::logger> logger_;
     FakeSink* events_ = nullptr;
@@ -164,6 +166,30 @@ TEST_F(RequestHandlerTest, BelievesForwardedForOnlyFromTrustedProxies) {
     ASSERT_EQ(lines.size(), 2u);
     EXPECT_EQ(nlohmann::json::parse(lines[0])["received"]["remote"], "198.51.100.20");
     EXPECT_EQ(nlohmann::json::parse(lines[1])["received"]["remote"], "203.0.113.7");
+}
+
+TEST_F(RequestHandlerTest, ServesMetricsAsPrometheusText) {
+    make();
+    handle(post("/status", fixture("call_status_2026.json")));
+    handle(post("/status", "not json"));
+    Response const response = handle(Request{http::verb::get, "/metrics", 11});
+    EXPECT_EQ(response.result(), http::status::ok);
+    EXPECT_EQ(response[http::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
+    EXPECT_NE(response.body().find("callsink_events_total{event_type=\"CALL_STATUS\"} 1\n"),
+              std::string::npos)
+        << response.body();
+    EXPECT_NE(response.body().find("callsink_rejects_total{code=\"invalid_json\"} 1\n"),
+              std::string::npos)
+        << response.body();
+}
+
+TEST_F(RequestHandlerTest, CountsRefusals) {
+    HandlerOptions options;
+    options.auth.value = "secret";
+    make(options);
+    handle(post("/status", fixture("call_status_2026.json")));
+    EXPECT_NE(metrics_.render().find("callsink_refused_total{reason=\"auth\"} 1\n"),
+              std::string::npos);
 }
 
 }  // namespace
