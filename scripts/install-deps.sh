@@ -6,8 +6,9 @@ set -euo pipefail
 packages=(
     cmake ninja-build g++ pkg-config
     libboost1.81-dev nlohmann-json3-dev libspdlog-dev libtomlplusplus-dev libcli11-dev
-    libgtest-dev libgmock-dev
-    python3 python3-pytest curl
+    libssl-dev libgtest-dev libgmock-dev
+    python3 python3-pytest curl nginx openssl
+    clang libclang-rt-14-dev
 )
 
 missing=()

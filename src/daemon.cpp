@@ -23,6 +23,18 @@ namespace {
 // the sinks to be flushed and synced after the connections are done.
 constexpr std::chrono::milliseconds kDrainDeadline{8'000};
 
+char const* to_string(MsisdnPolicy policy) {
+    switch (policy) {
+        case MsisdnPolicy::clear:
+            return "clear";
+        case MsisdnPolicy::mask:
+            return "mask";
+        case MsisdnPolicy::hash:
+            return "hash";
+    }
+    return "?";
+}
+
 char const* to_string(Durability durability) {
     switch (durability) {
         case Durability::none:
@@ -44,11 +56,13 @@ void log_start(Config const& config, std::vector<SinkSlot> const& sinks, SinkSlo
     }
     logger.info(
         "callsink {} starting: threads={} durability={} queue_capacity={} max_body_bytes={} "
-        "auth={} allow_ips={} sinks=[{}] rejects=[{}]",
+        "dedupe_window={} auth={} allow_ips={} trusted_proxies={} msisdn={} sinks=[{}] "
+        "rejects=[{}]",
         CALLSINK_VERSION, config.server.threads, to_string(config.delivery.durability),
-        config.delivery.queue_capacity, config.server.max_body_bytes,
+        config.delivery.queue_capacity, config.server.max_body_bytes, config.delivery.dedupe_window,
         config.auth.value ? "header " + config.auth.header : std::string("off"),
-        config.auth.allow_ips.size(), names, rejects.sink->name());
+        config.auth.allow_ips.size(), config.server.trusted_proxies.size(),
+        to_string(config.privacy.msisdn), names, rejects.sink->name());
 }
 
 // SIGHUP reopens and waits again; SIGTERM/SIGINT stop the server and wait no more, which lets
@@ -71,16 +85,7 @@ void await_signal(net::signal_set& signals, Server& server, Pipeline& pipeline,
 
 }  // namespace
 
-void check_runnable(Config const& config) {
-    if (config.privacy.msisdn != MsisdnPolicy::clear) {
-        throw ConfigError("privacy.msisdn",
-                          "phone-number masking and hashing are not available in this version of "
-                          "callsink yet; use \"clear\" (the default) or upgrade");
-    }
-}
-
 int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logger) {
-    check_runnable(config);
     auto event_sinks = make_event_sinks(config.sinks, logger);
     auto rejects_sink = make_rejects_sink(config.rejects, *logger);
     log_start(config, event_sinks, rejects_sink, *logger);
@@ -90,8 +95,8 @@ int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logg
         {config.delivery.durability, config.delivery.queue_capacity, config.delivery.dedupe_window},
         std::move(event_sinks), std::move(rejects_sink), logger, metrics);
     RequestIds request_ids = RequestIds::random();
-    RequestHandler handler({config.auth, config.server.trusted_proxies}, pipeline, metrics, logger,
-                           system_clock(), request_ids);
+    RequestHandler handler({config.auth, config.server.trusted_proxies, config.privacy}, pipeline,
+                           metrics, logger, system_clock(), request_ids);
 
     unsigned const threads = std::max(1u, config.server.threads);
     net::io_context ioc(static_cast<int>(threads));

@@ -32,16 +32,25 @@ std::string dedupe_key(Event const& event) {
     return "SESSION_SUMMARY " + std::get<SessionSummary>(event.payload).session_id;
 }
 
-Ingested ingest_delivery(std::string_view body, Received const& received) {
+Ingested ingest_delivery(std::string_view body, Received const& received,
+                         MsisdnPrivacy const& privacy) {
     Ingested out;
     auto parsed = parse_event(body);
     if (!parsed) {
+        Rejection rejection = std::move(parsed.error());
         out.record.kind = RecordKind::rejection;
-        out.record.line = encode_rejection_record(parsed.error(), body, received);
-        out.rejection = std::move(parsed.error());
+        if (privacy.enabled()) {
+            rejection.message = privacy.scrub_text(rejection.message);
+            out.record.line =
+                encode_rejection_record(rejection, privacy.scrub_text(body), received);
+        } else {
+            out.record.line = encode_rejection_record(rejection, body, received);
+        }
+        out.rejection = std::move(rejection);
         return out;
     }
     Event& event = *parsed;
+    privacy.protect(event);
     out.record.kind = RecordKind::event;
     out.record.line = encode_event_record(event, received);
     out.record.summary = summarize(event);

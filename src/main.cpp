@@ -49,7 +49,6 @@ int main(int argc, char** argv) {
         if (!listen.empty()) {
             config.server.listen = callsink::parse_listen_address(listen, "--listen");
         }
-        callsink::check_runnable(config);
     } catch (callsink::ConfigError const& e) {
         std::fprintf(stderr, "callsink: config %s: %s\n", config_path.c_str(), e.what());
         return kExitUsage;

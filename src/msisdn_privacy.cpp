@@ -278,14 +278,15 @@ class TextScrubber {
         return end;
     }
 
-    // The number text_[start, end) that follows a plus sign of `plus_length` bytes. A mask keeps
-    // the plus sign as written; a token replaces it too.
+    // The number text_[start, end) that starts with a plus sign of `plus_length` bytes. A mask
+    // keeps the plus sign as written; a token replaces it too.
     void write_number(std::size_t start, std::size_t plus_length, std::size_t end) {
-        if (privacy_.policy() != MsisdnPolicy::hash) {
+        std::string_view const number =
+            text_.substr(start + plus_length, end - start - plus_length);
+        if (privacy_.policy() != MsisdnPolicy::hash || !has_digit(number)) {
             out_.append(text_.substr(start, plus_length));
         }
-        out_.append(
-            privacy_.protect_number(text_.substr(start + plus_length, end - start - plus_length)));
+        out_.append(privacy_.protect_number(number));
     }
 
     bool scrub_plus_number() {

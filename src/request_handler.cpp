@@ -71,7 +71,8 @@ RequestHandler::RequestHandler(HandlerOptions options, Pipeline& pipeline, Metri
       metrics_(metrics),
       logger_(std::move(logger)),
       clock_(std::move(clock)),
-      request_ids_(request_ids) {}
+      request_ids_(request_ids),
+      privacy_(options_.privacy.msisdn, options_.privacy.key.value_or("")) {}
 
 void RequestHandler::handle(Request const& request, boost::asio::ip::address const& peer,
                             Respond respond) {
@@ -146,7 +147,7 @@ void RequestHandler::ingest(Request const& request, std::string_view path,
                             boost::asio::ip::address const& client, Respond respond) {
     Received received{format_rfc3339_ms(clock_()), std::string(path), client.to_string(),
                       request_ids_.next()};
-    Ingested ingested = ingest_delivery(request.body(), received);
+    Ingested ingested = ingest_delivery(request.body(), received, privacy_);
     for (ParseNote const& note : ingested.notes) {
         metrics_.count_unlisted_value();
         // Field paths and values come from the delivery: log_value() keeps each one field.

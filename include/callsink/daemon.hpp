@@ -12,10 +12,6 @@
 
 namespace callsink {
 
-// Throws ConfigError for a configuration this build cannot honour, though the file is valid:
-// better to refuse to start than to store phone numbers in clear while "mask" was asked for.
-void check_runnable(Config const& config);
-
 int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logger);
 
 }  // namespace callsink

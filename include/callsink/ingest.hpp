@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "callsink/event.hpp"
+#include "callsink/msisdn_privacy.hpp"
 #include "callsink/parse.hpp"
 #include "callsink/record.hpp"
 #include "callsink/sink.hpp"
@@ -20,7 +21,11 @@ struct Ingested {
     std::vector<ParseNote> notes;        // accepted, but worth a look (unknown enum values)
 };
 
-Ingested ingest_delivery(std::string_view body, Received const& received);
+// Phone numbers are protected per `privacy` before anything is encoded: in the event's fields,
+// and in a rejection's raw body and message (a body written as base64 could not be scrubbed
+// afterwards).
+Ingested ingest_delivery(std::string_view body, Received const& received,
+                         MsisdnPrivacy const& privacy);
 
 EventSummary summarize(Event const& event);
 

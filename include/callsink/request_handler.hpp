@@ -19,6 +19,7 @@
 
 #include "callsink/config.hpp"
 #include "callsink/metrics.hpp"
+#include "callsink/msisdn_privacy.hpp"
 #include "callsink/pipeline.hpp"
 #include "callsink/request_ids.hpp"
 #include "callsink/timestamp.hpp"
@@ -32,6 +33,7 @@ using Response = http::response<http::string_body>;
 struct HandlerOptions {
     AuthOptions auth;
     std::vector<Cidr> trusted_proxies;
+    PrivacyOptions privacy;
 };
 
 // A small JSON reply, {"error": message}, for the statuses the session answers itself (400, 413,
@@ -60,6 +62,7 @@ class RequestHandler {
     std::shared_ptr<spdlog::logger> logger_;
     Clock clock_;
     RequestIds& request_ids_;
+    MsisdnPrivacy privacy_;
 };
 
 }  // namespace callsink

@@ -130,15 +130,3 @@ def test_an_unwritable_events_path_exits_1_naming_the_sink(tmp_path):
     assert out.returncode == 1, out
     assert "sinks[0].path" in out.stderr, out.stderr
 
-
-def test_msisdn_masking_is_refused_until_this_version_can_do_it(tmp_path):
-    """Better not to start than to store phone numbers in clear while "mask" was asked for."""
-    for policy in ("mask", "hash"):
-        cfg = write_config(tmp_path, {"privacy": {"msisdn": policy}})
-        env_run = subprocess.run(
-            [callsink_bin(), "--config", str(cfg), "--check"], capture_output=True, text=True,
-            timeout=10, stdin=subprocess.DEVNULL,
-            env={"CALLSINK_MSISDN_KEY": "0123456789abcdef-test-key", "PATH": "/usr/bin:/bin"})
-        assert env_run.returncode == 2, env_run
-        assert "privacy.msisdn" in env_run.stderr, env_run.stderr
-        assert not (tmp_path / "events.jsonl").exists()

@@ -155,10 +155,10 @@ TEST(CountryCodeLength, IsZeroWithoutALeadingCountryDigit) {
 // --- construction and clear ------------------------------------------------------------------
 
 TEST(MsisdnPrivacy, HashWithoutAKeyIsRefusedAtConstruction) {
-    EXPECT_THROW(MsisdnPrivacy(MsisdnPolicy::hash), std::invalid_argument);
-    EXPECT_THROW(MsisdnPrivacy(MsisdnPolicy::hash, ""), std::invalid_argument);
-    EXPECT_NO_THROW(MsisdnPrivacy(MsisdnPolicy::mask));
-    EXPECT_NO_THROW(MsisdnPrivacy(MsisdnPolicy::clear, "unused"));
+    EXPECT_THROW(MsisdnPrivacy{MsisdnPolicy::hash}, std::invalid_argument);
+    EXPECT_THROW((MsisdnPrivacy{MsisdnPolicy::hash, ""}), std::invalid_argument);
+    EXPECT_NO_THROW(MsisdnPrivacy{MsisdnPolicy::mask});
+    EXPECT_NO_THROW((MsisdnPrivacy{MsisdnPolicy::clear, "unused"}));
 }
 
 TEST(MsisdnPrivacy, OnlyClearIsDisabled) {
@@ -461,6 +461,19 @@ TEST(ScrubText, WorksOnInvalidUtf8AndNulBytes) {
     EXPECT_EQ(kHash.scrub_text("\xff+6591178965\xff"), "\xffmsisdn:9c3ab3fcdce2da20\xff");
 }
 
+TEST(ScrubText, KeepsValidUtf8Valid) {
+    std::string const body =
+        "{\"source\":\"\xc3\xa9 +65 9117 8965\",\"note\":\"\xc3\xbc+6591178965\"}";
+    for (MsisdnPrivacy const* privacy : {&kMask, &kHash}) {
+        std::string const scrubbed = privacy->scrub_text(body);
+        Json const json = Json::parse(scrubbed, nullptr, false);
+        ASSERT_FALSE(json.is_discarded()) << scrubbed;
+        EXPECT_THAT(leaked_runs(scrubbed, "6591178965"), testing::IsEmpty()) << scrubbed;
+    }
+    EXPECT_EQ(kMask.scrub_text(body),
+              "{\"source\":\"\xc3\xa9 +65 **** 8965\",\"note\":\"\xc3\xbc+65****8965\"}");
+}
+
 TEST(ScrubText, LeavesRunsOfFewerThanSevenDigitsAfterAPlusAlone) {
     for (std::string_view text :
          {"+12", "+123456", "2026-01-06T18:17:19.375+08:00", "1e+10", "+65 9117", "a + 1234567"}) {
@@ -501,6 +514,8 @@ TEST(ScrubText, RecognisesUrlEncodedAndJsonEscapedPlusSigns) {
     EXPECT_EQ(kHash.scrub_text("from=%2b6591178965"), "from=msisdn:9c3ab3fcdce2da20");
     EXPECT_EQ(kHash.scrub_text(R"({"source":"\u002B6591178965"})"),
               R"({"source":"msisdn:9c3ab3fcdce2da20"})");
+    EXPECT_EQ(kHash.scrub_text(R"({"source":"\u002B","destination":"%2B"})"),
+              R"({"source":"\u002B","destination":"%2B"})");
 }
 
 TEST(ScrubText, ProtectsABodyCutShortInsideANumber) {
@@ -561,10 +576,33 @@ TEST(ScrubText, KeepsTheLengthOfTextWithoutNumberValuesWhenMasking) {
 
 TEST(ScrubText, HandlesArbitraryBytesAndIsIdempotent) {
     // Pieces that exercise every branch, glued at random, plus random bytes.
-    constexpr std::string_view kPieces[] = {
-        "\"", "\\\"", "+",  "%2B", "\\u002B", "source", "destination", "sourceMsisdn",
-        ":",  " ",    "(",  ")",   "-",       "6591",   "178965",      "0",
-        "*",  "\n",   "\\", "{",   ",",       "msisdn", "1e+",         "."};
+    constexpr std::string_view kPieces[] = {"\"",
+                                            "\\\"",
+                                            "+",
+                                            "%2B",
+                                            "\\u002B",
+                                            "source",
+                                            "destination",
+                                            "msisdn",
+                                            "\"source\":",
+                                            "\"destination\" : \"",
+                                            "\\\"source\\\":\\\"",
+                                            ":",
+                                            " ",
+                                            "(",
+                                            ")",
+                                            "-",
+                                            "6591",
+                                            "178965",
+                                            "0",
+                                            "*",
+                                            "\n",
+                                            "\\",
+                                            "{",
+                                            ",",
+                                            "1e+",
+                                            ".",
+                                            "null"};
     std::mt19937 random(20260106);
     for (int round = 0; round < 3000; ++round) {
         std::string text;
