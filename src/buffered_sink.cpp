@@ -24,7 +24,7 @@ struct BufferedSink::State {
     bool dropping = false;      // guarded by mutex
     std::uint64_t dropped_since_log = 0;
     std::atomic<std::uint64_t> dropped{0};
-    bool failing = false;  // thread only
+    boost::system::error_code last_error;  // of the inner sink's last write; guarded by mutex
 
     void run() {
         std::vector<Record> batch;
@@ -46,24 +46,13 @@ struct BufferedSink::State {
                 inner->reopen();
             }
             if (!batch.empty()) {
-                note(inner->write(batch));
+                auto const ec = inner->write(batch);
                 batch.clear();
+                std::lock_guard lock(mutex);
+                last_error = ec;
             }
         }
         inner->close();
-    }
-
-    void note(boost::system::error_code ec) {
-        if (static_cast<bool>(ec) == failing) {
-            return;
-        }
-        failing = static_cast<bool>(ec);
-        if (failing) {
-            logger->warn("best-effort sink failed: {}: {}; its records are dropped meanwhile",
-                         inner->name(), ec.message());
-        } else {
-            logger->info("best-effort sink recovered: {}", inner->name());
-        }
     }
 };
 
@@ -115,7 +104,8 @@ boost::system::error_code BufferedSink::write(std::span<Record const> batch) {
     }
     s.dropped.fetch_add(dropped_now, std::memory_order_relaxed);
     s.wake.notify_one();
-    return {};
+    std::lock_guard lock(s.mutex);
+    return s.last_error;
 }
 
 boost::system::error_code BufferedSink::reopen() {

@@ -105,7 +105,7 @@ int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logg
                       [&pipeline] { return static_cast<double>(pipeline.queue_depth()); });
     metrics.add_gauge("callsink_open_connections", "Open client connections.",
                       [&server] { return static_cast<double>(server.open_connections()); });
-    metrics.add_gauge("callsink_ready", "1 while every required sink accepts writes, else 0.",
+    metrics.add_gauge("callsink_ready", "1 while every sink accepts writes, else 0.",
                       [&pipeline] { return pipeline.ready() ? 1.0 : 0.0; });
     net::signal_set signals(ioc, SIGINT, SIGTERM, SIGHUP);
     await_signal(signals, server, pipeline, *logger);

@@ -119,6 +119,11 @@ void FileSink::close() {
     }
 }
 
+bool FileSink::try_recover() {
+    // An open file's failures (ENOSPC, EIO) show only on a write; a closed one can be tested.
+    return fd_ < 0 && !open();
+}
+
 boost::system::error_code FileSink::reopen() {
     close();
     return open();

@@ -4,6 +4,12 @@
 
 namespace callsink {
 
+namespace {
+
+constexpr std::chrono::seconds kRecoveryInterval{1};
+
+}  // namespace
+
 Pipeline::Pipeline(PipelineOptions options, std::vector<SinkSlot> event_sinks,
                    SinkSlot rejects_sink, std::shared_ptr<spdlog::logger> logger, Metrics& metrics)
     : options_(options),
@@ -81,7 +87,16 @@ void Pipeline::run() {
         bool reopen = false;
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [this] { return !queue_.empty() || stopping_ || reopen_requested_; });
+            auto const woken = [this] { return !queue_.empty() || stopping_ || reopen_requested_; };
+            if (failing_.load(std::memory_order_relaxed) > 0) {
+                if (!wake_.wait_for(lock, kRecoveryInterval, woken)) {
+                    lock.unlock();
+                    try_recover_all();
+                    continue;
+                }
+            } else {
+                wake_.wait(lock, woken);
+            }
             batch.swap(queue_);
             reopen = std::exchange(reopen_requested_, false);
             if (batch.empty() && stopping_ && !reopen) {
@@ -187,9 +202,7 @@ void Pipeline::note_outcome(SlotState& state, boost::system::error_code ec) {
         return;
     }
     state.failing = failing;
-    if (state.slot.required) {
-        failing_required_.fetch_add(failing ? 1 : -1, std::memory_order_relaxed);
-    }
+    failing_.fetch_add(failing ? 1 : -1, std::memory_order_relaxed);
     if (failing) {
         logger_->error("sink failed: {}: {}; {}", state.slot.sink->name(), ec.message(),
                        state.slot.required ? "deliveries are answered 503 until it recovers"
@@ -202,12 +215,22 @@ void Pipeline::note_outcome(SlotState& state, boost::system::error_code ec) {
 void Pipeline::reopen_all() {
     for (auto* slots : {&event_slots_, &rejects_slots_}) {
         for (SlotState& state : *slots) {
-            if (auto ec = state.slot.sink->reopen()) {
-                note_outcome(state, ec);
-            }
+            // A file that opens again is taken as working again; a full disk shows on the
+            // next write.
+            note_outcome(state, state.slot.sink->reopen());
         }
     }
     logger_->info("reopened every sink");
+}
+
+void Pipeline::try_recover_all() {
+    for (auto* slots : {&event_slots_, &rejects_slots_}) {
+        for (SlotState& state : *slots) {
+            if (state.failing && state.slot.sink->try_recover()) {
+                note_outcome(state, {});
+            }
+        }
+    }
 }
 
 void Pipeline::close_all() {

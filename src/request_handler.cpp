@@ -93,7 +93,7 @@ void RequestHandler::handle(Request const& request, boost::asio::ip::address con
             return respond(pipeline_.ready()
                                ? json_response(http::status::ok, version, {{"status", "ready"}})
                                : error_response(http::status::service_unavailable, version,
-                                                "a required sink is failing; see the log"));
+                                                "a sink is failing; see the log"));
         case RouteKind::metrics: {
             Response response{http::status::ok, version};
             response.set(http::field::server, kServer);

@@ -44,6 +44,7 @@ class FileSink final : public Sink {
     boost::system::error_code sync() override;
     boost::system::error_code reopen() override;
     void close() override;
+    bool try_recover() override;  // reopens a file that could not be opened
 
     std::uint64_t size() const { return size_; }
 

@@ -16,6 +16,8 @@
 // A failure of a required sink fails the records of that batch (the caller answers 503); a
 // best-effort sink's failure is logged and does not. Sink failures and recoveries are logged
 // once per change of state, not once per record.
+// While a sink fails, the writer tries every second to recover it without a record
+// (Sink::try_recover), so readiness comes back by itself even when no delivery arrives.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -70,8 +72,8 @@ class Pipeline {
     // Stops taking records, writes and syncs what is queued, closes the sinks, joins the writer.
     void stop();
 
-    // True while every required sink's last write succeeded.
-    bool ready() const { return failing_required_.load(std::memory_order_relaxed) == 0; }
+    // True while no sink, required or best-effort, is failing (GET /readyz).
+    bool ready() const { return failing_.load(std::memory_order_relaxed) == 0; }
 
     std::size_t queue_depth() const;
 
@@ -98,6 +100,7 @@ class Pipeline {
     void note_outcome(SlotState& state, boost::system::error_code ec);
     void count_stored(std::vector<Record> const& events);
     void reopen_all();
+    void try_recover_all();
     void close_all();
 
     PipelineOptions options_;
@@ -111,7 +114,7 @@ class Pipeline {
     bool stopping_ = false;          // guarded by mutex_
     bool reopen_requested_ = false;  // guarded by mutex_
 
-    std::atomic<int> failing_required_{0};
+    std::atomic<int> failing_{0};  // sinks whose last write, reopen or recovery failed
     Metrics& metrics_;
     DedupeWindow dedupe_;                         // writer thread only
     std::unordered_set<std::string> batch_keys_;  // writer thread only, reused

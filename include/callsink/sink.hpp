@@ -51,6 +51,11 @@ class Sink {
 
     virtual void close() = 0;
 
+    // Tries, without a record to write, to undo a failure that needs none to test, such as a
+    // file that could not be opened. True only when the sink is known to work again; a sink
+    // that cannot tell (a full disk shows only on a write) returns false.
+    virtual bool try_recover() { return false; }
+
     // Records this sink discarded because it could not keep up (best-effort sinks only).
     virtual std::uint64_t dropped() const { return 0; }
 };

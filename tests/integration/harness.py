@@ -246,6 +246,13 @@ class Daemon:
             self.proc.send_signal(signal.SIGTERM)
         return self.wait_exit(timeout)
 
+    def kill(self, timeout: float = 5.0) -> int:
+        """SIGKILL (a crash), then waits; teardown does not report the exit."""
+        self.exit_expected = True
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+        return self.wait_exit(timeout)
+
     def wait_exit(self, timeout: float = STOP_TIMEOUT) -> int:
         self.exit_expected = True
         try:

@@ -49,6 +49,21 @@ class FakeSink final : public Sink {
         closed_ = true;
     }
 
+    // try_recover() succeeds, and clears the failure, only when this was set.
+    bool try_recover() override {
+        std::lock_guard lock(mutex_);
+        if (!recoverable_) {
+            return false;
+        }
+        fail_with_ = {};
+        return true;
+    }
+
+    void set_recoverable(bool recoverable) {
+        std::lock_guard lock(mutex_);
+        recoverable_ = recoverable;
+    }
+
     void fail_with(boost::system::error_code ec) {
         std::lock_guard lock(mutex_);
         fail_with_ = ec;
@@ -104,6 +119,7 @@ class FakeSink final : public Sink {
     int sync_calls_ = 0;
     int reopen_calls_ = 0;
     bool closed_ = false;
+    bool recoverable_ = false;
 };
 
 }  // namespace callsink::testing

@@ -178,9 +178,36 @@ TEST_F(PipelineTest, FailingBestEffortSinkDoesNotFailTheRecord) {
     make(Durability::write, 1000, /*second_required=*/false);
     second_->fail_with(boost::system::error_code(EIO, boost::system::system_category()));
     EXPECT_FALSE(submit(event_record("e1")).get());
-    EXPECT_TRUE(pipeline_->ready());
+    EXPECT_FALSE(pipeline_->ready());  // /readyz reports every sink, required or not
     EXPECT_EQ(events_->lines().size(), 1u);
     EXPECT_EQ(log_count("sink failed: second"), 1u);
+}
+
+TEST_F(PipelineTest, AReopenThatSucceedsClearsTheFailure) {
+    make(Durability::write);
+    events_->fail_with(boost::system::error_code(EIO, boost::system::system_category()));
+    EXPECT_TRUE(submit(event_record("e1")).get());
+    ASSERT_FALSE(pipeline_->ready());
+    events_->fail_with({});
+    pipeline_->reopen();
+    for (int i = 0; i < 2000 && !pipeline_->ready(); ++i) {
+        std::this_thread::sleep_for(1ms);
+    }
+    EXPECT_TRUE(pipeline_->ready());
+    EXPECT_EQ(log_count("sink recovered: events"), 1u) << log_.str();
+}
+
+TEST_F(PipelineTest, AFailingSinkRecoversWithoutTrafficWhenItCanTell) {
+    make(Durability::write);
+    events_->fail_with(boost::system::error_code(ENOENT, boost::system::system_category()));
+    EXPECT_TRUE(submit(event_record("e1")).get());
+    ASSERT_FALSE(pipeline_->ready());
+    events_->set_recoverable(true);  // e.g. the file's folder is back
+    for (int i = 0; i < 300 && !pipeline_->ready(); ++i) {
+        std::this_thread::sleep_for(10ms);  // the writer retries once a second
+    }
+    EXPECT_TRUE(pipeline_->ready());
+    EXPECT_EQ(log_count("sink recovered: events"), 1u) << log_.str();
 }
 
 TEST_F(PipelineTest, FailingRejectsSinkDoesNotFailEvents) {
