@@ -11,7 +11,7 @@ scripts/install-deps.sh
 build=build/fuzz
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
     -DCALLSINK_FUZZ=ON >/dev/null
-cmake --build "$build" -j "$(nproc)"
+cmake --build "$build" -j "$(nproc)" --target parse_event_fuzz request_fuzz
 
 mkdir -p "$build/artifacts"
 run_target() {

@@ -585,4 +585,21 @@ Config load_config(fs::path const& file, GetEnv const& getenv) {
     return parse_config(text, file.string(), absolute.lexically_normal().parent_path(), getenv);
 }
 
+std::vector<std::string> known_config_keys() {
+    std::vector<std::string> keys;
+    auto const add = [&keys](std::string_view table, auto const& names) {
+        for (std::string_view name : names) {
+            keys.push_back(std::string(table) + "." + std::string(name));
+        }
+    };
+    add("server", kServerKeys);
+    add("auth", kAuthKeys);
+    add("delivery", kDeliveryKeys);
+    add("privacy", kPrivacyKeys);
+    add("rejects", kRejectsKeys);
+    add("sinks", kSinkKeys);
+    add("log", kLogKeys);
+    return keys;
+}
+
 }  // namespace callsink

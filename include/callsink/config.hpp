@@ -116,6 +116,10 @@ GetEnv process_environment();
 Config parse_config(std::string_view toml_text, std::string const& source,
                     std::filesystem::path const& base_dir, GetEnv const& getenv);
 
+// Every key the loader accepts, as "table.key" ("sinks.type" for the [[sinks]] entries), so the
+// configuration reference and the example file can be checked against the code.
+std::vector<std::string> known_config_keys();
+
 // Reads and parses a file; a missing or unreadable file is a ConfigError too.
 Config load_config(std::filesystem::path const& file, GetEnv const& getenv);
 
