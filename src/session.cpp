@@ -18,7 +18,6 @@ using boost::system::error_code;
 namespace {
 
 constexpr std::size_t kHeaderLimit = 16 * 1024;
-constexpr std::size_t kFirstRead = 4096;
 
 }  // namespace
 
@@ -72,11 +71,12 @@ void Session::do_wait_for_request() {
         return do_read_header();
     }
     // Between requests only the idle timeout applies; the read timeout starts with the first
-    // byte, so a keep-alive connection is not cut off for being quiet.
+    // byte, so a keep-alive connection is not cut off for being quiet. The first bytes land in
+    // a small array of the session's own, so an idle connection holds no read buffer.
     idle_ = true;
     stream_.expires_after(options_.idle_timeout);
     stream_.async_read_some(
-        buffer_.prepare(kFirstRead),
+        net::buffer(first_bytes_),
         beast::bind_front_handler(&Session::on_first_bytes, shared_from_this()));
 }
 
@@ -85,7 +85,7 @@ void Session::on_first_bytes(error_code ec, std::size_t bytes) {
     if (ec) {
         return close();  // closed by the client, idle for too long, or stopped: all normal
     }
-    buffer_.commit(bytes);
+    buffer_.commit(net::buffer_copy(buffer_.prepare(bytes), net::buffer(first_bytes_.data(), bytes)));
     do_read_header();
 }
 
@@ -164,6 +164,11 @@ void Session::do_write(Response response) {
 
 void Session::on_write(bool keep_alive, error_code ec, std::size_t) {
     response_.reset();
+    // Give back what the request used: thousands of idle keep-alive connections must stay cheap.
+    request_ = {};
+    if (buffer_.size() == 0) {
+        buffer_.shrink_to_fit();
+    }
     if (ec || !keep_alive) {
         return close();
     }

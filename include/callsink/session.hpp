@@ -18,6 +18,7 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <chrono>
+#include <array>
 #include <memory>
 #include <optional>
 
@@ -59,6 +60,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
     boost::beast::tcp_stream stream_;
     boost::beast::flat_buffer buffer_;
+    std::array<char, 64> first_bytes_;  // the idle wait's read target
     ServerOptions const& options_;
     RequestHandler& handler_;
     Metrics& metrics_;
