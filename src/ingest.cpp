@@ -37,7 +37,7 @@ Ingested ingest_delivery(std::string_view body, Received const& received,
     Ingested out;
     auto parsed = parse_event(body);
     if (!parsed) {
-        Rejection rejection = std::move(parsed.error());
+        Rejection rejection = parsed.error();
         out.record.kind = RecordKind::rejection;
         if (privacy.enabled()) {
             rejection.message = privacy.scrub_text(rejection.message);

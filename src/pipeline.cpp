@@ -7,6 +7,7 @@ namespace callsink {
 namespace {
 
 constexpr std::chrono::seconds kRecoveryInterval{1};
+constexpr std::size_t kSmallBatch = 16;
 
 }  // namespace
 
@@ -96,6 +97,14 @@ void Pipeline::run() {
                 }
             } else {
                 wake_.wait(lock, woken);
+            }
+            if (queue_.size() < kSmallBatch && !stopping_) {
+                // Woken by the first record of a burst. Where the io thread shares this core,
+                // let it read the rest of the ready requests first: one write for all of them
+                // instead of a context switch per record. On a core of its own, returns at once.
+                lock.unlock();
+                std::this_thread::yield();
+                lock.lock();
             }
             batch.swap(queue_);
             reopen = std::exchange(reopen_requested_, false);

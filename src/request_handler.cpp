@@ -15,14 +15,24 @@ namespace {
 
 constexpr std::string_view kServer = "callsink/" CALLSINK_VERSION;
 
-Response json_response(http::status status, unsigned version, nlohmann::ordered_json const& body) {
+constexpr std::string_view kJson = "application/json";
+
+Response text_response(http::status status, unsigned version, std::string_view content_type,
+                       std::string body) {
     Response response{status, version};
     response.set(http::field::server, kServer);
-    response.set(http::field::content_type, "application/json");
-    response.body() = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-    response.body() += '\n';
+    response.set(http::field::content_type, content_type);
+    response.body() = std::move(body);
     response.prepare_payload();
     return response;
+}
+
+std::string json_line(nlohmann::ordered_json const& body) {
+    return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + '\n';
+}
+
+Response json_response(http::status status, unsigned version, nlohmann::ordered_json const& body) {
+    return text_response(status, version, kJson, json_line(body));
 }
 
 // Compares in time that depends on the expected value's length only, so the header's value
@@ -48,6 +58,11 @@ std::string forwarded_for(Request const& request) {
     return joined;
 }
 
+// The reply to every stored event: built by hand on the hot path; a request id is plain hex.
+std::string stored_reply(std::string const& request_id) {
+    return R"({"stored":"events","requestId":")" + request_id + "\"}\n";
+}
+
 nlohmann::ordered_json rejection_json(Rejection const& rejection) {
     nlohmann::ordered_json error{{"code", to_string(rejection.code)},
                                  {"message", rejection.message}};
@@ -57,11 +72,28 @@ nlohmann::ordered_json rejection_json(Rejection const& rejection) {
     return error;
 }
 
+std::string rejected_reply(Rejection const& rejection, std::string const& request_id) {
+    return json_line(
+        {{"stored", "rejects"}, {"requestId", request_id}, {"error", rejection_json(rejection)}});
+}
+
 }  // namespace
 
 Response error_response(http::status status, unsigned version, std::string_view message) {
     return json_response(status, version, nlohmann::ordered_json{{"error", message}});
 }
+
+namespace {
+
+Response unavailable_response(boost::system::error_code ec, unsigned version) {
+    Response response =
+        error_response(http::status::service_unavailable, version,
+                       "the delivery could not be stored (" + ec.message() + "); retry later");
+    response.set(http::field::retry_after, ec == Errc::queue_full ? "1" : "5");
+    return response;
+}
+
+}  // namespace
 
 RequestHandler::RequestHandler(HandlerOptions options, Pipeline& pipeline, Metrics& metrics,
                                std::shared_ptr<spdlog::logger> logger, Clock clock,
@@ -94,14 +126,10 @@ void RequestHandler::handle(Request const& request, boost::asio::ip::address con
                                ? json_response(http::status::ok, version, {{"status", "ready"}})
                                : error_response(http::status::service_unavailable, version,
                                                 "a sink is failing; see the log"));
-        case RouteKind::metrics: {
-            Response response{http::status::ok, version};
-            response.set(http::field::server, kServer);
-            response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-            response.body() = metrics_.render();
-            response.prepare_payload();
-            return respond(std::move(response));
-        }
+        case RouteKind::metrics:
+            return respond(text_response(http::status::ok, version,
+                                         "text/plain; version=0.0.4; charset=utf-8",
+                                         metrics_.render()));
         case RouteKind::method_not_allowed: {
             Response response = error_response(http::status::method_not_allowed, version,
                                                "method not allowed on this path");
@@ -148,39 +176,35 @@ void RequestHandler::ingest(Request const& request, std::string_view path,
     Received received{format_rfc3339_ms(clock_()), std::string(path), client.to_string(),
                       request_ids_.next()};
     Ingested ingested = ingest_delivery(request.body(), received, privacy_);
+    report(ingested, received);
+    std::string body = ingested.rejection ? rejected_reply(*ingested.rejection, received.request_id)
+                                          : stored_reply(received.request_id);
+    pipeline_.submit(
+        std::move(ingested.record),
+        [version = request.version(), body = std::move(body), respond = std::move(respond),
+         request_id = std::move(received.request_id)](boost::system::error_code ec) mutable {
+            Response response =
+                ec ? unavailable_response(ec, version)
+                   : text_response(http::status::ok, version, kJson, std::move(body));
+            response.set("X-Request-Id", request_id);
+            respond(std::move(response));
+        });
+}
+
+void RequestHandler::report(Ingested const& ingested, Received const& received) {
     for (ParseNote const& note : ingested.notes) {
         metrics_.count_unlisted_value();
         // Field paths and values come from the delivery: log_value() keeps each one field.
         logger_->info("unlisted value kept: {}={} request={}", log_value(note.field),
                       log_value(note.value), received.request_id);
     }
-    nlohmann::ordered_json reply{{"stored", "events"}, {"requestId", received.request_id}};
     if (ingested.rejection) {
         Rejection const& rejection = *ingested.rejection;
         metrics_.count_reject(rejection.code);
         logger_->warn("rejected delivery: code={} field={} request={} remote={} message={}",
                       to_string(rejection.code), log_value(rejection.field), received.request_id,
                       received.remote, log_value(rejection.message));
-        reply = {{"stored", "rejects"},
-                 {"requestId", received.request_id},
-                 {"error", rejection_json(rejection)}};
     }
-    pipeline_.submit(
-        std::move(ingested.record),
-        [version = request.version(), reply = std::move(reply), respond = std::move(respond),
-         request_id = received.request_id](boost::system::error_code ec) {
-            if (!ec) {
-                Response response = json_response(http::status::ok, version, reply);
-                response.set("X-Request-Id", request_id);
-                return respond(std::move(response));
-            }
-            Response response = error_response(
-                http::status::service_unavailable, version,
-                "the delivery could not be stored (" + ec.message() + "); retry later");
-            response.set(http::field::retry_after, ec == Errc::queue_full ? "1" : "5");
-            response.set("X-Request-Id", request_id);
-            respond(std::move(response));
-        });
 }
 
 }  // namespace callsink

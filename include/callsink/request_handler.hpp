@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "callsink/config.hpp"
+#include "callsink/ingest.hpp"
 #include "callsink/metrics.hpp"
 #include "callsink/msisdn_privacy.hpp"
 #include "callsink/pipeline.hpp"
@@ -52,6 +53,7 @@ class RequestHandler {
   private:
     void ingest(Request const& request, std::string_view path,
                 boost::asio::ip::address const& client, Respond respond);
+    void report(Ingested const& ingested, Received const& received);
     // The 403 or 401 for a delivery that may not be stored, counted; nullopt when it may.
     std::optional<Response> refuse(Request const& request, boost::asio::ip::address const& client);
     bool authorized(Request const& request) const;
