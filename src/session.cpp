@@ -85,7 +85,8 @@ void Session::on_first_bytes(error_code ec, std::size_t bytes) {
     if (ec) {
         return close();  // closed by the client, idle for too long, or stopped: all normal
     }
-    buffer_.commit(net::buffer_copy(buffer_.prepare(bytes), net::buffer(first_bytes_.data(), bytes)));
+    buffer_.commit(
+        net::buffer_copy(buffer_.prepare(bytes), net::buffer(first_bytes_.data(), bytes)));
     do_read_header();
 }
 

@@ -12,13 +12,13 @@
 
 #include <spdlog/logger.h>
 
+#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <chrono>
-#include <array>
 #include <memory>
 #include <optional>
 

@@ -8,14 +8,13 @@
 #include <sstream>
 
 #include "callsink/config.hpp"
+#include "fixtures.hpp"
 #include "temp_dir.hpp"
 
 namespace callsink {
 namespace {
 
-std::filesystem::path repo_root() {
-    return std::filesystem::path(CALLSINK_TEST_DATA_DIR) / "../..";
-}
+using testing::repo_root;
 
 // "table.key" for every `| \`key\` |` row under a "## `[table]`" or "## `[[table]]`" heading.
 std::set<std::string> documented_keys() {

@@ -21,6 +21,7 @@
 
 #include "callsink/parse.hpp"
 #include "callsink/record.hpp"
+#include "fixtures.hpp"
 
 namespace callsink {
 namespace {
@@ -47,13 +48,7 @@ constexpr std::string_view kFixtures[] = {
     "unsupported_call_action.json",
 };
 
-std::string fixture(std::string_view name) {
-    std::ifstream in(std::filesystem::path(CALLSINK_TEST_DATA_DIR) / name, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    EXPECT_FALSE(text.str().empty()) << "missing fixture " << name;
-    return text.str();
-}
+using testing::fixture;
 
 Event parsed(std::string_view body) {
     ParseResult result = parse_event(body);
@@ -197,7 +192,7 @@ TEST(MaskNumber, CoversEveryNumberOfTheSeedFixtures) {
             std::string const digits = digits_of(number);
             EXPECT_EQ(masked.size(), number.size()) << number;
             EXPECT_EQ(masked.substr(masked.size() - 4), digits.substr(digits.size() - 4));
-            EXPECT_THAT(leaked_runs(masked, number), testing::IsEmpty()) << masked;
+            EXPECT_THAT(leaked_runs(masked, number), ::testing::IsEmpty()) << masked;
             EXPECT_GE(std::count(masked.begin(), masked.end(), '*'), 3) << masked;
         }
     }
@@ -273,7 +268,7 @@ TEST(HashNumber, TokensNeverContainTheNumber) {
         for (std::string const& number : numbers_in(name)) {
             std::string const token = kHash.protect_number(number);
             EXPECT_THAT(token, MatchesRegex("msisdn:[0-9a-f]{16}"));
-            EXPECT_THAT(leaked_runs(token, number), testing::IsEmpty()) << token;
+            EXPECT_THAT(leaked_runs(token, number), ::testing::IsEmpty()) << token;
         }
     }
 }
@@ -390,7 +385,7 @@ TEST(ProtectEvent, LeavesNoOriginalNumberInAnyFixtureRecord) {
             privacy->protect(event);
             std::string const record = encode_event_record(event, {});
             for (std::string const& number : numbers) {
-                EXPECT_THAT(leaked_runs(record, number), testing::IsEmpty())
+                EXPECT_THAT(leaked_runs(record, number), ::testing::IsEmpty())
                     << name << ": " << record;
             }
         }
@@ -468,7 +463,7 @@ TEST(ScrubText, KeepsValidUtf8Valid) {
         std::string const scrubbed = privacy->scrub_text(body);
         Json const json = Json::parse(scrubbed, nullptr, false);
         ASSERT_FALSE(json.is_discarded()) << scrubbed;
-        EXPECT_THAT(leaked_runs(scrubbed, "6591178965"), testing::IsEmpty()) << scrubbed;
+        EXPECT_THAT(leaked_runs(scrubbed, "6591178965"), ::testing::IsEmpty()) << scrubbed;
     }
     EXPECT_EQ(kMask.scrub_text(body),
               "{\"source\":\"\xc3\xa9 +65 **** 8965\",\"note\":\"\xc3\xbc+65****8965\"}");
@@ -558,11 +553,11 @@ TEST(ScrubText, LeavesNoRunOfAnOriginalNumberInAnyFixtureBody) {
     for (std::string_view name : kFixtures) {
         std::string const body = fixture(name);
         for (std::string const& number : numbers_in(name)) {
-            ASSERT_THAT(leaked_runs(body, number), Not(testing::IsEmpty())) << name;
+            ASSERT_THAT(leaked_runs(body, number), Not(::testing::IsEmpty())) << name;
             std::string const masked = kMask.scrub_text(body);
-            EXPECT_THAT(leaked_runs(masked, number), testing::IsEmpty()) << name << masked;
+            EXPECT_THAT(leaked_runs(masked, number), ::testing::IsEmpty()) << name << masked;
             std::string const hashed = kHash.scrub_text(body);
-            EXPECT_THAT(leaked_runs(hashed, number), testing::IsEmpty()) << name << hashed;
+            EXPECT_THAT(leaked_runs(hashed, number), ::testing::IsEmpty()) << name << hashed;
             EXPECT_THAT(hashed, Not(HasSubstr(digits_of(number).substr(0, 7))));
             EXPECT_THAT(hashed, HasSubstr(kHash.protect_number(number))) << name;
         }

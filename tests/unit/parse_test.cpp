@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "fixtures.hpp"
+
 namespace callsink {
 namespace {
 
@@ -29,11 +31,7 @@ std::string read_file(std::filesystem::path const& path) {
     return text.str();
 }
 
-std::string fixture(std::string_view name) {
-    std::string text = read_file(std::filesystem::path(CALLSINK_TEST_DATA_DIR) / name);
-    EXPECT_FALSE(text.empty()) << "missing fixture " << name;
-    return text;
-}
+using testing::fixture;
 
 // The fixture with `edit` applied to its parsed JSON, serialised again.
 std::string edited(std::string_view name, std::function<void(Json&)> const& edit) {

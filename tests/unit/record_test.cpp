@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "callsink/parse.hpp"
+#include "fixtures.hpp"
 
 namespace callsink {
 namespace {
@@ -43,13 +44,7 @@ constexpr std::string_view kSeedFixtures[] = {
     "session_summary_failure.json",
 };
 
-std::string fixture(std::string_view name) {
-    std::ifstream in(std::filesystem::path(CALLSINK_TEST_DATA_DIR) / name, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    EXPECT_FALSE(text.str().empty()) << "missing fixture " << name;
-    return text.str();
-}
+using testing::fixture;
 
 Received const kReceived{"2026-11-22T18:00:00.123Z", "/status", "203.0.113.7", "req-0001"};
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "fake_sink.hpp"
+#include "fixtures.hpp"
 #include "temp_dir.hpp"
 
 namespace callsink {
@@ -15,9 +16,7 @@ namespace {
 
 using testing::FakeSink;
 
-std::string fixture(char const* name) {
-    return testing::read_file(std::filesystem::path(CALLSINK_TEST_DATA_DIR) / name);
-}
+using testing::fixture;
 
 boost::asio::ip::address ip(char const* text) {
     return boost::asio::ip::make_address(text);
