@@ -365,11 +365,25 @@ PrivacyOptions read_privacy(TableReader const& table, GetEnv const& getenv) {
     return privacy;
 }
 
+// Rotation size of a file sink or the rejects file: 0 (never), or enough for whole records.
+std::optional<std::uint64_t> read_max_bytes(TableReader const& table) {
+    auto max_bytes = table.integer("max_bytes", kMaxBytes);
+    if (!max_bytes) {
+        return std::nullopt;
+    }
+    if (*max_bytes != 0 && *max_bytes < kMinRotationBytes) {
+        table.fail("max_bytes", std::to_string(*max_bytes) +
+                                    " is too small; expected 0 (no rotation) or at least " +
+                                    std::to_string(kMinRotationBytes));
+    }
+    return static_cast<std::uint64_t>(*max_bytes);
+}
+
 RejectsOptions read_rejects(TableReader const& table, fs::path const& base_dir) {
     table.allow_only(kRejectsKeys);
     RejectsOptions rejects;
     set_if(rejects.path, read_path(table, "path", base_dir));
-    set_if(rejects.max_bytes, table.integer("max_bytes", kMaxBytes));
+    set_if(rejects.max_bytes, read_max_bytes(table));
     set_if(rejects.max_files, table.integer("max_files", kMaxFiles));
     return rejects;
 }
@@ -390,14 +404,7 @@ void read_file_sink(TableReader const& table, fs::path const& base_dir, SinkOpti
         table.fail("path", "required for a file sink");
     }
     sink.path = *path;
-    if (auto max_bytes = table.integer("max_bytes", kMaxBytes)) {
-        if (*max_bytes != 0 && *max_bytes < kMinRotationBytes) {
-            table.fail("max_bytes", std::to_string(*max_bytes) +
-                                        " is too small; expected 0 (no rotation) or at least " +
-                                        std::to_string(kMinRotationBytes));
-        }
-        sink.max_bytes = static_cast<std::uint64_t>(*max_bytes);
-    }
+    set_if(sink.max_bytes, read_max_bytes(table));
     set_if(sink.max_files, table.integer("max_files", kMaxFiles));
 }
 
@@ -450,6 +457,14 @@ std::vector<SinkOptions> read_sinks(TableReader const& top, fs::path const& base
         }
         sinks.push_back(
             read_sink(TableReader(*item.as_table(), std::move(key), "[[sinks]]"), base_dir));
+    }
+    // Best-effort sinks may drop records when they fall behind: with no required sink, a 200
+    // could be sent for a delivery that was stored nowhere.
+    if (std::none_of(sinks.begin(), sinks.end(), [](SinkOptions const& s) { return s.required; })) {
+        top.fail("sinks",
+                 "no sink has required = true, so a delivery could be answered 200 and then be "
+                 "dropped; add a file sink, or set required = true on one (e.g. a stdout sink "
+                 "in a container)");
     }
     return sinks;
 }

@@ -2,7 +2,10 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <condition_variable>
 #include <csignal>
+#include <cstdlib>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,6 +25,7 @@ namespace {
 // Leaves time within systemd's default 90 s, and within the 10 s operators are promised, for
 // the sinks to be flushed and synced after the connections are done.
 constexpr std::chrono::milliseconds kDrainDeadline{8'000};
+constexpr std::chrono::milliseconds kHardDeadline{9'500};
 
 char const* to_string(MsisdnPolicy policy) {
     switch (policy) {
@@ -65,10 +69,58 @@ void log_start(Config const& config, std::vector<SinkSlot> const& sinks, SinkSlo
         to_string(config.privacy.msisdn), names, rejects.sink->name());
 }
 
-// SIGHUP reopens and waits again; SIGTERM/SIGINT stop the server and wait no more, which lets
-// the io_context run out of work once the connections are closed.
+// Ends the process if a graceful stop outlives its deadline, e.g. a required sink blocked on a
+// hung disk or a pipe nobody reads. Every acknowledged record is written by then, and what is
+// still queued was never acknowledged: exiting breaks no promise, hanging would.
+class ShutdownWatchdog {
+  public:
+    explicit ShutdownWatchdog(spdlog::logger& logger) : logger_(logger) {}
+    ~ShutdownWatchdog() { disarm(); }
+    ShutdownWatchdog(ShutdownWatchdog const&) = delete;
+    ShutdownWatchdog& operator=(ShutdownWatchdog const&) = delete;
+
+    void arm(std::chrono::milliseconds deadline) {
+        std::lock_guard lock(mutex_);
+        if (thread_.joinable()) {
+            return;
+        }
+        thread_ = std::thread([this, deadline] {
+            std::unique_lock wait_lock(mutex_);
+            if (!finished_.wait_for(wait_lock, deadline, [this] { return done_; })) {
+                logger_.critical(
+                    "shutdown did not finish within {} ms (a sink is blocked); "
+                    "exiting now, unacknowledged deliveries will be sent again",
+                    deadline.count());
+                logger_.flush();
+                std::_Exit(1);
+            }
+        });
+    }
+
+    void disarm() {
+        {
+            std::lock_guard lock(mutex_);
+            done_ = true;
+        }
+        finished_.notify_all();
+        if (thread_.joinable()) {
+            thread_.join();
+        }
+    }
+
+  private:
+    spdlog::logger& logger_;
+    std::mutex mutex_;
+    std::condition_variable finished_;
+    bool done_ = false;
+    std::thread thread_;
+};
+
+// SIGHUP reopens and waits again. The first SIGTERM/SIGINT stops the server and hands those
+// signals back to the system, so a second one ends the process at once; the io_context runs
+// out of work once the connections are closed, and the watchdog bounds the wait.
 void await_signal(net::signal_set& signals, Server& server, Pipeline& pipeline,
-                  spdlog::logger& logger) {
+                  ShutdownWatchdog& watchdog, spdlog::logger& logger) {
     signals.async_wait([&](boost::system::error_code ec, int signal) {
         if (ec) {
             return;
@@ -76,11 +128,27 @@ void await_signal(net::signal_set& signals, Server& server, Pipeline& pipeline,
         if (signal == SIGHUP) {
             logger.info("SIGHUP: reopening files");
             pipeline.reopen();
-            return await_signal(signals, server, pipeline, logger);
+            return await_signal(signals, server, pipeline, watchdog, logger);
         }
-        logger.info("{}: shutting down", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+        logger.info("{}: shutting down (a second one stops at once)",
+                    signal == SIGTERM ? "SIGTERM" : "SIGINT");
+        boost::system::error_code ignored;
+        signals.remove(SIGTERM, ignored);
+        signals.remove(SIGINT, ignored);
         server.stop(kDrainDeadline);
+        watchdog.arm(kHardDeadline);
     });
+}
+
+// Runs the io_context on this thread; an exception escaping a handler stops it for every thread
+// instead of unwinding past the pipeline while records are in flight.
+void run_io(net::io_context& ioc, spdlog::logger& logger) {
+    try {
+        ioc.run();
+    } catch (std::exception const& e) {
+        logger.critical("io thread failed: {}; stopping", e.what());
+        ioc.stop();
+    }
 }
 
 }  // namespace
@@ -108,19 +176,21 @@ int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logg
     metrics.add_gauge("callsink_ready", "1 while every sink accepts writes, else 0.",
                       [&pipeline] { return pipeline.ready() ? 1.0 : 0.0; });
     net::signal_set signals(ioc, SIGINT, SIGTERM, SIGHUP);
-    await_signal(signals, server, pipeline, *logger);
+    ShutdownWatchdog watchdog(*logger);
+    await_signal(signals, server, pipeline, watchdog, *logger);
 
     pipeline.start();
     server.start();
     std::vector<std::thread> workers;
     for (unsigned i = 1; i < threads; ++i) {
-        workers.emplace_back([&ioc] { ioc.run(); });
+        workers.emplace_back([&ioc, &logger] { run_io(ioc, *logger); });
     }
-    ioc.run();
+    run_io(ioc, *logger);
     for (std::thread& worker : workers) {
         worker.join();
     }
     pipeline.stop();
+    watchdog.disarm();
     logger->info("stopped: every sink flushed and closed");
     return 0;
 }

@@ -13,7 +13,8 @@ class Category final : public boost::system::error_category {
     std::string message(int value) const override {
         switch (static_cast<Errc>(value)) {
             case Errc::queue_full:
-                return "the write queue is full (delivery.queue_capacity); the disk is behind";
+                return "the write queue is full (delivery.queue_capacity records or 256 MiB); the "
+                       "disk is behind";
             case Errc::stopped:
                 return "callsink is shutting down";
         }

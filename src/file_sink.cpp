@@ -136,27 +136,21 @@ boost::system::error_code FileSink::sync() {
     return ::fdatasync(fd_) == 0 ? boost::system::error_code{} : last_error();
 }
 
-bool FileSink::must_rotate_before(std::size_t pending, std::size_t next) const {
-    std::uint64_t const in_file = size_ + pending;
-    return options_.max_bytes > 0 && in_file > 0 && in_file + next > options_.max_bytes;
-}
-
 boost::system::error_code FileSink::write(std::span<Record const> batch) {
     if (auto ec = open()) {
         return ec;
     }
     buffer_.clear();
     for (Record const& record : batch) {
-        if (must_rotate_before(buffer_.size(), record.line.size())) {
-            if (auto ec = append(buffer_)) {
-                return ec;
-            }
-            buffer_.clear();
-            if (auto ec = rotate()) {
-                return ec;
-            }
-        }
         buffer_ += record.line;
+    }
+    // Rotation is decided once per batch, before anything is written: a batch lands whole in
+    // one file or not at all, so a batch that fails (answered 503, retried by 8x8) never leaves
+    // part of itself behind. The price: a batch may take a file past max_bytes.
+    if (options_.max_bytes > 0 && size_ > 0 && size_ + buffer_.size() > options_.max_bytes) {
+        if (auto ec = rotate()) {
+            return ec;
+        }
     }
     return append(buffer_);
 }
@@ -187,11 +181,18 @@ boost::system::error_code FileSink::rotate() {
     close();
     std::error_code ec;
     fs::remove(numbered(options_.path, options_.max_files), ec);
+    // Shift .N-1 -> .N … .1 -> .2, then the file -> .1. A gap (a missing .k) is fine; any other
+    // failure stops here, before the next rename could overwrite a kept file.
     for (unsigned n = options_.max_files; n > 1; --n) {
         fs::rename(numbered(options_.path, n - 1), numbered(options_.path, n), ec);
+        if (ec && ec != std::errc::no_such_file_or_directory) {
+            open();
+            return to_boost(ec);
+        }
     }
     fs::rename(options_.path, numbered(options_.path, 1), ec);
     if (ec) {
+        open();
         return to_boost(ec);
     }
     return open();

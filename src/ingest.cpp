@@ -1,5 +1,7 @@
 #include "callsink/ingest.hpp"
 
+#include <openssl/evp.h>
+
 #include <type_traits>
 
 namespace callsink {
@@ -25,11 +27,24 @@ EventSummary summarize(Event const& event) {
 
 std::string dedupe_key(Event const& event) {
     // The id 8x8 keeps across redeliveries: eventId for a status update, sessionId for the one
-    // summary a session gets.
-    if (auto const* status = std::get_if<CallStatus>(&event.payload)) {
-        return "CALL_STATUS " + status->event_id;
+    // summary a session gets. Kept as a 128-bit digest: the window holds a fixed 32 bytes per
+    // key whatever length of id a delivery brings (an id may be anything up to the body limit).
+    std::string const identity =
+        std::holds_alternative<CallStatus>(event.payload)
+            ? "CALL_STATUS " + std::get<CallStatus>(event.payload).event_id
+            : "SESSION_SUMMARY " + std::get<SessionSummary>(event.payload).session_id;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_Digest(identity.data(), identity.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+        return identity;  // cannot happen with OpenSSL's built-in SHA-256; never drop the key
     }
-    return "SESSION_SUMMARY " + std::get<SessionSummary>(event.payload).session_id;
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string key;
+    for (unsigned int i = 0; i < 16 && i < length; ++i) {
+        key += kHex[digest[i] >> 4];
+        key += kHex[digest[i] & 0xf];
+    }
+    return key;
 }
 
 Ingested ingest_delivery(std::string_view body, Received const& received,
@@ -41,6 +56,7 @@ Ingested ingest_delivery(std::string_view body, Received const& received,
         out.record.kind = RecordKind::rejection;
         if (privacy.enabled()) {
             rejection.message = privacy.scrub_text(rejection.message);
+            rejection.field = privacy.scrub_text(rejection.field);  // a leg's name is a key
             out.record.line =
                 encode_rejection_record(rejection, privacy.scrub_text(body), received);
         } else {

@@ -15,6 +15,7 @@ namespace callsink::json_syntax {
 // 64 leaves room for any extra field while keeping copy, compare and dump (all recursive in
 // nlohmann) far from the stack limit.
 inline constexpr std::size_t kMaxDepth = 64;
+inline constexpr std::size_t kMaxMembers = 1000;
 
 // An invalid_json rejection when arrays and objects nest deeper than kMaxDepth. Counts brackets
 // outside strings in one pass, so it costs less than the parse it protects. For a body that is not

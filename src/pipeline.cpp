@@ -8,6 +8,7 @@ namespace {
 
 constexpr std::chrono::seconds kRecoveryInterval{1};
 constexpr std::size_t kSmallBatch = 16;
+constexpr std::size_t kMaxQueuedBytes = 256 * 1024 * 1024;
 
 }  // namespace
 
@@ -40,12 +41,15 @@ void Pipeline::submit(Record record, Completion on_done) {
         on_done(Errc::stopped);
         return;
     }
-    if (queue_.size() >= options_.queue_capacity) {
+    // Bounded in records and in bytes: 65,536 deliveries of 1 MiB each is no bound at all.
+    if (queue_.size() >= options_.queue_capacity ||
+        queued_bytes_ + record.line.size() > kMaxQueuedBytes) {
         lock.unlock();
         on_done(Errc::queue_full);
         return;
     }
     RecordKind const kind = record.kind;
+    queued_bytes_ += record.line.size();
     if (options_.durability == Durability::none) {
         queue_.push_back(Pending{kind, std::move(record), {}});
         lock.unlock();
@@ -107,6 +111,7 @@ void Pipeline::run() {
                 lock.lock();
             }
             batch.swap(queue_);
+            queued_bytes_ = 0;
             reopen = std::exchange(reopen_requested_, false);
             if (batch.empty() && stopping_ && !reopen) {
                 break;

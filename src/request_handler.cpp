@@ -16,6 +16,7 @@ namespace {
 constexpr std::string_view kServer = "callsink/" CALLSINK_VERSION;
 
 constexpr std::string_view kJson = "application/json";
+constexpr std::size_t kMaxNoteLines = 5;
 
 Response text_response(http::status status, unsigned version, std::string_view content_type,
                        std::string body) {
@@ -192,11 +193,19 @@ void RequestHandler::ingest(Request const& request, std::string_view path,
 }
 
 void RequestHandler::report(Ingested const& ingested, Received const& received) {
+    // A delivery decides how many notes it brings: log a few, count them all.
+    std::size_t logged = 0;
     for (ParseNote const& note : ingested.notes) {
         metrics_.count_unlisted_value();
-        // Field paths and values come from the delivery: log_value() keeps each one field.
-        logger_->info("unlisted value kept: {}={} request={}", log_value(note.field),
-                      log_value(note.value), received.request_id);
+        if (logged++ < kMaxNoteLines) {
+            // Field paths and values come from the delivery: log_value() keeps each one field.
+            logger_->info("unlisted value kept: {}={} request={}", log_value(note.field),
+                          log_value(note.value), received.request_id);
+        }
+    }
+    if (logged > kMaxNoteLines) {
+        logger_->info("unlisted values kept: {} more in request={}", logged - kMaxNoteLines,
+                      received.request_id);
     }
     if (ingested.rejection) {
         Rejection const& rejection = *ingested.rejection;

@@ -15,11 +15,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 using boost::system::error_code;
 
-namespace {
-
-constexpr std::size_t kHeaderLimit = 16 * 1024;
-
-}  // namespace
+namespace {}  // namespace
 
 Session::Session(net::ip::tcp::socket socket, ServerOptions const& options, RequestHandler& handler,
                  Metrics& metrics, std::shared_ptr<SessionRegistry> registry,

@@ -5,13 +5,14 @@
 //   …
 //   events.jsonl.N    <- the oldest kept (N = max_files); older ones are deleted
 //
-// A batch goes out in as few write(2) calls as rotation allows, never splitting a record across
-// files. A file that a crash left ending in a partial line (never acknowledged: a reply waits
-// for the whole write) has that torn tail moved to `<path>.torn` when it is opened, so the file
-// stays valid JSON Lines and nothing is thrown away. A failed write is cut back off the file
-// (ftruncate to the last whole record), so a file never holds a torn line that a later record would
-// be appended to. A file that cannot be opened is retried on the next write: the sink heals by
-// itself once the disk does. Used from the pipeline's writer thread only.
+// A batch goes out in one write(2), to one file: rotation happens between batches, when the next
+// one would take the file past max_bytes (so a batch may overshoot it; a record is never split). A
+// file that a crash left ending in a partial line (never acknowledged: a reply waits for the whole
+// write) has that torn tail moved to `<path>.torn` when it is opened, so the file stays valid JSON
+// Lines and nothing is thrown away. A failed write is cut back off the file (ftruncate to the last
+// whole record), so a file never holds a torn line that a later record would be appended to. A file
+// that cannot be opened is retried on the next write: the sink heals by itself once the disk does.
+// Used from the pipeline's writer thread only.
 #pragma once
 
 #include <cstdint>
@@ -54,7 +55,6 @@ class FileSink final : public Sink {
   private:
     boost::system::error_code append(std::string_view bytes);
     boost::system::error_code rotate();
-    bool must_rotate_before(std::size_t pending, std::size_t next) const;
     boost::system::error_code set_aside_torn_tail();
 
     FileSinkOptions options_;

@@ -111,6 +111,7 @@ class Pipeline {
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::vector<Pending> queue_;     // guarded by mutex_
+    std::size_t queued_bytes_ = 0;   // of the records in queue_; guarded by mutex_
     bool stopping_ = false;          // guarded by mutex_
     bool reopen_requested_ = false;  // guarded by mutex_
 

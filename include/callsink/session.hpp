@@ -31,6 +31,9 @@ namespace callsink {
 
 class Session : public std::enable_shared_from_this<Session> {
   public:
+    static constexpr std::size_t kHeaderLimit = 16 * 1024;
+    static constexpr std::size_t kReadBufferLimit = kHeaderLimit + 64 * 1024;
+
     Session(boost::asio::ip::tcp::socket socket, ServerOptions const& options,
             RequestHandler& handler, Metrics& metrics, std::shared_ptr<SessionRegistry> registry,
             std::shared_ptr<spdlog::logger> logger);
@@ -59,7 +62,9 @@ class Session : public std::enable_shared_from_this<Session> {
     void close();
 
     boost::beast::tcp_stream stream_;
-    boost::beast::flat_buffer buffer_;
+    // Capped: Beast bounds the header, but not a chunk-size line's extensions or the trailers,
+    // which would otherwise grow this buffer for as long as the client sends them.
+    boost::beast::flat_buffer buffer_{kReadBufferLimit};
     std::array<char, 64> first_bytes_;  // the idle wait's read target
     ServerOptions const& options_;
     RequestHandler& handler_;

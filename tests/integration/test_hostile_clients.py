@@ -84,3 +84,28 @@ def test_a_request_that_never_finishes_is_cut_off_even_while_it_keeps_sending(st
     s.close()
     assert closed, "a client sending one byte every 200 ms held its request open for 8 s"
     assert time.monotonic() - started < 5
+
+
+def test_an_endless_chunk_extension_is_refused_before_it_fills_memory(start_daemon):
+    """Beast bounds the header but not a chunk-size line: callsink's read buffer is capped."""
+    d = start_daemon(server={"read_timeout_ms": 5000})
+    s = socket.create_connection((HOST, d.port), timeout=5)
+    s.sendall(b"POST /status HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;a=")
+    sent = 0
+    refused = False
+    try:
+        while sent < 8 * 1024 * 1024:
+            s.sendall(b"x" * 65536)
+            sent += 65536
+    except (BrokenPipeError, ConnectionResetError, socket.timeout):
+        refused = True
+    reply = b""
+    try:
+        s.settimeout(2)
+        reply = s.recv(4096)
+    except OSError:
+        pass
+    s.close()
+    assert refused or reply.startswith(b"HTTP/1.1 400"), \
+        f"8 MiB of chunk extension accepted without a reply ({reply[:60]!r})"
+    assert d.get("/healthz").status == 200

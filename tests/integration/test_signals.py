@@ -93,3 +93,27 @@ def test_sighup_reopens_the_rejects_file_too(daemon):
     assert rejects.exists()
     assert [r["body"] for r in read_jsonl(moved)][0] == "not json 1"
     assert all(r["body"] == "not json 2" for r in read_jsonl(rejects))
+
+
+def test_sigterm_ends_the_process_even_when_a_required_sink_is_blocked(start_daemon):
+    """A required stdout sink whose pipe nobody reads holds the writer; shutdown must still
+    end, within the 10 s promised, saying why (status 1: not a clean stop)."""
+    import threading
+    from harness import call_status_body
+    d = start_daemon(sinks=[{"type": "stdout", "required": True}], drain_stdout=False)
+
+    def flood():
+        for i in range(400):
+            try:
+                d.post("/status", call_status_body(f"blocked-{i}") + b" " * 512)
+            except OSError:
+                return
+    threads = [threading.Thread(target=flood, daemon=True) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(1.5)  # the 64 KiB pipe is full: the writer is stuck in write(2)
+    started = time.monotonic()
+    d.proc.send_signal(signal.SIGTERM)
+    assert d.wait_exit(timeout=15) == 1, d.log_text()
+    assert time.monotonic() - started < 11
+    assert "shutdown did not finish" in d.log_text(), d.log_text()

@@ -23,7 +23,7 @@ def test_the_log_sink_writes_one_line_per_event(start_daemon, tmp_path):
 
 
 def test_the_log_sink_quotes_values_with_spaces_and_newlines(start_daemon):
-    d = start_daemon(sinks=[{"type": "log"}])
+    d = start_daemon(sinks=[{"type": "log", "required": True}])
     event = fixture_json("call_status_md.json")
     event["payload"]["callStatus"] = "NO ANSWER\nfake 2026-01-01T00:00:00.000Z info forged"
     reply = d.post("/status", json.dumps(event).encode())
@@ -49,8 +49,8 @@ def test_the_stdout_sink_carries_the_same_json_lines_as_the_file(start_daemon, t
         assert record["payload"] == fixture_json(name)["payload"]
 
 
-def test_the_stdout_sink_alone_is_enough(start_daemon):
-    d = start_daemon(sinks=[{"type": "stdout"}])
+def test_a_required_stdout_sink_alone_is_enough(start_daemon):
+    d = start_daemon(sinks=[{"type": "stdout", "required": True}])
     reply = d.post("/status", fixture_bytes("call_status_2026.json"))
     assert reply.status == 200, reply
     (line,) = d.wait_for_stdout_lines(1)
@@ -91,3 +91,10 @@ def test_a_stdout_reader_that_goes_away_does_not_kill_the_daemon(start_daemon, t
     assert d.proc.poll() is None, f"callsink died with {d.proc.returncode}"
     assert [r["payload"]["eventId"] for r in d.events_lines()] == ["epipe-0", "epipe-1"]
     d.wait_for_log(r"sink failed: stdout")
+
+
+def test_a_config_where_no_sink_is_required_exits_2_naming_sinks(start_daemon):
+    """Best-effort sinks may drop records, so with none required a 200 could promise nothing."""
+    d = start_daemon(sinks=[{"type": "stdout"}, {"type": "log"}], wait=False)
+    assert d.wait_exit(timeout=10) == 2, d.log_text()
+    assert "sinks: no sink has required = true" in d.log_text(), d.log_text()

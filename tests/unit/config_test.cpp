@@ -31,7 +31,7 @@ GetEnv env_of(Env env) {
 }
 
 constexpr char const* kBaseDir = "/etc/callsink";
-constexpr char const* kStdoutSink = "[[sinks]]\ntype = \"stdout\"\n";
+constexpr char const* kStdoutSink = "[[sinks]]\ntype = \"stdout\"\nrequired = true\n";
 constexpr char const* kSixteenBytes = "0123456789abcdef";
 
 Config parse(std::string const& toml, Env env = {}) {
@@ -84,7 +84,6 @@ TEST(ConfigDefaults, MinimalConfigGetsTheDocumentedDefaults) {
     EXPECT_EQ(config.rejects.max_files, 10u);
     ASSERT_EQ(config.sinks.size(), 1u);
     EXPECT_EQ(config.sinks[0].type, SinkType::stdout_lines);
-    EXPECT_FALSE(config.sinks[0].required);
     EXPECT_EQ(config.log.level, "info");
     EXPECT_EQ(config.log.format, LogFormat::text);
 }
@@ -513,13 +512,29 @@ TEST(ConfigSinks, FileSinkDefaultsToNoRotationAndRequired) {
     EXPECT_EQ(config.sinks[0].max_bytes, 0u);
     EXPECT_EQ(config.sinks[0].max_files, 10u);
     EXPECT_TRUE(config.sinks[0].required);
-    Config const optional =
-        parse("[[sinks]]\ntype = \"file\"\npath = \"/data/e.jsonl\"\nrequired = false\n");
+    Config const optional = parse(
+        std::string("[[sinks]]\ntype = \"file\"\npath = \"/data/e.jsonl\"\nrequired = false\n") +
+        kStdoutSink);
     EXPECT_FALSE(optional.sinks[0].required);
 }
 
+TEST(ConfigSinks, StdoutAndLogSinksDefaultToBestEffort) {
+    Config const config = parse(
+        "[[sinks]]\ntype = \"file\"\npath = \"/data/e.jsonl\"\n"
+        "[[sinks]]\ntype = \"stdout\"\n[[sinks]]\ntype = \"log\"\n");
+    EXPECT_FALSE(config.sinks[1].required);
+    EXPECT_FALSE(config.sinks[2].required);
+}
+
+TEST(ConfigSinks, RejectsAConfigWhereNoSinkIsRequired) {
+    // Best-effort sinks may drop records: a 200 would promise what nothing stored.
+    expect_error("[[sinks]]\ntype = \"stdout\"\n[[sinks]]\ntype = \"log\"\n", "sinks",
+                 "no sink has required = true");
+}
+
 TEST(ConfigSinks, AcceptsSinksAsAnInlineArrayOfTables) {
-    Config const config = parse("sinks = [{type = \"stdout\"}, {type = \"log\"}]\n");
+    Config const config =
+        parse("sinks = [{type = \"stdout\", required = true}, {type = \"log\"}]\n");
     EXPECT_EQ(config.sinks.size(), 2u);
 }
 

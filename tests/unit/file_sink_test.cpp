@@ -40,12 +40,14 @@ TEST(FileSink, AppendsToWhatTheFileAlreadyHeld) {
     EXPECT_EQ(read_file(dir / "events.jsonl"), "aaa\nbbb\n");
 }
 
-TEST(FileSink, RotatesBeforeARecordWouldPassMaxBytesWithoutSplittingIt) {
+TEST(FileSink, RotatesBeforeABatchWouldPassMaxBytes) {
     TempDir dir;
     FileSink sink({dir / "events.jsonl", /*max_bytes=*/100, /*max_files=*/5});
     std::vector<Record> batch{record_of('1', 40), record_of('2', 40), record_of('3', 40),
                               record_of('4', 40), record_of('5', 40)};
-    ASSERT_FALSE(sink.write(batch));
+    for (Record const& record : batch) {
+        ASSERT_FALSE(sink.write(std::span<Record const>(&record, 1)));
+    }
     EXPECT_EQ(read_file(dir / "events.jsonl.2"), batch[0].line + batch[1].line);
     EXPECT_EQ(read_file(dir / "events.jsonl.1"), batch[2].line + batch[3].line);
     EXPECT_EQ(read_file(dir / "events.jsonl"), batch[4].line);
@@ -63,10 +65,33 @@ TEST(FileSink, KeepsOnlyMaxFilesRotatedFiles) {
     EXPECT_FALSE(std::filesystem::exists(dir / "events.jsonl.3"));
 }
 
+TEST(FileSink, ABatchIsNeverSplitAcrossFilesEvenPastMaxBytes) {
+    TempDir dir;
+    FileSink sink({dir / "events.jsonl", /*max_bytes=*/100, /*max_files=*/5});
+    std::vector<Record> batch{record_of('1', 40), record_of('2', 40), record_of('3', 40)};
+    ASSERT_FALSE(sink.write(batch));
+    EXPECT_EQ(read_file(dir / "events.jsonl"), batch[0].line + batch[1].line + batch[2].line);
+    EXPECT_FALSE(std::filesystem::exists(dir / "events.jsonl.1"));
+    ASSERT_FALSE(sink.write(std::vector<Record>{record_of('4', 40)}));
+    EXPECT_EQ(read_file(dir / "events.jsonl.1"), batch[0].line + batch[1].line + batch[2].line);
+    EXPECT_EQ(read_file(dir / "events.jsonl"), record_of('4', 40).line);
+}
+
+TEST(FileSink, AFailedRotationWritesNothingOfTheBatch) {
+    TempDir dir;
+    FileSink sink({dir / "events.jsonl", /*max_bytes=*/50, /*max_files=*/1});
+    ASSERT_FALSE(sink.write(std::vector<Record>{record_of('a', 40)}));
+    // A non-empty folder where the rotated file must go: the rename fails.
+    std::filesystem::create_directories(dir / "events.jsonl.1/blocker");
+    EXPECT_TRUE(sink.write(std::vector<Record>{record_of('b', 40), record_of('c', 40)}));
+    EXPECT_EQ(read_file(dir / "events.jsonl"), record_of('a', 40).line);
+}
+
 TEST(FileSink, ARecordLargerThanMaxBytesStillGetsAFileOfItsOwn) {
     TempDir dir;
     FileSink sink({dir / "events.jsonl", /*max_bytes=*/10, /*max_files=*/3});
-    ASSERT_FALSE(sink.write(std::vector<Record>{record_of('a', 30), record_of('b', 30)}));
+    ASSERT_FALSE(sink.write(std::vector<Record>{record_of('a', 30)}));
+    ASSERT_FALSE(sink.write(std::vector<Record>{record_of('b', 30)}));
     EXPECT_EQ(read_file(dir / "events.jsonl.1"), record_of('a', 30).line);
     EXPECT_EQ(read_file(dir / "events.jsonl"), record_of('b', 30).line);
 }
