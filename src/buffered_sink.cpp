@@ -63,7 +63,7 @@ BufferedSink::BufferedSink(std::unique_ptr<Sink> inner, std::size_t capacity,
     state_->inner = std::move(inner);
     state_->capacity = capacity;
     state_->logger = std::move(logger);
-    std::thread([state = state_] { state->run(); }).detach();
+    thread_ = std::thread([state = state_] { state->run(); });
 }
 
 BufferedSink::~BufferedSink() {
@@ -109,27 +109,33 @@ boost::system::error_code BufferedSink::write(std::span<Record const> batch) {
 }
 
 boost::system::error_code BufferedSink::reopen() {
-    {
-        std::lock_guard lock(state_->mutex);
-        state_->reopen = true;
-    }
+    std::lock_guard lock(state_->mutex);
+    state_->reopen = true;
     state_->wake.notify_one();
-    return {};
+    // The reopen happens on the sink's thread; until a write proves otherwise, the destination
+    // is as it was (a stdout whose reader left does not come back with SIGHUP).
+    return state_->last_error;
 }
 
 void BufferedSink::close() {
     State& s = *state_;
-    std::unique_lock lock(s.mutex);
-    if (s.stopping) {
-        return;
+    bool drained = true;
+    {
+        std::unique_lock lock(s.mutex);
+        if (!s.stopping) {
+            s.stopping = true;
+            s.wake.notify_one();
+            drained = s.drained.wait_for(lock, close_timeout_,
+                                         [&s] { return s.queue.empty() && !s.busy; });
+            if (!drained) {
+                s.logger->warn("{} is blocked; {} buffered records were not written at shutdown",
+                               s.inner->name(), s.queue.size());
+            }
+        }
     }
-    s.stopping = true;
-    s.wake.notify_one();
-    bool const drained =
-        s.drained.wait_for(lock, close_timeout_, [&s] { return s.queue.empty() && !s.busy; });
-    if (!drained) {
-        s.logger->warn("{} is blocked; {} buffered records were not written at shutdown",
-                       s.inner->name(), s.queue.size());
+    if (thread_.joinable()) {
+        // A thread stuck in its destination's write cannot be joined; it owns the state it uses.
+        drained ? thread_.join() : thread_.detach();
     }
 }
 

@@ -5,8 +5,9 @@
 // when it stops. write() returns the outcome of the destination's last write, so the pipeline
 // sees (and logs, and reports in /readyz) a failing destination like any other sink's.
 //
-// close() gives the inner sink a bounded time to drain; a destination still blocked after that is
-// abandoned (its thread is detached and owns what it needs), so shutdown never hangs on it.
+// close() gives the inner sink a bounded time to drain and joins its thread; a destination still
+// blocked after that is abandoned (its thread is detached and owns what it needs), so shutdown
+// never hangs on it.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -14,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <thread>
 
 #include "callsink/sink.hpp"
 
@@ -40,6 +42,7 @@ class BufferedSink final : public Sink {
     struct State;
     std::shared_ptr<State> state_;
     std::chrono::milliseconds close_timeout_;
+    std::thread thread_;
 };
 
 }  // namespace callsink
