@@ -8,6 +8,13 @@
 
 namespace callsink {
 
+namespace {
+
+// Besides the record count: 10,000 records of up to 1 MiB each would be no bound at all.
+constexpr std::size_t kMaxBufferedBytes = 16 * 1024 * 1024;
+
+}  // namespace
+
 // Shared between the sink and its thread, so a thread abandoned at close() keeps it alive.
 struct BufferedSink::State {
     std::unique_ptr<Sink> inner;
@@ -17,11 +24,12 @@ struct BufferedSink::State {
     std::mutex mutex;
     std::condition_variable wake;
     std::condition_variable drained;
-    std::vector<Record> queue;  // guarded by mutex
-    bool stopping = false;      // guarded by mutex
-    bool reopen = false;        // guarded by mutex
-    bool busy = false;          // the thread holds records taken from the queue
-    bool dropping = false;      // guarded by mutex
+    std::vector<Record> queue;     // guarded by mutex
+    std::size_t queued_bytes = 0;  // of the records in queue; guarded by mutex
+    bool stopping = false;         // guarded by mutex
+    bool reopen = false;           // guarded by mutex
+    bool busy = false;             // the thread holds records taken from the queue
+    bool dropping = false;         // guarded by mutex
     std::uint64_t dropped_since_log = 0;
     std::atomic<std::uint64_t> dropped{0};
     boost::system::error_code last_error;  // of the inner sink's last write; guarded by mutex
@@ -39,6 +47,7 @@ struct BufferedSink::State {
                     break;
                 }
                 batch.swap(queue);
+                queued_bytes = 0;
                 do_reopen = std::exchange(reopen, false);
                 busy = true;
             }
@@ -84,9 +93,11 @@ boost::system::error_code BufferedSink::write(std::span<Record const> batch) {
     {
         std::lock_guard lock(s.mutex);
         for (Record const& record : batch) {
-            if (s.queue.size() >= s.capacity) {
+            if (s.queue.size() >= s.capacity ||
+                s.queued_bytes + record.line.size() > kMaxBufferedBytes) {
                 ++dropped_now;
             } else {
+                s.queued_bytes += record.line.size();
                 s.queue.push_back(record);
             }
         }

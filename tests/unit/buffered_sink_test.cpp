@@ -107,3 +107,24 @@ TEST_F(BufferedSinkTest, ForwardsReopen) {
 
 }  // namespace
 }  // namespace callsink
+
+namespace callsink {
+namespace {
+
+TEST_F(BufferedSinkTest, IsBoundedInBytesAsWellAsInRecords) {
+    auto inner = std::make_unique<FakeSink>();
+    FakeSink* fake = inner.get();
+    fake->hold();  // nothing leaves the buffer
+    BufferedSink sink(std::move(inner), /*capacity=*/1000, logger_, 100ms);
+    for (int i = 0; i < 40; ++i) {
+        ASSERT_FALSE(sink.write(batch_of(1, 1024 * 1024)));  // 40 MiB offered, 1000 records allowed
+    }
+    // At most 16 MiB wait in the buffer, and at most as much is in the held write the sink's
+    // thread took from it: 32 of the 40 MiB at the most, whatever the scheduling.
+    EXPECT_GE(sink.dropped(), 40u - 32u);
+    fake->release();
+    sink.close();
+}
+
+}  // namespace
+}  // namespace callsink
