@@ -1,8 +1,8 @@
 #include "callsink/ingest.hpp"
 
-#include <openssl/evp.h>
-
 #include <type_traits>
+
+#include "callsink/siphash.hpp"
 
 namespace callsink {
 
@@ -27,22 +27,22 @@ EventSummary summarize(Event const& event) {
 
 std::string dedupe_key(Event const& event) {
     // The id 8x8 keeps across redeliveries: eventId for a status update, sessionId for the one
-    // summary a session gets. Kept as a 128-bit digest: the window holds a fixed 32 bytes per
-    // key whatever length of id a delivery brings (an id may be anything up to the body limit).
+    // summary a session gets. Kept as 128 bits (two SipHash-2-4 under different keys): the window
+    // holds 32 bytes per key whatever length of id a delivery brings. No secret is needed: to
+    // collide with a real delivery one would have to know 8x8's future UUIDs.
     std::string const identity =
         std::holds_alternative<CallStatus>(event.payload)
             ? "CALL_STATUS " + std::get<CallStatus>(event.payload).event_id
             : "SESSION_SUMMARY " + std::get<SessionSummary>(event.payload).session_id;
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (EVP_Digest(identity.data(), identity.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
-        return identity;  // cannot happen with OpenSSL's built-in SHA-256; never drop the key
-    }
+    static constexpr SipKey kHigh{0x63616c6c73696e6bULL, 0x6465647570652d31ULL};
+    static constexpr SipKey kLow{0x6465647570652d32ULL, 0x63616c6c73696e6bULL};
     static constexpr char kHex[] = "0123456789abcdef";
     std::string key;
-    for (unsigned int i = 0; i < 16 && i < length; ++i) {
-        key += kHex[digest[i] >> 4];
-        key += kHex[digest[i] & 0xf];
+    key.reserve(32);
+    for (std::uint64_t half : {siphash24(kHigh, identity), siphash24(kLow, identity)}) {
+        for (int shift = 60; shift >= 0; shift -= 4) {
+            key += kHex[(half >> shift) & 0xf];
+        }
     }
     return key;
 }

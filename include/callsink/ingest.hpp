@@ -30,7 +30,7 @@ Ingested ingest_delivery(std::string_view body, Received const& received,
 EventSummary summarize(Event const& event);
 
 // What identifies a redelivery of the same event: its type and eventId, or for a
-// SESSION_SUMMARY its sessionId; as 32 hex digits (128 bits of SHA-256), a fixed size.
+// SESSION_SUMMARY its sessionId; as 32 hex digits (128 bits of SipHash), a fixed size.
 std::string dedupe_key(Event const& event);
 
 }  // namespace callsink
