@@ -50,4 +50,8 @@ void to_json(Json& json, CallStatus const& call_status) {
     json = write_object(call_status);
 }
 
+ObjectSchema const& call_status_schema() {
+    return schema_of<CallStatus>();
+}
+
 }  // namespace callsink

@@ -7,6 +7,7 @@
 
 #include "callsink/event.hpp"
 #include "callsink/parse.hpp"
+#include "field_schema.hpp"
 
 namespace callsink {
 
@@ -16,5 +17,8 @@ boost::system::result<CallStatus, Rejection> read_call_status(Json const& payloa
 
 // Found by nlohmann through ADL: Json json = call_status;
 void to_json(Json& json, CallStatus const& call_status);
+
+// The field list as data, for the one-pass encoder (fast_record.cpp).
+ObjectSchema const& call_status_schema();
 
 }  // namespace callsink

@@ -1,39 +1,52 @@
 #include "callsink/ingest.hpp"
 
+#include <string>
 #include <type_traits>
+#include <variant>
 
 #include "callsink/siphash.hpp"
+#include "fast_record.hpp"
 
 namespace callsink {
 
-EventSummary summarize(Event const& event) {
-    EventSummary summary;
-    summary.event_type = event.envelope.event_type;
+namespace {
+
+EventFields fields_of(Event const& event) {
+    EventFields fields;
+    fields.event_type = event.envelope.event_type;
     std::visit(
-        [&summary](auto const& payload) {
+        [&fields](auto const& payload) {
             using Payload = std::decay_t<decltype(payload)>;
-            summary.session_id = payload.session_id;
+            fields.session_id = payload.session_id;
             if constexpr (std::is_same_v<Payload, CallStatus>) {
-                summary.call_id = payload.call_id;
-                summary.status = payload.call_status;
-                summary.direction = payload.call_direction.value_or("");
+                fields.event_id = payload.event_id;
+                fields.call_id = payload.call_id;
+                fields.status = payload.call_status;
+                if (payload.call_direction) {
+                    fields.direction = *payload.call_direction;
+                }
             } else {
-                summary.status = payload.session_status;
+                fields.status = payload.session_status;
             }
         },
         event.payload);
-    return summary;
+    return fields;
 }
 
-std::string dedupe_key(Event const& event) {
-    // The id 8x8 keeps across redeliveries: eventId for a status update, sessionId for the one
-    // summary a session gets. Kept as 128 bits (two SipHash-2-4 under different keys): the window
-    // holds 32 bytes per key whatever length of id a delivery brings. No secret is needed: to
-    // collide with a real delivery one would have to know 8x8's future UUIDs.
-    std::string const identity =
-        std::holds_alternative<CallStatus>(event.payload)
-            ? "CALL_STATUS " + std::get<CallStatus>(event.payload).event_id
-            : "SESSION_SUMMARY " + std::get<SessionSummary>(event.payload).session_id;
+EventSummary summarize(EventFields const& fields) {
+    return EventSummary{std::string(fields.event_type), std::string(fields.session_id),
+                        std::string(fields.call_id), std::string(fields.status),
+                        std::string(fields.direction)};
+}
+
+// The id 8x8 keeps across redeliveries: eventId for a status update, sessionId for the one
+// summary a session gets. Kept as 128 bits (two SipHash-2-4 under different keys): the window
+// holds 32 bytes per key whatever length of id a delivery brings. No secret is needed: to
+// collide with a real delivery one would have to know 8x8's future UUIDs.
+std::string dedupe_key(EventFields const& fields) {
+    std::string identity(fields.event_type);
+    identity += ' ';
+    identity += fields.event_type == "CALL_STATUS" ? fields.event_id : fields.session_id;
     static constexpr SipKey kHigh{0x63616c6c73696e6bULL, 0x6465647570652d31ULL};
     static constexpr SipKey kLow{0x6465647570652d32ULL, 0x63616c6c73696e6bULL};
     static constexpr char kHex[] = "0123456789abcdef";
@@ -47,9 +60,24 @@ std::string dedupe_key(Event const& event) {
     return key;
 }
 
+void describe_event(EventFields const& fields, Record& record) {
+    record.kind = RecordKind::event;
+    record.summary = summarize(fields);
+    record.dedupe_key = dedupe_key(fields);
+}
+
+}  // namespace
+
 Ingested ingest_delivery(std::string_view body, Received const& received,
                          MsisdnPrivacy const& privacy) {
     Ingested out;
+    if (!privacy.enabled()) {
+        if (auto fast = encode_fast_record(body, received)) {
+            out.record.line = std::move(fast->line);
+            describe_event(fast->fields, out.record);
+            return out;
+        }
+    }
     auto parsed = parse_event(body);
     if (!parsed) {
         Rejection rejection = parsed.error();
@@ -67,10 +95,8 @@ Ingested ingest_delivery(std::string_view body, Received const& received,
     }
     Event& event = *parsed;
     privacy.protect(event);
-    out.record.kind = RecordKind::event;
     out.record.line = encode_event_record(event, received);
-    out.record.summary = summarize(event);
-    out.record.dedupe_key = dedupe_key(event);
+    describe_event(fields_of(event), out.record);
     out.notes = std::move(event.notes);
     return out;
 }

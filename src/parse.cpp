@@ -2,63 +2,29 @@
 // that eventType names. The JSON knowledge of each type lives in its *_json.cpp.
 #include "callsink/parse.hpp"
 
-#include <array>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "call_status_json.hpp"
 #include "envelope_json.hpp"
+#include "event_kinds.hpp"
 #include "fields.hpp"
 #include "json_syntax.hpp"
-#include "session_summary_json.hpp"
 #include "utf8.hpp"
 
 namespace callsink {
 namespace {
 
-using Payload = decltype(Event::payload);
-using PayloadReader = ReadResult<Payload> (*)(Json const&, std::vector<ParseNote>&);
-
-template <class T, ReadResult<T> (*read)(Json const&, std::vector<ParseNote>&)>
-ReadResult<Payload> read_payload(Json const& payload, std::vector<ParseNote>& notes) {
-    auto result = read(payload, notes);
-    if (!result) {
-        return ReadResult<Payload>(boost::system::in_place_error, std::move(result.error()));
-    }
-    return ReadResult<Payload>(boost::system::in_place_value, std::move(*result));
-}
-
-struct EventKind {
-    std::string_view event_type;
-    PayloadReader read;
-};
-
-// CALL_ACTION, CALL_RECORDING_STATUS and VIRTUAL_NUMBER_UPDATE may reach the same URLs; until they
-// are typed they are stored as unsupported_event_type rejections (DESIGN.md, "Events").
-constexpr std::array kEventKinds{
-    EventKind{"CALL_STATUS", &read_payload<CallStatus, &read_call_status>},
-    EventKind{"SESSION_SUMMARY", &read_payload<SessionSummary, &read_session_summary>},
-};
-
 // An eventType is quoted in full up to this length; longer ones are cut.
 constexpr std::size_t kMaxQuotedEventType = 80;
-
-EventKind const* find_event_kind(std::string_view event_type) {
-    for (EventKind const& kind : kEventKinds) {
-        if (kind.event_type == event_type) {
-            return &kind;
-        }
-    }
-    return nullptr;
-}
 
 Rejection unsupported(std::string_view event_type) {
     std::string message = "eventType \"" + utf8::excerpt(event_type, kMaxQuotedEventType) +
                           "\" is not supported; expected ";
-    for (std::size_t i = 0; i < kEventKinds.size(); ++i) {
-        message.append(i == 0 ? "" : " or ").append(kEventKinds[i].event_type);
+    auto const kinds = event_kinds();
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
+        message.append(i == 0 ? "" : " or ").append(kinds[i].event_type);
     }
     return Rejection{RejectCode::unsupported_event_type, "eventType", std::move(message)};
 }

@@ -75,4 +75,8 @@ void to_json(Json& json, SessionSummary const& session_summary) {
     json = write_object(session_summary);
 }
 
+ObjectSchema const& session_summary_schema() {
+    return schema_of<SessionSummary>();
+}
+
 }  // namespace callsink

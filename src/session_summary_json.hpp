@@ -7,6 +7,7 @@
 
 #include "callsink/event.hpp"
 #include "callsink/parse.hpp"
+#include "field_schema.hpp"
 
 namespace callsink {
 
@@ -16,5 +17,8 @@ boost::system::result<SessionSummary, Rejection> read_session_summary(
 
 // Found by nlohmann through ADL: Json json = session_summary;
 void to_json(Json& json, SessionSummary const& session_summary);
+
+// The field list as data, for the one-pass encoder (fast_record.cpp).
+ObjectSchema const& session_summary_schema();
 
 }  // namespace callsink

@@ -24,13 +24,13 @@ struct Ingested {
 // Phone numbers are protected per `privacy` before anything is encoded: in the event's fields,
 // and in a rejection's raw body and message (a body written as base64 could not be scrubbed
 // afterwards).
+//
+// A valid delivery takes the one-pass encoder (fast_record.hpp) when privacy is off; it writes
+// the same record parse_event() and encode_event_record() would.
+//
+// An event's Record carries a dedupe_key: its type and eventId, or for a SESSION_SUMMARY its
+// sessionId, as 32 hex digits (128 bits of SipHash), a fixed size.
 Ingested ingest_delivery(std::string_view body, Received const& received,
                          MsisdnPrivacy const& privacy);
-
-EventSummary summarize(Event const& event);
-
-// What identifies a redelivery of the same event: its type and eventId, or for a
-// SESSION_SUMMARY its sessionId; as 32 hex digits (128 bits of SipHash), a fixed size.
-std::string dedupe_key(Event const& event);
 
 }  // namespace callsink

@@ -1,12 +1,15 @@
 // Fuzzes the pure path from a delivery's bytes to its stored line: parse_event, then the event
 // or rejection encoder. Beyond "no crash, no sanitizer report", it checks the record contract:
-// exactly one line, ending in '\n', that is itself valid JSON.
+// exactly one line, ending in '\n', that is itself valid JSON. And it holds the one-pass encoder
+// (fast_record.hpp) to its promise: whatever it accepts, the general path accepts without notes
+// and encodes to the same bytes.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
 #include "callsink/parse.hpp"
 #include "callsink/record.hpp"
+#include "fast_record.hpp"
 
 namespace {
 
@@ -25,6 +28,12 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     std::string_view const body(reinterpret_cast<char const*>(data), size);
     callsink::Received const received{"2026-11-22T18:00:00.000Z", "/status", "127.0.0.1", "fuzz"};
     auto const parsed = callsink::parse_event(body);
+    if (auto const fast = callsink::encode_fast_record(body, received)) {
+        if (!parsed || !parsed->notes.empty() ||
+            fast->line != callsink::encode_event_record(*parsed, received)) {
+            std::abort();
+        }
+    }
     if (parsed) {
         check_one_json_line(callsink::encode_event_record(*parsed, received));
     } else {
