@@ -179,7 +179,7 @@ int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logg
     ShutdownWatchdog watchdog(*logger);
     await_signal(signals, server, pipeline, watchdog, *logger);
 
-    pipeline.start();
+    pipeline.start(ioc.get_executor());
     server.start();
     std::vector<std::thread> workers;
     for (unsigned i = 1; i < threads; ++i) {

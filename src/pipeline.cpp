@@ -1,5 +1,7 @@
 #include "callsink/pipeline.hpp"
 
+#include <boost/asio/post.hpp>
+
 #include "callsink/errors.hpp"
 
 namespace callsink {
@@ -30,7 +32,8 @@ Pipeline::~Pipeline() {
     stop();
 }
 
-void Pipeline::start() {
+void Pipeline::start(std::optional<CompletionExecutor> completions) {
+    completions_ = completions;
     writer_ = std::thread([this] { run(); });
 }
 
@@ -165,16 +168,37 @@ void Pipeline::process(std::vector<Pending>& batch) {
             dedupe_.remember(key);
         }
     }
+    std::vector<Done> done;
     for (Pending& pending : batch) {
         if (!pending.on_done) {
-            continue;
+            continue;  // durability "none": answered when queued
         }
-        if (pending.disposition == Disposition::stored_before) {
-            pending.on_done({});
-        } else {
+        if (done.empty()) {
+            done.reserve(batch.size());
+        }
+        boost::system::error_code ec;
+        if (pending.disposition != Disposition::stored_before) {
             // A copy in the same batch shares its first copy's fate, stored or failed.
-            pending.on_done(pending.kind == RecordKind::event ? events_ec : rejects_ec);
+            ec = pending.kind == RecordKind::event ? events_ec : rejects_ec;
         }
+        done.push_back(Done{std::move(pending.on_done), ec});
+    }
+    complete(std::move(done));
+}
+
+void Pipeline::complete(std::vector<Done> done) {
+    if (done.empty()) {
+        return;
+    }
+    auto run_all = [done = std::move(done)]() mutable {
+        for (Done& each : done) {
+            each.on_done(each.ec);
+        }
+    };
+    if (completions_) {
+        boost::asio::post(*completions_, std::move(run_all));
+    } else {
+        run_all();
     }
 }
 

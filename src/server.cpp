@@ -90,7 +90,7 @@ void Server::do_accept() {
                            beast::bind_front_handler(&Server::on_accept, this));
 }
 
-void Server::on_accept(error_code ec, tcp::socket socket) {
+void Server::on_accept(error_code ec, Session::Socket socket) {
     if (!acceptor_.is_open()) {
         return;  // stopped
     }

@@ -15,12 +15,11 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 using boost::system::error_code;
 
-namespace {}  // namespace
-
-Session::Session(net::ip::tcp::socket socket, ServerOptions const& options, RequestHandler& handler,
+Session::Session(Socket socket, ServerOptions const& options, RequestHandler& handler,
                  Metrics& metrics, std::shared_ptr<SessionRegistry> registry,
                  std::shared_ptr<spdlog::logger> logger)
     : stream_(std::move(socket)),
+      work_(stream_.get_executor().get_inner_executor()),
       options_(options),
       handler_(handler),
       metrics_(metrics),
@@ -81,6 +80,9 @@ void Session::on_first_bytes(error_code ec, std::size_t bytes) {
     if (ec) {
         return close();  // closed by the client, idle for too long, or stopped: all normal
     }
+    // Room for the rest of a typical delivery (header and a few KiB of JSON), so it arrives in
+    // one more recv instead of Beast's 512-byte steps.
+    buffer_.reserve(kReadChunk);
     buffer_.commit(
         net::buffer_copy(buffer_.prepare(bytes), net::buffer(first_bytes_.data(), bytes)));
     do_read_header();
@@ -132,22 +134,21 @@ void Session::do_handle() {
     stream_.expires_never();  // storing may take as long as the disk does; the pipeline answers
     request_ = parser_->release();
     parser_.reset();
-    // The reply may come from the pipeline's writer thread; bring it back to this strand, and keep
-    // the io_context running until it has arrived, even while shutting down.
-    auto executor = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
-    bool const head = request_.method() == http::verb::head;
-    handler_.handle(request_, peer_,
-                    [self = shared_from_this(), executor, head](Response response) mutable {
-                        if (head) {
-                            response.body().clear();  // Content-Length stays: the GET's length
-                        }
-                        net::post(executor, [self, response = std::move(response)]() mutable {
-                            self->do_write(std::move(response));
-                        });
-                    });
+    // The reply comes inline, or with its batch from the pipeline on whichever io thread runs it;
+    // dispatch brings it to this strand, running it at once when the strand is free.
+    handler_.handle(request_, peer_, [self = shared_from_this()](Response response) mutable {
+        Session& session = *self;
+        net::dispatch(session.stream_.get_executor(),
+                      [self = std::move(self), response = std::move(response)]() mutable {
+                          self->do_write(std::move(response));
+                      });
+    });
 }
 
 void Session::do_write(Response response) {
+    if (request_.method() == http::verb::head) {
+        response.body().clear();  // Content-Length stays: the GET's length
+    }
     bool const keep_alive = request_.keep_alive() && !stopping_;
     response.keep_alive(keep_alive);
     metrics_.observe_request(response.result_int(),

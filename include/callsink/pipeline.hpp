@@ -5,8 +5,12 @@
 // the completion runs at once with Errc::queue_full. One writer thread takes everything queued
 // as a batch, writes events to every event sink and rejections to the rejects sink, syncs when
 // the durability asks for it (one fdatasync per batch shared by every delivery in it: group
-// commit), and only then runs each completion with the outcome for that record. A completion
-// therefore runs on the writer thread; the caller posts it back to its own executor.
+// commit), and only then runs each completion with the outcome for that record. Given the
+// io_context's executor at start(), it runs a batch's completions together in one handler posted
+// there: one hand-over to the io threads per batch, not one per delivery. Without one (tests),
+// they run on the writer thread. Either way the caller takes a completion on to its own strand.
+// A completion that submit() runs at once (queue full, stopped, durability "none") runs on the
+// caller's thread, before submit() returns.
 //
 // Redeliveries: an event whose dedupe_key is among the last `dedupe_window` stored ones, or
 // appears earlier in the same batch, is answered like its first copy and not written again. A
@@ -23,12 +27,13 @@
 #include <spdlog/logger.h>
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_set>
 #include <vector>
@@ -36,6 +41,7 @@
 #include "callsink/config.hpp"
 #include "callsink/dedupe_window.hpp"
 #include "callsink/metrics.hpp"
+#include "callsink/move_only_function.hpp"
 #include "callsink/sink.hpp"
 
 namespace callsink {
@@ -53,7 +59,8 @@ struct SinkSlot {
 
 class Pipeline {
   public:
-    using Completion = std::function<void(boost::system::error_code)>;
+    using Completion = MoveOnlyFunction<void(boost::system::error_code)>;
+    using CompletionExecutor = boost::asio::io_context::executor_type;
 
     Pipeline(PipelineOptions options, std::vector<SinkSlot> event_sinks, SinkSlot rejects_sink,
              std::shared_ptr<spdlog::logger> logger, Metrics& metrics);
@@ -61,7 +68,10 @@ class Pipeline {
     Pipeline(Pipeline const&) = delete;
     Pipeline& operator=(Pipeline const&) = delete;
 
-    void start();
+    // Starts the writer. `completions`, when given, is where it posts each batch's completions:
+    // its io_context must outlive stop(), and run until every posted batch has run (something
+    // the caller owns, such as a work guard per waiting session, keeps it from running out).
+    void start(std::optional<CompletionExecutor> completions = std::nullopt);
 
     // Thread-safe, never blocks on I/O. `on_done` runs exactly once.
     void submit(Record record, Completion on_done);
@@ -85,6 +95,10 @@ class Pipeline {
         Completion on_done;
         Disposition disposition = Disposition::write;
     };
+    struct Done {
+        Completion on_done;
+        boost::system::error_code ec;
+    };
     struct SlotState {
         SinkSlot slot;
         std::size_t metrics_index;
@@ -94,6 +108,7 @@ class Pipeline {
 
     void run();
     void process(std::vector<Pending>& batch);
+    void complete(std::vector<Done> done);
     void sort_into_writes(std::vector<Pending>& batch);
     boost::system::error_code write_to(std::vector<SlotState>& slots,
                                        std::vector<Record> const& records);
@@ -117,10 +132,11 @@ class Pipeline {
 
     std::atomic<int> failing_{0};  // sinks whose last write, reopen or recovery failed
     Metrics& metrics_;
-    DedupeWindow dedupe_;                         // writer thread only
-    std::unordered_set<std::string> batch_keys_;  // writer thread only, reused
-    std::vector<Record> events_;                  // writer thread only, reused between batches
-    std::vector<Record> rejects_;                 // writer thread only
+    DedupeWindow dedupe_;                            // writer thread only
+    std::unordered_set<std::string> batch_keys_;     // writer thread only, reused
+    std::vector<Record> events_;                     // writer thread only, reused between batches
+    std::vector<Record> rejects_;                    // writer thread only
+    std::optional<CompletionExecutor> completions_;  // set before the writer starts
     std::thread writer_;
 };
 

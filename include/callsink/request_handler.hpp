@@ -3,8 +3,10 @@
 // and the reply once the pipeline reports the record stored or not. The session owns the
 // connection and calls handle(); tests call it directly.
 //
-// `respond` runs exactly once: inline for replies that need no storage, on the pipeline's writer
-// thread for deliveries. The caller hands it on to its own executor.
+// `respond` runs exactly once: inline for replies that need no storage and for deliveries the
+// pipeline answers at once (queue full, stopped, durability "none"); for the others, wherever the
+// pipeline runs completions (with their batch on an io thread, or on its writer thread). The
+// caller takes it on to its own strand.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -12,7 +14,6 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -20,6 +21,7 @@
 #include "callsink/config.hpp"
 #include "callsink/ingest.hpp"
 #include "callsink/metrics.hpp"
+#include "callsink/move_only_function.hpp"
 #include "callsink/msisdn_privacy.hpp"
 #include "callsink/pipeline.hpp"
 #include "callsink/request_ids.hpp"
@@ -43,7 +45,7 @@ Response error_response(http::status status, unsigned version, std::string_view 
 
 class RequestHandler {
   public:
-    using Respond = std::function<void(Response)>;
+    using Respond = MoveOnlyFunction<void(Response)>;
 
     RequestHandler(HandlerOptions options, Pipeline& pipeline, Metrics& metrics,
                    std::shared_ptr<spdlog::logger> logger, Clock clock, RequestIds& request_ids);

@@ -17,6 +17,7 @@
 #include "callsink/config.hpp"
 #include "callsink/metrics.hpp"
 #include "callsink/request_handler.hpp"
+#include "callsink/session.hpp"
 #include "callsink/session_registry.hpp"
 
 namespace callsink {
@@ -41,7 +42,7 @@ class Server {
 
   private:
     void do_accept();
-    void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+    void on_accept(boost::system::error_code ec, Session::Socket socket);
 
     boost::asio::io_context& ioc_;
     ServerOptions options_;

@@ -7,15 +7,21 @@
 // from there (a client that trickles its header or body is cut off), max_body_bytes is checked
 // against Content-Length before the body is read (413) and while a chunked body arrives.
 //
-// Every handler runs on the connection's strand; stop() may be called from any thread.
+// Every handler runs on the connection's strand; stop() may be called from any thread. The
+// stream's executor is that strand's concrete type, not Beast's tcp_stream default
+// (any_io_executor), which would type-erase and copy the strand at every step of every read and
+// write.
 #pragma once
 
 #include <spdlog/logger.h>
 
 #include <array>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <chrono>
@@ -31,12 +37,15 @@ namespace callsink {
 
 class Session : public std::enable_shared_from_this<Session> {
   public:
+    using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+    using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Strand>;
+
     static constexpr std::size_t kHeaderLimit = 16 * 1024;
     static constexpr std::size_t kReadBufferLimit = kHeaderLimit + 64 * 1024;
+    static constexpr std::size_t kReadChunk = 4096;
 
-    Session(boost::asio::ip::tcp::socket socket, ServerOptions const& options,
-            RequestHandler& handler, Metrics& metrics, std::shared_ptr<SessionRegistry> registry,
-            std::shared_ptr<spdlog::logger> logger);
+    Session(Socket socket, ServerOptions const& options, RequestHandler& handler, Metrics& metrics,
+            std::shared_ptr<SessionRegistry> registry, std::shared_ptr<spdlog::logger> logger);
     ~Session();
 
     void run();
@@ -61,7 +70,11 @@ class Session : public std::enable_shared_from_this<Session> {
     void reply_to_read_error(boost::system::error_code ec);
     void close();
 
-    boost::beast::tcp_stream stream_;
+    boost::beast::basic_stream<boost::asio::ip::tcp, Strand> stream_;
+    // While its reply waits in the pipeline a session has no I/O pending, and nothing else would
+    // keep the io_context running until the reply arrives, even while shutting down. Held for
+    // the connection's life: it costs nothing per request.
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
     // Capped: Beast bounds the header, but not a chunk-size line's extensions or the trailers,
     // which would otherwise grow this buffer for as long as the client sends them.
     boost::beast::flat_buffer buffer_{kReadBufferLimit};

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <future>
 #include <sstream>
@@ -33,7 +35,8 @@ Record rejection_record(std::string line) {
 // Owns a pipeline over fake sinks; non-owning pointers stay valid while the pipeline lives.
 class PipelineTest : public ::testing::Test {
   protected:
-    void make(Durability durability, std::size_t capacity = 1000, bool second_required = true) {
+    void make(Durability durability, std::size_t capacity = 1000, bool second_required = true,
+              std::optional<Pipeline::CompletionExecutor> completions = std::nullopt) {
         auto events = std::make_unique<FakeSink>("events");
         auto second = std::make_unique<FakeSink>("second");
         auto rejects = std::make_unique<FakeSink>("rejects");
@@ -48,7 +51,7 @@ class PipelineTest : public ::testing::Test {
         pipeline_ = std::make_unique<Pipeline>(
             PipelineOptions{durability, capacity, dedupe_window_}, std::move(slots),
             SinkSlot{std::move(rejects), true}, logger, metrics_);
-        pipeline_->start();
+        pipeline_->start(completions);
     }
 
     std::future<boost::system::error_code> submit(Record record) {
@@ -81,6 +84,7 @@ class PipelineTest : public ::testing::Test {
     FakeSink* events_ = nullptr;
     FakeSink* second_ = nullptr;
     FakeSink* rejects_ = nullptr;
+    boost::asio::io_context io_;  // outlives the pipeline that posts to it
     std::unique_ptr<Pipeline> pipeline_;
 };
 
@@ -130,6 +134,45 @@ TEST_F(PipelineTest, FsyncDurabilitySyncsOncePerBatchNotOncePerRecord) {
     }
     EXPECT_EQ(events_->batch_sizes(), (std::vector<std::size_t>{1, 20}));
     EXPECT_EQ(events_->sync_calls(), 2);
+}
+
+TEST_F(PipelineTest, GivenAnExecutorABatchCompletesInOneHandlerPostedThere) {
+    auto work = boost::asio::make_work_guard(io_);
+    make(Durability::write, 1000, true, io_.get_executor());
+    events_->hold();
+    auto first = submit(event_record("first"));
+    wait_until_queue_empty();
+    std::vector<std::future<boost::system::error_code>> batch;
+    for (int i = 0; i < 3; ++i) {
+        batch.push_back(submit(event_record("e" + std::to_string(i))));
+    }
+    events_->release();
+    EXPECT_EQ(first.wait_for(50ms), std::future_status::timeout);  // not on the writer thread
+    EXPECT_EQ(io_.run_one(), 1u);
+    EXPECT_FALSE(first.get());
+    EXPECT_EQ(io_.run_one(), 1u);
+    for (auto& done : batch) {
+        ASSERT_EQ(done.wait_for(0ms), std::future_status::ready);
+        EXPECT_FALSE(done.get());
+    }
+    EXPECT_EQ(events_->batch_sizes(), (std::vector<std::size_t>{1, 3}));
+}
+
+TEST_F(PipelineTest, GivenAnExecutorWhatIsAnsweredAtOnceStillIs) {
+    make(Durability::write, /*capacity=*/1, true, io_.get_executor());
+    events_->hold();
+    auto first = submit(event_record("first"));
+    wait_until_queue_empty();
+    auto second = submit(event_record("second"));
+    auto refused = submit(event_record("refused"));
+    ASSERT_EQ(refused.wait_for(0ms), std::future_status::ready);
+    EXPECT_EQ(refused.get(), make_error_code(Errc::queue_full));
+    events_->release();
+    pipeline_->stop();
+    EXPECT_EQ(submit(event_record("late")).get(), make_error_code(Errc::stopped));
+    io_.run();
+    EXPECT_FALSE(first.get());
+    EXPECT_FALSE(second.get());
 }
 
 TEST_F(PipelineTest, WriteDurabilityDoesNotSync) {
