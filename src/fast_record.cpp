@@ -26,6 +26,7 @@ namespace {
 // nothing in the 8x8 documents comes near them.
 constexpr int kMaxDepth = 16;
 constexpr std::size_t kMaxObjectMembers = 32;
+constexpr std::size_t kMaxListFields = 64;
 constexpr std::size_t kMaxBodyMembers = 512;
 // Integers of up to 18 digits fit nlohmann's int64 or uint64, so it writes them back unchanged.
 constexpr std::size_t kMaxIntegerDigits = 18;
@@ -159,6 +160,7 @@ struct Member {
 struct Members {
     std::array<Member, kMaxObjectMembers> items;
     std::size_t count = 0;
+    std::array<std::int8_t, kMaxListFields> by_field;  // index in `items` per field; -1: absent
 
     std::span<Member const> all() const { return {items.data(), count}; }
 
@@ -170,12 +172,14 @@ struct Members {
         }
         return nullptr;
     }
+
+    Member const* field(std::size_t index) const {
+        return by_field[index] < 0 ? nullptr : &items[static_cast<std::size_t>(by_field[index])];
+    }
 };
 
-// The members of the object that `text` holds exactly, with their field indexes in `schema`.
-// Keys are compared as written: with only the escapes Scanner::string accepts, a string has one
-// way to be written, so equal text is equal keys.
-bool collect_members(std::string_view text, ObjectSchema const* schema, Members& out) {
+// The members of the object that `text` holds exactly, in order; assign_fields() checks them.
+bool collect_members(std::string_view text, Members& out) {
     Scanner in(text);
     if (!in.eat('{')) {
         return false;
@@ -188,11 +192,10 @@ bool collect_members(std::string_view text, ObjectSchema const* schema, Members&
         if (out.count == out.items.size()) {
             return false;
         }
-        Member& member = out.items[out.count];
-        if (!in.string(member.key) || out.find(member.key) != nullptr) {
-            return false;  // a duplicate key: nlohmann keeps one of them, the general path says
+        Member& member = out.items[out.count++];
+        if (!in.string(member.key)) {
+            return false;
         }
-        ++out.count;
         in.skip_space();
         if (!in.eat(':')) {
             return false;
@@ -201,7 +204,6 @@ bool collect_members(std::string_view text, ObjectSchema const* schema, Members&
         if (!in.skip_value(member.value)) {
             return false;
         }
-        member.field = schema == nullptr ? -1 : schema->find(member.key);
         in.skip_space();
         if (in.eat(',')) {
             in.skip_space();
@@ -209,6 +211,42 @@ bool collect_members(std::string_view text, ObjectSchema const* schema, Members&
         }
         return in.eat('}') && in.done();
     }
+}
+
+ObjectSchema const& no_fields() {
+    static ObjectSchema const empty;
+    return empty;
+}
+
+// Gives each member its index in `schema`'s list, or -1, and refuses a duplicate key (nlohmann
+// keeps one of them; the general path says which). Keys are compared as written: with only the
+// escapes Scanner::string accepts, a string has one way to be written.
+bool assign_fields(Members& members, ObjectSchema const& schema) {
+    if (schema.fields.size() > kMaxListFields) {
+        return false;
+    }
+    members.by_field.fill(-1);
+    std::size_t next = 0;  // deliveries mostly follow the list's order: try the next field first
+    for (std::size_t i = 0; i < members.count; ++i) {
+        Member& member = members.items[i];
+        bool const in_order = next < schema.fields.size() && schema.fields[next].key == member.key;
+        member.field = in_order ? static_cast<int>(next) : schema.find(member.key);
+        if (member.field >= 0) {
+            auto& slot = members.by_field[static_cast<std::size_t>(member.field)];
+            if (slot >= 0) {
+                return false;
+            }
+            slot = static_cast<std::int8_t>(i);
+            next = static_cast<std::size_t>(member.field) + 1;
+            continue;
+        }
+        for (std::size_t j = 0; j < i; ++j) {
+            if (members.items[j].field < 0 && members.items[j].key == member.key) {
+                return false;
+            }
+        }
+    }
+    return true;
 }
 
 // The content of a value that is a string with no escapes, as the summary and the redelivery key
@@ -239,7 +277,8 @@ class Encoder {
     // The object that `text` holds, in the list's order, then its unknown members.
     bool typed_object(std::string_view text, ObjectSchema const& schema, int depth) {
         Members members;
-        if (depth > kMaxDepth || !collect_members(text, &schema, members)) {
+        if (depth > kMaxDepth || !collect_members(text, members) ||
+            !assign_fields(members, schema)) {
             return false;
         }
         return write_members(members, schema, depth);
@@ -253,7 +292,7 @@ class Encoder {
         bool first = true;
         for (std::size_t index = 0; index < schema.fields.size(); ++index) {
             FieldSpec const& spec = schema.fields[index];
-            Member const* member = find_field(members, static_cast<int>(index));
+            Member const* member = members.field(index);
             if (member == nullptr || member->value == "null") {  // null is absent
                 if (spec.required) {
                     return false;
@@ -278,15 +317,6 @@ class Encoder {
     }
 
   private:
-    static Member const* find_field(Members const& members, int field) {
-        for (Member const& member : members.all()) {
-            if (member.field == field) {
-                return &member;
-            }
-        }
-        return nullptr;
-    }
-
     void open_member(bool& first, std::string_view key) {
         if (!first) {
             out_ += ',';
@@ -384,7 +414,8 @@ class Encoder {
 
     bool named_objects(std::string_view text, ObjectSchema const& schema, int depth) {
         Members members;
-        if (depth > kMaxDepth || !collect_members(text, nullptr, members) || members.count == 0) {
+        if (depth > kMaxDepth || !collect_members(text, members) ||
+            !assign_fields(members, no_fields()) || members.count == 0) {
             return false;
         }
         if ((members_seen_ += members.count) > kMaxBodyMembers) {
@@ -656,8 +687,7 @@ std::optional<FastRecord> encode_fast_record(std::string_view body, Received con
     }
     in.skip_space();
     Members envelope;
-    if (!in.done() || !collect_members(object, nullptr, envelope) ||
-        envelope.find("received") != nullptr) {
+    if (!in.done() || !collect_members(object, envelope) || envelope.find("received") != nullptr) {
         return std::nullopt;  // an 8x8 `received` is kept inside callsink's: general path
     }
     FastRecord record;
@@ -670,8 +700,8 @@ std::optional<FastRecord> encode_fast_record(std::string_view body, Received con
         return std::nullopt;
     }
     ObjectSchema const& schema = envelope_schema(*kind);
-    for (std::size_t i = 0; i < envelope.count; ++i) {
-        envelope.items[i].field = schema.find(envelope.items[i].key);
+    if (!assign_fields(envelope, schema)) {
+        return std::nullopt;
     }
     record.line.reserve(body.size() + 160);
     Encoder encoder(record.line);
@@ -679,7 +709,7 @@ std::optional<FastRecord> encode_fast_record(std::string_view body, Received con
         return std::nullopt;
     }
     Members payload;
-    if (!collect_members(envelope.find("payload")->value, nullptr, payload) ||
+    if (!collect_members(envelope.find("payload")->value, payload) ||
         !read_fields(payload, record.fields)) {
         return std::nullopt;
     }

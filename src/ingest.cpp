@@ -4,7 +4,7 @@
 #include <type_traits>
 #include <variant>
 
-#include "callsink/siphash.hpp"
+#include "callsink/dedupe_window.hpp"
 #include "fast_record.hpp"
 
 namespace callsink {
@@ -40,24 +40,12 @@ EventSummary summarize(EventFields const& fields) {
 }
 
 // The id 8x8 keeps across redeliveries: eventId for a status update, sessionId for the one
-// summary a session gets. Kept as 128 bits (two SipHash-2-4 under different keys): the window
-// holds 32 bytes per key whatever length of id a delivery brings. No secret is needed: to
-// collide with a real delivery one would have to know 8x8's future UUIDs.
-std::string dedupe_key(EventFields const& fields) {
+// summary a session gets, with the type so that the two id spaces cannot meet.
+DedupeKey dedupe_key(EventFields const& fields) {
     std::string identity(fields.event_type);
     identity += ' ';
     identity += fields.event_type == "CALL_STATUS" ? fields.event_id : fields.session_id;
-    static constexpr SipKey kHigh{0x63616c6c73696e6bULL, 0x6465647570652d31ULL};
-    static constexpr SipKey kLow{0x6465647570652d32ULL, 0x63616c6c73696e6bULL};
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string key;
-    key.reserve(32);
-    for (std::uint64_t half : {siphash24(kHigh, identity), siphash24(kLow, identity)}) {
-        for (int shift = 60; shift >= 0; shift -= 4) {
-            key += kHex[(half >> shift) & 0xf];
-        }
-    }
-    return key;
+    return make_dedupe_key(identity);
 }
 
 void describe_event(EventFields const& fields, Record& record) {

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "callsink/errors.hpp"
+#include "callsink/log_text.hpp"
 
 namespace callsink {
 
@@ -136,8 +137,8 @@ void Pipeline::sort_into_writes(std::vector<Pending>& batch) {
     rejects_.clear();
     batch_keys_.clear();
     for (Pending& pending : batch) {
-        std::string const& key = pending.record.dedupe_key;
-        if (pending.kind == RecordKind::event && dedupe_.enabled() && !key.empty()) {
+        DedupeKey const key = pending.record.dedupe_key;
+        if (pending.kind == RecordKind::event && dedupe_.enabled() && key) {
             if (dedupe_.contains(key)) {
                 pending.disposition = Disposition::stored_before;
             } else if (!batch_keys_.insert(key).second) {
@@ -147,7 +148,10 @@ void Pipeline::sort_into_writes(std::vector<Pending>& batch) {
                 if (auto type = event_type_of(pending.record.summary.event_type)) {
                     metrics_.count_duplicate(*type);
                 }
-                logger_->debug("redelivery not stored again: {}", key);
+                // Ids come from the delivery: log_value() keeps each one field.
+                logger_->debug("redelivery not stored again: type={} session={}",
+                               log_value(pending.record.summary.event_type),
+                               log_value(pending.record.summary.session_id));
                 continue;
             }
         }
@@ -164,7 +168,7 @@ void Pipeline::process(std::vector<Pending>& batch) {
         rejects_.empty() ? boost::system::error_code{} : write_to(rejects_slots_, rejects_);
     if (!events_ec) {
         count_stored(events_);
-        for (std::string const& key : batch_keys_) {
+        for (DedupeKey const key : batch_keys_) {
             dedupe_.remember(key);
         }
     }

@@ -28,8 +28,8 @@ struct Ingested {
 // A valid delivery takes the one-pass encoder (fast_record.hpp) when privacy is off; it writes
 // the same record parse_event() and encode_event_record() would.
 //
-// An event's Record carries a dedupe_key: its type and eventId, or for a SESSION_SUMMARY its
-// sessionId, as 32 hex digits (128 bits of SipHash), a fixed size.
+// An event's Record carries a dedupe_key made of its type and eventId, or for a SESSION_SUMMARY
+// its sessionId.
 Ingested ingest_delivery(std::string_view body, Received const& received,
                          MsisdnPrivacy const& privacy);
 

@@ -132,8 +132,8 @@ class Pipeline {
 
     std::atomic<int> failing_{0};  // sinks whose last write, reopen or recovery failed
     Metrics& metrics_;
-    DedupeWindow dedupe_;                            // writer thread only
-    std::unordered_set<std::string> batch_keys_;     // writer thread only, reused
+    DedupeWindow dedupe_;                                        // writer thread only
+    std::unordered_set<DedupeKey, DedupeKey::Hash> batch_keys_;  // writer thread only, reused
     std::vector<Record> events_;                     // writer thread only, reused between batches
     std::vector<Record> rejects_;                    // writer thread only
     std::optional<CompletionExecutor> completions_;  // set before the writer starts

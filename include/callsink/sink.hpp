@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "callsink/dedupe_window.hpp"
+
 namespace callsink {
 
 enum class RecordKind { event, rejection };
@@ -29,7 +31,7 @@ struct Record {
     RecordKind kind = RecordKind::event;
     std::string line;  // one JSON Lines record, ending in '\n'
     EventSummary summary;
-    std::string dedupe_key;  // same key, same event: stored once (empty: never deduplicated)
+    DedupeKey dedupe_key;  // same key, same event: stored once (zero: never deduplicated)
 };
 
 class Sink {

@@ -25,7 +25,7 @@ Record event_record(std::string line) {
 Record keyed_event(std::string line, std::string key) {
     Record record = event_record(std::move(line));
     record.summary.event_type = "CALL_STATUS";
-    record.dedupe_key = std::move(key);
+    record.dedupe_key = make_dedupe_key(key);
     return record;
 }
 Record rejection_record(std::string line) {
