@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <system_error>
 #include <vector>
@@ -136,15 +137,25 @@ class Scanner {
     }
 
   private:
+    // memchr to the next quote, then a look back: escaped quotes are rare in 8x8's values.
     bool skip_string() {
         ++p_;  // the opening quote
-        while (p_ != end_ && *p_ != '"') {
-            if (*p_ == '\\' && ++p_ == end_) {
+        for (;;) {
+            auto const* quote =
+                static_cast<char const*>(std::memchr(p_, '"', static_cast<std::size_t>(end_ - p_)));
+            if (quote == nullptr) {
                 return false;
             }
-            ++p_;
+            std::size_t backslashes = 0;
+            while (quote - backslashes > p_ &&
+                   quote[-1 - static_cast<std::ptrdiff_t>(backslashes)] == '\\') {
+                ++backslashes;
+            }
+            p_ = quote + 1;
+            if (backslashes % 2 == 0) {
+                return true;
+            }
         }
-        return eat('"');
     }
 
     char const* p_;

@@ -19,5 +19,15 @@ TEST(FormatRfc3339, PadsEveryField) {
               "2024-03-05T01:02:03.004Z");
 }
 
+TEST(FormatRfc3339, KnowsTheCalendar) {
+    EXPECT_EQ(format_rfc3339_ms(system_clock::time_point{}), "1970-01-01T00:00:00.000Z");
+    sys_days const leap_day = 2028y / February / 29;
+    EXPECT_EQ(format_rfc3339_ms(system_clock::time_point(leap_day + 23h + 59min + 59s + 999ms)),
+              "2028-02-29T23:59:59.999Z");
+    sys_days const new_year = 2027y / January / 1;
+    EXPECT_EQ(format_rfc3339_ms(system_clock::time_point(new_year) - 1ms),
+              "2026-12-31T23:59:59.999Z");
+}
+
 }  // namespace
 }  // namespace callsink
