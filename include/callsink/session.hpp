@@ -43,6 +43,9 @@ class Session : public std::enable_shared_from_this<Session> {
     static constexpr std::size_t kHeaderLimit = 16 * 1024;
     static constexpr std::size_t kReadBufferLimit = kHeaderLimit + 64 * 1024;
     static constexpr std::size_t kReadChunk = 4096;
+    // The idle wait reads into the session's own array: an idle connection holds no read buffer,
+    // yet a typical CALL_STATUS with its header (under 1 KiB) arrives in that one recv.
+    static constexpr std::size_t kFirstRead = 1024;
 
     Session(Socket socket, ServerOptions const& options, RequestHandler& handler, Metrics& metrics,
             std::shared_ptr<SessionRegistry> registry, std::shared_ptr<spdlog::logger> logger);
@@ -78,7 +81,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // Capped: Beast bounds the header, but not a chunk-size line's extensions or the trailers,
     // which would otherwise grow this buffer for as long as the client sends them.
     boost::beast::flat_buffer buffer_{kReadBufferLimit};
-    std::array<char, 64> first_bytes_;  // the idle wait's read target
+    std::array<char, kFirstRead> first_bytes_;  // the idle wait's read target
     ServerOptions const& options_;
     RequestHandler& handler_;
     Metrics& metrics_;
