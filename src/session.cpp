@@ -2,12 +2,15 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+
+#include "callsink/response_bytes.hpp"
 
 namespace callsink {
 
@@ -153,15 +156,14 @@ void Session::do_write(Response response) {
     response.keep_alive(keep_alive);
     metrics_.observe_request(response.result_int(),
                              std::chrono::steady_clock::now() - request_start_);
-    response_ = std::move(response);
+    wire_ = response_bytes(response);
     stream_.expires_after(options_.read_timeout);
-    http::async_write(
-        stream_, *response_,
-        beast::bind_front_handler(&Session::on_write, shared_from_this(), keep_alive));
+    net::async_write(stream_, net::buffer(wire_),
+                     beast::bind_front_handler(&Session::on_write, shared_from_this(), keep_alive));
 }
 
 void Session::on_write(bool keep_alive, error_code ec, std::size_t) {
-    response_.reset();
+    std::string().swap(wire_);
     // Give back what the request used: thousands of idle keep-alive connections must stay cheap.
     request_ = {};
     if (buffer_.size() == 0) {

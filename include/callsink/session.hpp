@@ -27,6 +27,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "callsink/config.hpp"
 #include "callsink/metrics.hpp"
@@ -92,7 +93,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
     std::optional<http::request_parser<http::string_body>> parser_;
     Request request_;
-    std::optional<Response> response_;
+    std::string wire_;  // the reply being written, as bytes (response_bytes.hpp)
     http::response<http::empty_body> continue_;
     std::chrono::steady_clock::time_point request_start_;
     bool idle_ = false;      // waiting for a request's first byte: safe to close on stop()
