@@ -5,9 +5,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <string_view>
-#include <unordered_set>
+#include <vector>
 
 namespace callsink {
 
@@ -30,22 +29,35 @@ struct DedupeKey {
 // No secret is needed: to collide with a real delivery one would have to know 8x8's future ids.
 DedupeKey make_dedupe_key(std::string_view identity);
 
+// The last `capacity` keys in a ring, the oldest overwritten first, with an open-addressing
+// index over the ring (linear probing, deletion by backward shift): remembering a key allocates
+// nothing once the window is full, and a lookup touches one or two cache lines. The index grows
+// with the ring, so a large window costs memory only as it fills.
 class DedupeWindow {
   public:
     explicit DedupeWindow(std::size_t capacity) : capacity_(capacity) {}
 
     bool enabled() const { return capacity_ > 0; }
-    bool contains(DedupeKey key) const { return keys_.contains(key); }
+    bool contains(DedupeKey key) const { return find_slot(key) != kNotFound; }
 
     // Remembers `key`, forgetting the oldest key when full. A key already there is left as is.
     void remember(DedupeKey key);
 
-    std::size_t size() const { return keys_.size(); }
+    std::size_t size() const { return ring_.size(); }
 
   private:
+    static constexpr std::size_t kNotFound = static_cast<std::size_t>(-1);
+
+    std::size_t home(DedupeKey key) const { return DedupeKey::Hash{}(key) & (slots_.size() - 1); }
+    std::size_t find_slot(DedupeKey key) const;
+    void insert_slot(std::size_t ring_index);
+    void erase_slot(std::size_t slot);
+    void grow();
+
     std::size_t capacity_;
-    std::unordered_set<DedupeKey, DedupeKey::Hash> keys_;
-    std::deque<DedupeKey> order_;  // oldest first
+    std::vector<DedupeKey> ring_;       // grows to capacity_, then wraps
+    std::size_t oldest_ = 0;            // the ring index overwritten next, once full
+    std::vector<std::uint32_t> slots_;  // ring index + 1 per slot; 0: empty. A power of two.
 };
 
 }  // namespace callsink
