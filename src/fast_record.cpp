@@ -162,10 +162,12 @@ class Scanner {
     char const* end_;
 };
 
+// Left uninitialised on purpose: collect_members() and assign_fields() fill a member before it is
+// read, and an object's 32 slots are set up on every typed object of every delivery.
 struct Member {
     std::string_view key;    // as written, between the quotes
     std::string_view value;  // the value's text
-    int field = -1;          // its index in the field list; -1: kept as an unknown member
+    int field;               // its index in the field list; -1: kept as an unknown member
 };
 
 struct Members {
@@ -191,6 +193,7 @@ struct Members {
 
 // The members of the object that `text` holds exactly, in order; assign_fields() checks them.
 bool collect_members(std::string_view text, Members& out) {
+    out.count = 0;
     Scanner in(text);
     if (!in.eat('{')) {
         return false;
@@ -285,9 +288,14 @@ class Encoder {
   public:
     explicit Encoder(std::string& out) : out_(out) {}
 
+    // The payload's members, once write_members() of the envelope succeeded.
+    Members const& payload() const { return payload_; }
+
     // The object that `text` holds, in the list's order, then its unknown members.
     bool typed_object(std::string_view text, ObjectSchema const& schema, int depth) {
-        Members members;
+        Members local;
+        // The payload, the one typed object at depth 1, is kept: its ids make EventFields.
+        Members& members = depth == 1 ? payload_ : local;
         if (depth > kMaxDepth || !collect_members(text, members) ||
             !assign_fields(members, schema)) {
             return false;
@@ -636,6 +644,7 @@ class Encoder {
 
     std::string& out_;
     std::size_t members_seen_ = 0;
+    Members payload_;
 };
 
 // The envelope's list with `payload` where encode_event_record writes it: after description,
@@ -719,9 +728,7 @@ std::optional<FastRecord> encode_fast_record(std::string_view body, Received con
     if (!encoder.write_members(envelope, schema, 0)) {
         return std::nullopt;
     }
-    Members payload;
-    if (!collect_members(envelope.find("payload")->value, payload) ||
-        !read_fields(payload, record.fields)) {
+    if (!read_fields(encoder.payload(), record.fields)) {
         return std::nullopt;
     }
     record.line.pop_back();  // the envelope's '}': `received` goes last, inside it
