@@ -12,6 +12,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <system_error>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 #include "envelope_json.hpp"
@@ -690,6 +692,28 @@ void append_received(Received const& received, std::string& out) {
 }
 
 }  // namespace
+
+EventFields event_fields(Event const& event) {
+    EventFields fields;
+    fields.event_type = event.envelope.event_type;
+    std::visit(
+        [&fields](auto const& payload) {
+            using Payload = std::decay_t<decltype(payload)>;
+            fields.session_id = payload.session_id;
+            if constexpr (std::is_same_v<Payload, CallStatus>) {
+                fields.event_id = payload.event_id;
+                fields.call_id = payload.call_id;
+                fields.status = payload.call_status;
+                if (payload.call_direction) {
+                    fields.direction = *payload.call_direction;
+                }
+            } else {
+                fields.status = payload.session_status;
+            }
+        },
+        event.payload);
+    return fields;
+}
 
 std::optional<FastRecord> encode_fast_record(std::string_view body, Received const& received) {
     for (std::string_view text :

@@ -28,7 +28,12 @@ struct EventFields {
     std::string_view call_id;  // CALL_STATUS only
     std::string_view status;   // callStatus or sessionStatus
     std::string_view direction;
+
+    friend bool operator==(EventFields const&, EventFields const&) = default;
 };
+
+// The same fields read from a parsed Event: what the general path hands the pipeline.
+EventFields event_fields(Event const& event);
 
 struct FastRecord {
     std::string line;  // exactly encode_event_record(parse_event(body), received)

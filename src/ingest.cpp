@@ -1,8 +1,6 @@
 #include "callsink/ingest.hpp"
 
 #include <string>
-#include <type_traits>
-#include <variant>
 
 #include "callsink/dedupe_window.hpp"
 #include "fast_record.hpp"
@@ -10,28 +8,6 @@
 namespace callsink {
 
 namespace {
-
-EventFields fields_of(Event const& event) {
-    EventFields fields;
-    fields.event_type = event.envelope.event_type;
-    std::visit(
-        [&fields](auto const& payload) {
-            using Payload = std::decay_t<decltype(payload)>;
-            fields.session_id = payload.session_id;
-            if constexpr (std::is_same_v<Payload, CallStatus>) {
-                fields.event_id = payload.event_id;
-                fields.call_id = payload.call_id;
-                fields.status = payload.call_status;
-                if (payload.call_direction) {
-                    fields.direction = *payload.call_direction;
-                }
-            } else {
-                fields.status = payload.session_status;
-            }
-        },
-        event.payload);
-    return fields;
-}
 
 EventSummary summarize(EventFields const& fields) {
     return EventSummary{std::string(fields.event_type), std::string(fields.session_id),
@@ -84,7 +60,7 @@ Ingested ingest_delivery(std::string_view body, Received const& received,
     Event& event = *parsed;
     privacy.protect(event);
     out.record.line = encode_event_record(event, received);
-    describe_event(fields_of(event), out.record);
+    describe_event(event_fields(event), out.record);
     out.notes = std::move(event.notes);
     return out;
 }

@@ -1,6 +1,7 @@
 #include "callsink/pipeline.hpp"
 
 #include <boost/asio/post.hpp>
+#include <exception>
 
 #include "callsink/errors.hpp"
 #include "callsink/log_text.hpp"
@@ -27,6 +28,8 @@ Pipeline::Pipeline(PipelineOptions options, std::vector<SinkSlot> event_sinks,
     }
     std::size_t const index = metrics_.add_sink("rejects " + rejects_sink.sink->name());
     rejects_slots_.push_back(SlotState{std::move(rejects_sink), index});
+    // Draws the process's redelivery key now, at start-up, rather than on the first delivery.
+    make_dedupe_key({});
 }
 
 Pipeline::~Pipeline() {
@@ -194,9 +197,15 @@ void Pipeline::complete(std::vector<Done> done) {
     if (done.empty()) {
         return;
     }
-    auto run_all = [done = std::move(done)]() mutable {
+    // One reply that cannot be built (out of memory) must not leave the rest of the batch
+    // unanswered, nor stop the io thread: that connection closes, and 8x8 delivers again.
+    auto run_all = [done = std::move(done), logger = logger_]() mutable {
         for (Done& each : done) {
-            each.on_done(each.ec);
+            try {
+                each.on_done(each.ec);
+            } catch (std::exception const& error) {
+                logger->error("reply not sent, connection closed: {}", error.what());
+            }
         }
     };
     if (completions_) {

@@ -26,7 +26,7 @@ struct DedupeKey {
     };
 };
 
-// No secret is needed: to collide with a real delivery one would have to know 8x8's future ids.
+// Under a key drawn at random when the process starts: equal within one run, different across runs.
 DedupeKey make_dedupe_key(std::string_view identity);
 
 // The last `capacity` keys in a ring, the oldest overwritten first, with an open-addressing

@@ -7,6 +7,7 @@
 // Not thread-safe: one thread at a time may call, move or destroy a given instance.
 #pragma once
 
+#include <cassert>
 #include <cstddef>
 #include <functional>
 #include <new>
@@ -51,7 +52,10 @@ class MoveOnlyFunction<R(Args...)> {
 
     explicit operator bool() const noexcept { return ops_ != nullptr; }
 
-    R operator()(Args... args) { return ops_->invoke(storage_, std::forward<Args>(args)...); }
+    R operator()(Args... args) {
+        assert(ops_ != nullptr && "called an empty MoveOnlyFunction");
+        return ops_->invoke(storage_, std::forward<Args>(args)...);
+    }
 
   private:
     struct Ops {

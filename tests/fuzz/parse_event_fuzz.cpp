@@ -2,7 +2,7 @@
 // or rejection encoder. Beyond "no crash, no sanitizer report", it checks the record contract:
 // exactly one line, ending in '\n', that is itself valid JSON. And it holds the one-pass encoder
 // (fast_record.hpp) to its promise: whatever it accepts, the general path accepts without notes
-// and encodes to the same bytes.
+// and encodes to the same bytes, with the same fields for the log summary and redelivery key.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
@@ -30,7 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     auto const parsed = callsink::parse_event(body);
     if (auto const fast = callsink::encode_fast_record(body, received)) {
         if (!parsed || !parsed->notes.empty() ||
-            fast->line != callsink::encode_event_record(*parsed, received)) {
+            fast->line != callsink::encode_event_record(*parsed, received) ||
+            fast->fields != callsink::event_fields(*parsed)) {
             std::abort();
         }
     }

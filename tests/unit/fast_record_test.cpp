@@ -34,6 +34,7 @@ bool agrees_with_general_path(std::string_view body) {
     EXPECT_TRUE(parsed->notes.empty()) << "fast path accepted a body with notes: " << body;
     EXPECT_EQ(fast->line, encode_event_record(*parsed, kReceived)) << body;
     EventFields const& fields = fast->fields;
+    EXPECT_TRUE(fields == event_fields(*parsed)) << "the general path reads other fields: " << body;
     EXPECT_EQ(fields.event_type, parsed->envelope.event_type);
     if (auto const* call = std::get_if<CallStatus>(&parsed->payload)) {
         EXPECT_EQ(fields.event_id, call->event_id);
