@@ -72,6 +72,15 @@ class PipelineTest : public ::testing::Test {
         return future;
     }
 
+    // The writer takes `line` and waits in write() until events_->release(): what is submitted
+    // meanwhile forms the next batch.
+    std::future<boost::system::error_code> hold_writer_on(std::string line) {
+        events_->hold();
+        auto done = submit(event_record(std::move(line)));
+        wait_until_queue_empty();
+        return done;
+    }
+
     void wait_until_queue_empty() {
         for (int i = 0; i < 2000 && pipeline_->queue_depth() > 0; ++i) {
             std::this_thread::sleep_for(1ms);
@@ -149,9 +158,7 @@ TEST_F(PipelineTest, FsyncDurabilitySyncsOncePerBatchNotOncePerRecord) {
 TEST_F(PipelineTest, GivenAnExecutorABatchCompletesInOneHandlerPostedThere) {
     auto work = boost::asio::make_work_guard(io_);
     make(Durability::write, 1000, true, io_.get_executor());
-    events_->hold();
-    auto first = submit(event_record("first"));
-    wait_until_queue_empty();
+    auto first = hold_writer_on("first");
     std::vector<std::future<boost::system::error_code>> batch;
     for (int i = 0; i < 3; ++i) {
         batch.push_back(submit(event_record(numbered(i))));
@@ -171,9 +178,7 @@ TEST_F(PipelineTest, GivenAnExecutorABatchCompletesInOneHandlerPostedThere) {
 TEST_F(PipelineTest, AReplyThatThrowsDoesNotKeepTheRestOfItsBatchFromBeingAnswered) {
     auto work = boost::asio::make_work_guard(io_);
     make(Durability::write, 1000, true, io_.get_executor());
-    events_->hold();
-    auto first = submit(event_record("first"));
-    wait_until_queue_empty();
+    auto first = hold_writer_on("first");
     pipeline_->submit(event_record("throws"), [](boost::system::error_code) {
         throw std::runtime_error("no memory for the reply");
     });
@@ -189,9 +194,7 @@ TEST_F(PipelineTest, AReplyThatThrowsDoesNotKeepTheRestOfItsBatchFromBeingAnswer
 
 TEST_F(PipelineTest, GivenAnExecutorWhatIsAnsweredAtOnceStillIs) {
     make(Durability::write, /*capacity=*/1, true, io_.get_executor());
-    events_->hold();
-    auto first = submit(event_record("first"));
-    wait_until_queue_empty();
+    auto first = hold_writer_on("first");
     auto second = submit(event_record("second"));
     auto refused = submit(event_record("refused"));
     ASSERT_EQ(refused.wait_for(0ms), std::future_status::ready);
@@ -212,9 +215,7 @@ TEST_F(PipelineTest, WriteDurabilityDoesNotSync) {
 
 TEST_F(PipelineTest, FullQueueAnswersAtOnceWithQueueFull) {
     make(Durability::write, /*capacity=*/2);
-    events_->hold();
-    auto first = submit(event_record("first"));
-    wait_until_queue_empty();
+    auto first = hold_writer_on("first");
     auto second = submit(event_record("second"));
     auto third = submit(event_record("third"));
     auto refused = submit(event_record("refused"));
@@ -339,9 +340,7 @@ TEST_F(PipelineTest, ARedeliveryIsAnsweredButNotStoredAgain) {
 TEST_F(PipelineTest, CopiesArrivingTogetherAreStoredOnce) {
     dedupe_window_ = 10;
     make(Durability::write);
-    events_->hold();
-    auto blocker = submit(event_record("blocker"));
-    wait_until_queue_empty();
+    auto blocker = hold_writer_on("blocker");
     auto a = submit(keyed_event("copy-a", "SESSION_SUMMARY s-1"));
     auto b = submit(keyed_event("copy-b", "SESSION_SUMMARY s-1"));
     events_->release();
@@ -367,9 +366,7 @@ TEST_F(PipelineTest, ACopyInTheSameBatchSharesTheFailureOfTheFirst) {
     dedupe_window_ = 10;
     make(Durability::write);
     auto const eio = boost::system::error_code(EIO, boost::system::system_category());
-    events_->hold();
-    auto blocker = submit(event_record("blocker"));
-    wait_until_queue_empty();
+    auto blocker = hold_writer_on("blocker");
     events_->fail_with(eio);
     auto a = submit(keyed_event("copy-a", "CALL_STATUS e-1"));
     auto b = submit(keyed_event("copy-b", "CALL_STATUS e-1"));
