@@ -7,9 +7,9 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "callsink/parse.hpp"
-#include "callsink/record.hpp"
-#include "fast_record.hpp"
+#include "callsink/events/parse.hpp"
+#include "callsink/records/record.hpp"
+#include "callsink/records/one_pass_encoder.hpp"
 
 namespace {
 

@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <memory>
 
-#include "callsink/pipeline.hpp"
-#include "callsink/request_handler.hpp"
+#include "callsink/pipeline/pipeline.hpp"
+#include "callsink/ingest/request_handler.hpp"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "callsink/sink.hpp"
+#include "callsink/sinks/sink.hpp"
 
 namespace callsink::testing {
 

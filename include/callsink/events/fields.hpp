@@ -1,0 +1,214 @@
+// The field list of each 8x8 JSON object is written once, as visit_fields(value, fields) beside
+// its type (envelope_json.hpp, call_status_json.cpp, session_summary_json.cpp). FieldReader walks
+// the list to parse a delivery, FieldWriter walks the same list to encode a record, so what is
+// read and what is written cannot drift apart. Members a list does not name are kept in `extra`.
+//
+// A FieldReader stops at the first problem: later reads do nothing and finish() returns that one
+// Rejection, so a visit_fields body stays a flat list with no error handling of its own.
+#pragma once
+
+#include <array>
+#include <boost/system/result.hpp>
+#include <concepts>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "callsink/events/event.hpp"
+#include "callsink/events/parse.hpp"
+
+namespace callsink {
+
+// visit_fields(Matching<CallLeg> auto& leg, auto& fields) takes a CallLeg, const or not: one
+// list serves the reader (non-const) and the writer (const).
+template <class T, class Type>
+concept Matching = std::same_as<std::remove_const_t<T>, Type>;
+
+// The values the 8x8 documents list for an enum-like field; any other value is kept and noted.
+using KnownValues = std::span<std::string_view const>;
+
+// call-status-2026.txt and session-summary.txt both give "INBOUND or OUTBOUND".
+inline constexpr std::array<std::string_view, 2> kCallDirections{"INBOUND", "OUTBOUND"};
+
+template <class T>
+using ReadResult = boost::system::result<T, Rejection>;
+
+class FieldReader {
+  public:
+    // `object` must be a JSON object and outlive the reader; `path` is its dotted path ("" for
+    // the top level). Keys passed to the readers must outlive it too (they are literals).
+    FieldReader(Json const& object, std::string path, std::vector<ParseNote>& notes);
+
+    void required(std::string_view key, std::string& out, KnownValues known = {});
+    void optional(std::string_view key, std::optional<std::string>& out, KnownValues known = {});
+    void optional(std::string_view key, std::optional<std::int64_t>& out);
+    void optional(std::string_view key, std::optional<double>& out);
+    void timestamp(std::string_view key, std::optional<std::string>& out);
+    void string_or_object(std::string_view key, std::optional<Json>& out);
+
+    template <class T>
+    void object(std::string_view key, std::optional<T>& out);
+
+    // An object whose members are all T, kept in received order, each named by its key.
+    template <class T>
+    void named_objects(std::string_view key, std::vector<T>& out);
+
+    // An object the caller reads itself; nullptr after any problem (now or earlier).
+    Json const* required_object(std::string_view key);
+
+    // Records a problem found by the caller, unless an earlier one is already recorded.
+    void reject(Rejection rejection);
+
+    // The value with its unknown members in `extra`, or the first problem.
+    template <class T>
+    ReadResult<T> finish(T value);
+
+  private:
+    template <class T, class Convert>
+    void read(std::string_view key, std::optional<T>& out, Convert convert);
+
+    Json const* find(std::string_view key);
+    Json const* find_object(std::string_view key);
+    std::string path_of(std::string_view key) const;
+    void fail(RejectCode code, std::string path, std::string_view requirement, Json const& found);
+    void fail_missing(std::string_view key);
+    void note_if_unknown(std::string_view key, std::string const& value, KnownValues known);
+    Json extra() const;
+
+    Json const& object_;
+    std::string path_;
+    std::vector<ParseNote>& notes_;
+    std::vector<std::string_view> known_keys_;
+    std::optional<Rejection> error_;
+};
+
+template <class T>
+ReadResult<T> read_object(Json const& object, std::string path, std::vector<ParseNote>& notes) {
+    FieldReader fields(object, std::move(path), notes);
+    T value;
+    visit_fields(value, fields);
+    return fields.finish(std::move(value));
+}
+
+template <class T>
+void FieldReader::object(std::string_view key, std::optional<T>& out) {
+    Json const* member = find_object(key);
+    if (member == nullptr) {
+        return;
+    }
+    auto nested = read_object<T>(*member, path_of(key), notes_);
+    if (!nested) {
+        return reject(std::move(nested.error()));
+    }
+    out = std::move(*nested);
+}
+
+template <class T>
+void FieldReader::named_objects(std::string_view key, std::vector<T>& out) {
+    Json const* members = find_object(key);
+    if (members == nullptr) {
+        return;
+    }
+    std::string const path = path_of(key);
+    for (auto it = members->begin(); it != members->end(); ++it) {
+        if (it->is_null()) {
+            continue;  // null is absent, here as everywhere
+        }
+        std::string member_path = path + "." + it.key();
+        if (!it->is_object()) {
+            return fail(RejectCode::wrong_type, std::move(member_path), "must be an object", *it);
+        }
+        auto nested = read_object<T>(*it, std::move(member_path), notes_);
+        if (!nested) {
+            return reject(std::move(nested.error()));
+        }
+        nested->name = it.key();
+        out.push_back(std::move(*nested));
+    }
+}
+
+template <class T>
+ReadResult<T> FieldReader::finish(T value) {
+    if (error_) {
+        return ReadResult<T>(boost::system::in_place_error, std::move(*error_));
+    }
+    value.extra = extra();
+    return value;
+}
+
+template <class T>
+Json write_object(T const& value);
+
+class FieldWriter {
+  public:
+    explicit FieldWriter(Json& object) : object_(object) {}
+
+    void required(std::string_view key, std::string const& value, KnownValues /*known*/ = {}) {
+        object_[std::string(key)] = value;
+    }
+
+    template <class T>
+    void optional(std::string_view key, std::optional<T> const& value, KnownValues /*known*/ = {}) {
+        if (value) {
+            object_[std::string(key)] = *value;
+        }
+    }
+
+    void timestamp(std::string_view key, std::optional<std::string> const& value) {
+        optional(key, value);
+    }
+
+    void string_or_object(std::string_view key, std::optional<Json> const& value) {
+        optional(key, value);
+    }
+
+    template <class T>
+    void object(std::string_view key, std::optional<T> const& value) {
+        if (value) {
+            object_[std::string(key)] = write_object(*value);
+        }
+    }
+
+    template <class T>
+    void named_objects(std::string_view key, std::vector<T> const& values) {
+        if (values.empty()) {
+            return;
+        }
+        Json members = Json::object();
+        for (T const& value : values) {
+            members[value.name] = write_object(value);
+        }
+        object_[std::string(key)] = std::move(members);
+    }
+
+    // Members callsink does not know, in received order. A known field keeps its name: an
+    // `extra` that repeats it (possible only in an Event built by hand) loses that member.
+    void extra(Json const& extra) {
+        if (!extra.is_object()) {
+            return;
+        }
+        for (auto it = extra.begin(); it != extra.end(); ++it) {
+            if (!object_.contains(it.key())) {
+                object_[it.key()] = *it;
+            }
+        }
+    }
+
+  private:
+    Json& object_;
+};
+
+template <class T>
+Json write_object(T const& value) {
+    Json json = Json::object();
+    FieldWriter fields(json);
+    visit_fields(value, fields);
+    fields.extra(value.extra);
+    return json;
+}
+
+}  // namespace callsink

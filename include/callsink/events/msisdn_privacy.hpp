@@ -1,0 +1,104 @@
+// Hides phone numbers (MSISDNs) in everything callsink writes ([privacy] msisdn, DESIGN.md
+// "Configuration"): the typed number fields of an Event, numbers inside free text and unknown
+// fields, and raw text such as a rejected body or a log line. Pure: no I/O, no logging, no
+// globals. Built once at start-up; every method is const and safe to call from many threads.
+//
+// Policies:
+//   clear  everything passes through unchanged.
+//   mask   keeps the country code and the last four digits, every other digit becomes '*':
+//          "+6591178965" -> "+65****8965", "+65 9117 8965" -> "+65 **** 8965".
+//   hash   replaces the value with "msisdn:" and 16 lowercase hex digits, the first 64 bits of
+//          HMAC-SHA256(key, '+' followed by the value's digits). Formatting does not matter
+//          ("+65 9117 8965", "6591178965" and "+6591178965" give one token), so a number can
+//          still be followed across events and sessions without being stored.
+//
+// The exact rules, in the order they apply to one value (protect_number):
+//   1. A value without a digit ("", "anonymous", "***") is returned unchanged in every policy.
+//   2. hash: a value that is already a token ("msisdn:" + 16 lowercase hex digits) is returned
+//      unchanged, so scrubbing text twice, or scrubbing a record built from a protected Event,
+//      never hashes a token. Any other value becomes its token.
+//   3. mask works in place: only digits change, so separators, a leading '+' and any other
+//      character stay. The value's length n counts its digits and its '*' characters, so masking
+//      a masked value changes nothing.
+//        n < 8                    every digit becomes '*' (short codes, extensions, national
+//                                 fragments: too short to keep anything).
+//        otherwise                the first c digits (the country code, below) and the last 4
+//                                 are kept, provided at least 3 digits stay hidden; when
+//                                 n - c - 4 < 3 only the last 4 are kept.
+//      The country-code length c comes from the ITU E.164 assignments (country_code_length).
+//      A value is read as an international number whether or not it starts with '+', because
+//      8x8 sends MSISDNs in international format; a national number therefore keeps at most 3
+//      leading digits, and one starting with '0' (a trunk prefix) keeps none.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "callsink/app/config_file.hpp"
+#include "callsink/events/event.hpp"
+
+namespace callsink {
+
+// Length of the E.164 country code that `digits` starts with (only the leading digits are read):
+//   1 for zone 1 (NANP) and 7 (Russia, Kazakhstan);
+//   2 for 20, 27, 30-34, 36, 39, 40, 41, 43-49, 51-58, 60-66, 81, 82, 84, 86, 90-95, 98;
+//   3 for every other code starting with 2-9 (212, 351, 420, 880, 971 …; spare codes too);
+//   0 when `digits` does not start with a digit 1-9 (a '0' trunk prefix, a '*', empty), or
+//     when a second digit is needed and missing ("3", "3*"): nothing is known to be a code.
+std::size_t country_code_length(std::string_view digits);
+
+class MsisdnPrivacy {
+  public:
+    // Throws std::invalid_argument when `policy` is hash and `key` is empty (start-up only; the
+    // config loader already refuses that). The key is ignored by clear and mask.
+    explicit MsisdnPrivacy(MsisdnPolicy policy, std::string key = {});
+
+    MsisdnPolicy policy() const noexcept { return policy_; }
+    bool enabled() const noexcept { return policy_ != MsisdnPolicy::clear; }
+
+    // One value from a field known to hold a phone number, formatted any way. See the rules
+    // above. Throws nothing but std::bad_alloc.
+    std::string protect_number(std::string_view number) const;
+
+    // Every phone number the event carries:
+    //   - protect_number on CallStatus source and destination, and on source and destination of
+    //     every SessionSummary leg;
+    //   - protect_number on the values of unknown members named source, destination,
+    //     sourceMsisdn, targetMsisdn or msisdn (any letter case) at any depth of an `extra` or
+    //     of eventData; a number value there becomes a protected string;
+    //   - scrub_text on every other string in `extra` objects and eventData (at every depth), on
+    //     the envelope description, the ref ids, every errorMsg and every note's value.
+    // Object keys, ids, statuses and timestamps are left as they are.
+    void protect(Event& event) const;
+
+    // Raw text: a rejected body (JSON that may not parse or may be cut short), a rejection
+    // message, a log line. Linear time, any bytes (invalid UTF-8, NULs), throws nothing but
+    // std::bad_alloc. Replaced with protect_number's result:
+    //   - a plus sign followed by 7 or more digits, where up to two separators (' ', '-', '.',
+    //     '(', ')') may sit between digits: "+6591178965", "+65 9117 8965", "+1 (231) 437-7870".
+    //     The plus may also be written "%2B" (URL encoding) or "\u002B" (a JSON escape); a mask
+    //     keeps it as written, a token replaces it. A digit before the plus does not matter. Runs
+    //     longer than E.164's 15 digits are protected too, since a number with digits glued on is
+    //     still a number; fewer than 7 digits ("+12", "+08:00" in a timestamp) are left alone.
+    //     Digit runs without a plus (ids, epoch times) are left alone outside the fields below.
+    //   - the value of a member named source, destination, sourceMsisdn, targetMsisdn or msisdn
+    //     (any letter case), whitespace allowed around ':', with or without a plus: a string
+    //     value up to its closing quote, or to the end of the text when the body was cut short;
+    //     a number value, which is written back quoted so JSON stays JSON. JSON nested in a
+    //     string (\"source\":\"6591178965\") is recognised too. A value starting with
+    //     \u002B starts with a plus; other escapes in a value are not decoded, so their hex
+    //     digits are masked or hashed with the rest (safe, if odd).
+    // Masked or hashed text scrubs to itself, and the result is valid UTF-8 whenever `text` was.
+    // Nothing changes when the policy is clear.
+    std::string scrub_text(std::string_view text) const;
+
+  private:
+    std::string mask(std::string_view number) const;
+    std::string hash(std::string_view number) const;
+
+    MsisdnPolicy policy_;
+    std::string key_;
+};
+
+}  // namespace callsink

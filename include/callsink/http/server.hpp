@@ -1,0 +1,58 @@
+// Accepts TCP connections and gives each to a Session; owns the listening socket and the
+// shutdown of the connections (STYLE.md, point 14: stop accepting, let sessions finish what they
+// are doing, close the idle ones, force-close whatever is left at the deadline).
+//
+// Constructed at start-up, where a failure to bind is an exception naming the address. start()
+// and stop() may be called from any thread.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
+
+#include "callsink/app/config_file.hpp"
+#include "callsink/ops/metrics.hpp"
+#include "callsink/ingest/request_handler.hpp"
+#include "callsink/http/session.hpp"
+#include "callsink/http/session_registry.hpp"
+
+namespace callsink {
+
+class Server {
+  public:
+    Server(boost::asio::io_context& ioc, ServerOptions options, RequestHandler& handler,
+           Metrics& metrics, std::shared_ptr<spdlog::logger> logger);
+    ~Server();
+    Server(Server const&) = delete;
+    Server& operator=(Server const&) = delete;
+
+    // The bound address; with port 0 in the config, the port the system chose.
+    boost::asio::ip::tcp::endpoint local_endpoint() const;
+
+    void start();
+
+    // Stops accepting and lets sessions finish; those still open after `deadline` are closed.
+    void stop(std::chrono::milliseconds deadline);
+
+    std::size_t open_connections() const { return registry_->size(); }
+
+  private:
+    void do_accept();
+    void on_accept(boost::system::error_code ec, Session::Socket socket);
+
+    boost::asio::io_context& ioc_;
+    ServerOptions options_;
+    RequestHandler& handler_;
+    Metrics& metrics_;
+    std::shared_ptr<spdlog::logger> logger_;
+    std::shared_ptr<SessionRegistry> registry_ = std::make_shared<SessionRegistry>();
+    boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::steady_timer retry_timer_;     // pause after accept errors such as EMFILE
+    boost::asio::steady_timer deadline_timer_;  // the shutdown deadline
+};
+
+}  // namespace callsink

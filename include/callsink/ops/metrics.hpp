@@ -1,0 +1,92 @@
+// The counters behind GET /metrics, and their Prometheus text exposition (format 0.0.4).
+//
+// Counting is a relaxed atomic increment on a fixed slot: no lock and no allocation per request,
+// whatever the number of io threads. Label values come from fixed sets (event types, reject codes,
+// HTTP statuses, sinks named at start-up), so a delivery cannot create new series. Sinks and
+// gauges are registered at start-up, before any request; after that the object is only read and
+// incremented, from any thread.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "callsink/events/parse.hpp"
+
+namespace callsink {
+
+enum class EventType { call_status, session_summary };
+inline constexpr std::array<std::string_view, 2> kEventTypeNames{"CALL_STATUS", "SESSION_SUMMARY"};
+
+class Metrics {
+  public:
+    Metrics();
+    Metrics(Metrics const&) = delete;
+    Metrics& operator=(Metrics const&) = delete;
+
+    // Start-up only.
+    std::size_t add_sink(std::string name);  // the index for count_sink_error/count_sink_drop
+    void add_gauge(std::string name, std::string help, std::function<double()> read);
+
+    void count_event(EventType type);
+    void count_duplicate(EventType type);
+    void count_reject(RejectCode code);
+    void count_unlisted_value();
+    void count_sink_error(std::size_t sink);
+    void count_sink_drops(std::size_t sink, std::uint64_t records);
+    void count_unauthorized();
+    void count_forbidden();
+    void observe_request(unsigned status, std::chrono::steady_clock::duration duration);
+
+    std::string render() const;
+
+    // Tests read single values through these.
+    std::uint64_t events(EventType type) const;
+    std::uint64_t duplicates(EventType type) const;
+    std::uint64_t rejects(RejectCode code) const;
+    std::uint64_t requests(unsigned status) const;
+
+  private:
+    using Counter = std::atomic<std::uint64_t>;
+    static constexpr std::array<unsigned, 12> kStatuses{200, 400, 401, 403, 404, 405,
+                                                        408, 413, 431, 500, 503, 0};
+    static constexpr std::array<double, 13> kBuckets{
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+    static constexpr std::size_t kRejectCodes = 6;
+    static std::size_t status_slot(unsigned status);
+
+    struct Sink {
+        std::string name;
+        Counter errors{0};
+        Counter dropped{0};
+    };
+    struct Gauge {
+        std::string name;
+        std::string help;
+        std::function<double()> read;
+    };
+
+    std::chrono::system_clock::time_point started_;
+    std::array<Counter, 2> events_{};
+    std::array<Counter, 2> duplicates_{};
+    std::array<Counter, kRejectCodes> rejects_{};
+    Counter unlisted_values_{0};
+    Counter unauthorized_{0};
+    Counter forbidden_{0};
+    std::array<Counter, kStatuses.size()> requests_{};
+    std::array<Counter, kBuckets.size() + 1> duration_buckets_{};  // not cumulative; last: +Inf
+    Counter duration_sum_ns_{0};
+    std::deque<Sink> sinks_;  // a deque: elements stay put, atomics cannot move
+    std::vector<Gauge> gauges_;
+};
+
+// Which counter slot an eventType belongs to; nullopt for types callsink does not store as events.
+std::optional<EventType> event_type_of(std::string_view name);
+
+}  // namespace callsink

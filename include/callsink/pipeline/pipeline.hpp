@@ -1,0 +1,143 @@
+// The one place that owns ordering, batching, durability and backpressure between the HTTP
+// sessions and the sinks (DESIGN.md, "Data flow").
+//
+// Sessions submit() a record with a completion and never block: a bounded queue takes it, or
+// the completion runs at once with Errc::queue_full. One writer thread takes everything queued
+// as a batch, writes events to every event sink and rejections to the rejects sink, syncs when
+// the durability asks for it (one fdatasync per batch shared by every delivery in it: group
+// commit), and only then runs each completion with the outcome for that record. Given the
+// io_context's executor at start(), it runs a batch's completions together in one handler posted
+// there: one hand-over to the io threads per batch, not one per delivery. Without one (tests),
+// they run on the writer thread. Either way the caller takes a completion on to its own strand.
+// A completion that submit() runs at once (queue full, stopped, durability "none") runs on the
+// caller's thread, before submit() returns.
+//
+// Redeliveries: an event whose dedupe_key is among the last `dedupe_window` stored ones, or
+// appears earlier in the same batch, is answered like its first copy and not written again. A
+// key is remembered only once its record is stored, so a delivery that failed (503) and is
+// retried is stored, not dropped as a duplicate.
+//
+// A failure of a required sink fails the records of that batch (the caller answers 503); a
+// best-effort sink's failure is logged and does not. Sink failures and recoveries are logged
+// once per change of state, not once per record.
+// While a sink fails, the writer tries every second to recover it without a record
+// (Sink::try_recover), so readiness comes back by itself even when no delivery arrives.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "callsink/app/config_file.hpp"
+#include "callsink/pipeline/dedupe_window.hpp"
+#include "callsink/ops/metrics.hpp"
+#include "callsink/base/move_only_function.hpp"
+#include "callsink/sinks/sink.hpp"
+
+namespace callsink {
+
+struct PipelineOptions {
+    Durability durability = Durability::write;
+    std::size_t queue_capacity = 65'536;
+    std::size_t dedupe_window = 0;  // remembered keys of stored records; 0: off
+};
+
+struct SinkSlot {
+    std::unique_ptr<Sink> sink;
+    bool required = true;  // the reply waits for this sink's outcome
+};
+
+class Pipeline {
+  public:
+    using Completion = MoveOnlyFunction<void(boost::system::error_code)>;
+    using CompletionExecutor = boost::asio::io_context::executor_type;
+
+    Pipeline(PipelineOptions options, std::vector<SinkSlot> event_sinks, SinkSlot rejects_sink,
+             std::shared_ptr<spdlog::logger> logger, Metrics& metrics);
+    ~Pipeline();
+    Pipeline(Pipeline const&) = delete;
+    Pipeline& operator=(Pipeline const&) = delete;
+
+    // Starts the writer. `completions`, when given, is where it posts each batch's completions:
+    // its io_context must outlive stop(), and run until every posted batch has run (something
+    // the caller owns, such as a work guard per waiting session, keeps it from running out).
+    void start(std::optional<CompletionExecutor> completions = std::nullopt);
+
+    // Thread-safe, never blocks on I/O. `on_done` runs exactly once.
+    void submit(Record record, Completion on_done);
+
+    // Asks the writer to reopen every sink between two batches (SIGHUP, after logrotate).
+    void reopen();
+
+    // Stops taking records, writes and syncs what is queued, closes the sinks, joins the writer.
+    void stop();
+
+    // True while no sink, required or best-effort, is failing (GET /readyz).
+    bool ready() const { return failing_.load(std::memory_order_relaxed) == 0; }
+
+    std::size_t queue_depth() const;
+
+  private:
+    enum class Disposition { write, stored_before, copy_in_batch };
+    struct Pending {
+        RecordKind kind;
+        Record record;
+        Completion on_done;
+        Disposition disposition = Disposition::write;
+    };
+    struct Done {
+        Completion on_done;
+        boost::system::error_code ec;
+    };
+    struct SlotState {
+        SinkSlot slot;
+        std::size_t metrics_index;
+        bool failing = false;
+        std::uint64_t dropped_seen = 0;
+    };
+
+    void run();
+    void process(std::vector<Pending>& batch);
+    void complete(std::vector<Done> done);
+    void sort_into_writes(std::vector<Pending>& batch);
+    boost::system::error_code write_to(std::vector<SlotState>& slots,
+                                       std::vector<Record> const& records);
+    void note_outcome(SlotState& state, boost::system::error_code ec);
+    void count_stored(std::vector<Record> const& events);
+    void reopen_all();
+    void try_recover_all();
+    void close_all();
+
+    PipelineOptions options_;
+    std::vector<SlotState> event_slots_;
+    std::vector<SlotState> rejects_slots_;  // one slot; a vector so write_to serves both
+    std::shared_ptr<spdlog::logger> logger_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    std::vector<Pending> queue_;     // guarded by mutex_
+    std::size_t queued_bytes_ = 0;   // of the records in queue_; guarded by mutex_
+    bool stopping_ = false;          // guarded by mutex_
+    bool reopen_requested_ = false;  // guarded by mutex_
+
+    std::atomic<int> failing_{0};  // sinks whose last write, reopen or recovery failed
+    Metrics& metrics_;
+    DedupeWindow dedupe_;                                        // writer thread only
+    std::unordered_set<DedupeKey, DedupeKey::Hash> batch_keys_;  // writer thread only, reused
+    std::vector<Record> events_;                     // writer thread only, reused between batches
+    std::vector<Record> rejects_;                    // writer thread only
+    std::optional<CompletionExecutor> completions_;  // set before the writer starts
+    std::thread writer_;
+};
+
+}  // namespace callsink

@@ -1,0 +1,49 @@
+// Puts a best-effort sink (stdout, log) behind a bounded buffer and a thread of its own, so a
+// slow or blocked destination (a stdout pipe nobody reads) never stalls the pipeline's writer or
+// the replies that wait for it. write() only copies into the buffer (bounded in records and to 16
+// MiB); when it is full the records are dropped for this sink only, counted, and logged once when
+// dropping starts and once when it stops. write() returns the outcome of the destination's last
+// write, so the pipeline sees (and logs, and reports in /readyz) a failing destination like any
+// other sink's.
+//
+// close() gives the inner sink a bounded time to drain and joins its thread; a destination still
+// blocked after that is abandoned (its thread is detached and owns what it needs), so shutdown
+// never hangs on it.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <thread>
+
+#include "callsink/sinks/sink.hpp"
+
+namespace callsink {
+
+class BufferedSink final : public Sink {
+  public:
+    BufferedSink(std::unique_ptr<Sink> inner, std::size_t capacity,
+                 std::shared_ptr<spdlog::logger> logger,
+                 std::chrono::milliseconds close_timeout = std::chrono::seconds(2));
+    ~BufferedSink() override;
+    BufferedSink(BufferedSink const&) = delete;
+    BufferedSink& operator=(BufferedSink const&) = delete;
+
+    std::string const& name() const override;
+    boost::system::error_code write(std::span<Record const> batch) override;
+    boost::system::error_code sync() override { return {}; }  // best-effort: nothing promised
+    boost::system::error_code reopen() override;
+    void close() override;
+
+    std::uint64_t dropped() const override;
+
+  private:
+    struct State;
+    std::shared_ptr<State> state_;
+    std::chrono::milliseconds close_timeout_;
+    std::thread thread_;
+};
+
+}  // namespace callsink

@@ -1,0 +1,68 @@
+// A sink that appends JSON Lines to a file, with size-based rotation:
+//
+//   events.jsonl      <- written now
+//   events.jsonl.1    <- the previous file
+//   …
+//   events.jsonl.N    <- the oldest kept (N = max_files); older ones are deleted
+//
+// A batch goes out in one write(2), to one file: rotation happens between batches, when the next
+// one would take the file past max_bytes (so a batch may overshoot it; a record is never split). A
+// file that a crash left ending in a partial line (never acknowledged: a reply waits for the whole
+// write) has that torn tail moved to `<path>.torn` when it is opened, so the file stays valid JSON
+// Lines and nothing is thrown away. A failed write is cut back off the file (ftruncate to the last
+// whole record), so a file never holds a torn line that a later record would be appended to. A file
+// that cannot be opened is retried on the next write: the sink heals by itself once the disk does.
+// Used from the pipeline's writer thread only.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "callsink/sinks/sink.hpp"
+
+namespace callsink {
+
+struct FileSinkOptions {
+    std::filesystem::path path;
+    std::uint64_t max_bytes = 0;  // 0: never rotate
+    unsigned max_files = 10;
+};
+
+class FileSink final : public Sink {
+  public:
+    // Does not open the file yet: open() does, so start-up can report the error.
+    explicit FileSink(FileSinkOptions options);
+    ~FileSink() override;
+    FileSink(FileSink const&) = delete;
+    FileSink& operator=(FileSink const&) = delete;
+
+    // Opens (creating the folder and the file when missing). Also called lazily by write().
+    boost::system::error_code open();
+
+    std::string const& name() const override { return name_; }
+    boost::system::error_code write(std::span<Record const> batch) override;
+    boost::system::error_code sync() override;
+    boost::system::error_code reopen() override;
+    void close() override;
+    bool try_recover() override;  // reopens a file that could not be opened
+
+    std::uint64_t size() const { return size_; }
+
+    // Bytes of a torn last line the last open() moved to `<path>.torn`; 0 when there was none.
+    std::uint64_t torn_bytes_set_aside() const { return torn_bytes_; }
+
+  private:
+    boost::system::error_code append(std::string_view bytes);
+    boost::system::error_code rotate();
+    boost::system::error_code set_aside_torn_tail();
+
+    FileSinkOptions options_;
+    std::string name_;
+    int fd_ = -1;
+    std::uint64_t size_ = 0;  // bytes in the file as of the last whole record
+    std::uint64_t torn_bytes_ = 0;
+    std::string buffer_;  // reused between batches
+};
+
+}  // namespace callsink

@@ -1,0 +1,30 @@
+// A sink that prints one human-readable spdlog line per event, for people tailing the daemon's
+// log: event type, sessionId, callId, status and direction, as `key=value` pairs to grep for.
+// Rejections are not its business: the request handler logs those as warnings.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <memory>
+#include <string>
+
+#include "callsink/sinks/sink.hpp"
+
+namespace callsink {
+
+class LogSink final : public Sink {
+  public:
+    explicit LogSink(std::shared_ptr<spdlog::logger> logger);
+
+    std::string const& name() const override { return name_; }
+    boost::system::error_code write(std::span<Record const> batch) override;
+    boost::system::error_code sync() override;
+    boost::system::error_code reopen() override { return {}; }
+    void close() override {}
+
+  private:
+    std::shared_ptr<spdlog::logger> logger_;
+    std::string name_ = "log";
+};
+
+}  // namespace callsink

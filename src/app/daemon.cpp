@@ -1,0 +1,198 @@
+#include "callsink/app/daemon.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <condition_variable>
+#include <csignal>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "callsink/ops/metrics.hpp"
+#include "callsink/pipeline/pipeline.hpp"
+#include "callsink/ingest/request_handler.hpp"
+#include "callsink/http/server.hpp"
+#include "callsink/sinks/sink_registry.hpp"
+
+namespace callsink {
+
+namespace net = boost::asio;
+
+namespace {
+
+// Leaves time within systemd's default 90 s, and within the 10 s operators are promised, for
+// the sinks to be flushed and synced after the connections are done.
+constexpr std::chrono::milliseconds kDrainDeadline{8'000};
+constexpr std::chrono::milliseconds kHardDeadline{9'500};
+
+char const* to_string(MsisdnPolicy policy) {
+    switch (policy) {
+        case MsisdnPolicy::clear:
+            return "clear";
+        case MsisdnPolicy::mask:
+            return "mask";
+        case MsisdnPolicy::hash:
+            return "hash";
+    }
+    return "?";
+}
+
+char const* to_string(Durability durability) {
+    switch (durability) {
+        case Durability::none:
+            return "none";
+        case Durability::write:
+            return "write";
+        case Durability::fsync:
+            return "fsync";
+    }
+    return "?";
+}
+
+void log_start(Config const& config, std::vector<SinkSlot> const& sinks, SinkSlot const& rejects,
+               spdlog::logger& logger) {
+    std::string names;
+    for (SinkSlot const& slot : sinks) {
+        names += (names.empty() ? "" : ", ") + slot.sink->name();
+        names += slot.required ? " (required)" : " (best-effort)";
+    }
+    logger.info(
+        "callsink {} starting: threads={} durability={} queue_capacity={} max_body_bytes={} "
+        "dedupe_window={} auth={} allow_ips={} trusted_proxies={} msisdn={} sinks=[{}] "
+        "rejects=[{}]",
+        CALLSINK_VERSION, config.server.threads, to_string(config.delivery.durability),
+        config.delivery.queue_capacity, config.server.max_body_bytes, config.delivery.dedupe_window,
+        config.auth.value ? "header " + config.auth.header : std::string("off"),
+        config.auth.allow_ips.size(), config.server.trusted_proxies.size(),
+        to_string(config.privacy.msisdn), names, rejects.sink->name());
+}
+
+// Ends the process if a graceful stop outlives its deadline, e.g. a required sink blocked on a
+// hung disk or a pipe nobody reads. Every acknowledged record is written by then, and what is
+// still queued was never acknowledged: exiting breaks no promise, hanging would.
+class ShutdownWatchdog {
+  public:
+    explicit ShutdownWatchdog(spdlog::logger& logger) : logger_(logger) {}
+    ~ShutdownWatchdog() { disarm(); }
+    ShutdownWatchdog(ShutdownWatchdog const&) = delete;
+    ShutdownWatchdog& operator=(ShutdownWatchdog const&) = delete;
+
+    void arm(std::chrono::milliseconds deadline) {
+        std::lock_guard lock(mutex_);
+        if (thread_.joinable()) {
+            return;
+        }
+        thread_ = std::thread([this, deadline] {
+            std::unique_lock wait_lock(mutex_);
+            if (!finished_.wait_for(wait_lock, deadline, [this] { return done_; })) {
+                logger_.critical(
+                    "shutdown did not finish within {} ms (a sink is blocked); "
+                    "exiting now, unacknowledged deliveries will be sent again",
+                    deadline.count());
+                logger_.flush();
+                std::_Exit(1);
+            }
+        });
+    }
+
+    void disarm() {
+        {
+            std::lock_guard lock(mutex_);
+            done_ = true;
+        }
+        finished_.notify_all();
+        if (thread_.joinable()) {
+            thread_.join();
+        }
+    }
+
+  private:
+    spdlog::logger& logger_;
+    std::mutex mutex_;
+    std::condition_variable finished_;
+    bool done_ = false;
+    std::thread thread_;
+};
+
+// SIGHUP reopens and waits again. The first SIGTERM/SIGINT stops the server and hands those
+// signals back to the system, so a second one ends the process at once; the io_context runs
+// out of work once the connections are closed, and the watchdog bounds the wait.
+void await_signal(net::signal_set& signals, Server& server, Pipeline& pipeline,
+                  ShutdownWatchdog& watchdog, spdlog::logger& logger) {
+    signals.async_wait([&](boost::system::error_code ec, int signal) {
+        if (ec) {
+            return;
+        }
+        if (signal == SIGHUP) {
+            logger.info("SIGHUP: reopening files");
+            pipeline.reopen();
+            return await_signal(signals, server, pipeline, watchdog, logger);
+        }
+        logger.info("{}: shutting down (a second one stops at once)",
+                    signal == SIGTERM ? "SIGTERM" : "SIGINT");
+        boost::system::error_code ignored;
+        signals.remove(SIGTERM, ignored);
+        signals.remove(SIGINT, ignored);
+        server.stop(kDrainDeadline);
+        watchdog.arm(kHardDeadline);
+    });
+}
+
+// Runs the io_context on this thread; an exception escaping a handler stops it for every thread
+// instead of unwinding past the pipeline while records are in flight.
+void run_io(net::io_context& ioc, spdlog::logger& logger) {
+    try {
+        ioc.run();
+    } catch (std::exception const& e) {
+        logger.critical("io thread failed: {}; stopping", e.what());
+        ioc.stop();
+    }
+}
+
+}  // namespace
+
+int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logger) {
+    auto event_sinks = make_event_sinks(config.sinks, logger);
+    auto rejects_sink = make_rejects_sink(config.rejects, *logger);
+    log_start(config, event_sinks, rejects_sink, *logger);
+
+    Metrics metrics;
+    Pipeline pipeline(
+        {config.delivery.durability, config.delivery.queue_capacity, config.delivery.dedupe_window},
+        std::move(event_sinks), std::move(rejects_sink), logger, metrics);
+    RequestIds request_ids = RequestIds::random();
+    RequestHandler handler({config.auth, config.server.trusted_proxies, config.privacy}, pipeline,
+                           metrics, logger, system_clock(), request_ids);
+
+    unsigned const threads = std::max(1u, config.server.threads);
+    net::io_context ioc(static_cast<int>(threads));
+    Server server(ioc, config.server, handler, metrics, logger);
+    metrics.add_gauge("callsink_queue_depth", "Records waiting for the writer.",
+                      [&pipeline] { return static_cast<double>(pipeline.queue_depth()); });
+    metrics.add_gauge("callsink_open_connections", "Open client connections.",
+                      [&server] { return static_cast<double>(server.open_connections()); });
+    metrics.add_gauge("callsink_ready", "1 while every sink accepts writes, else 0.",
+                      [&pipeline] { return pipeline.ready() ? 1.0 : 0.0; });
+    net::signal_set signals(ioc, SIGINT, SIGTERM, SIGHUP);
+    ShutdownWatchdog watchdog(*logger);
+    await_signal(signals, server, pipeline, watchdog, *logger);
+
+    pipeline.start(ioc.get_executor());
+    server.start();
+    std::vector<std::thread> workers;
+    for (unsigned i = 1; i < threads; ++i) {
+        workers.emplace_back([&ioc, &logger] { run_io(ioc, *logger); });
+    }
+    run_io(ioc, *logger);
+    for (std::thread& worker : workers) {
+        worker.join();
+    }
+    pipeline.stop();
+    watchdog.disarm();
+    logger->info("stopped: every sink flushed and closed");
+    return 0;
+}
+
+}  // namespace callsink

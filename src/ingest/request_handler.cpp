@@ -1,0 +1,219 @@
+#include "callsink/ingest/request_handler.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <nlohmann/json.hpp>
+
+#include "callsink/http/client_address.hpp"
+#include "callsink/pipeline/errors.hpp"
+#include "callsink/ingest/ingest.hpp"
+#include "callsink/base/log_text.hpp"
+#include "callsink/ingest/router.hpp"
+
+namespace callsink {
+
+namespace {
+
+constexpr std::string_view kServer = "callsink/" CALLSINK_VERSION;
+
+constexpr std::string_view kJson = "application/json";
+constexpr std::size_t kMaxNoteLines = 5;
+
+Response text_response(http::status status, unsigned version, std::string_view content_type,
+                       std::string body) {
+    Response response{status, version};
+    response.set(http::field::server, kServer);
+    response.set(http::field::content_type, content_type);
+    response.body() = std::move(body);
+    response.prepare_payload();
+    return response;
+}
+
+std::string json_line(nlohmann::ordered_json const& body) {
+    return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + '\n';
+}
+
+Response json_response(http::status status, unsigned version, nlohmann::ordered_json const& body) {
+    return text_response(status, version, kJson, json_line(body));
+}
+
+// Compares in time that depends on the expected value's length only, so the header's value
+// cannot be guessed a byte at a time from response times.
+bool constant_time_equal(std::string_view given, std::string_view expected) {
+    unsigned char diff = given.size() == expected.size() ? 0 : 1;
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        unsigned char const g = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
+        diff |= static_cast<unsigned char>(g ^ static_cast<unsigned char>(expected[i]));
+    }
+    return diff == 0;
+}
+
+std::string forwarded_for(Request const& request) {
+    std::string joined;
+    auto const [first, last] = request.equal_range("X-Forwarded-For");
+    for (auto it = first; it != last; ++it) {
+        if (!joined.empty()) {
+            joined += ", ";
+        }
+        joined += std::string_view(it->value());
+    }
+    return joined;
+}
+
+// The reply to every stored event: built by hand on the hot path; a request id is plain hex.
+std::string stored_reply(std::string const& request_id) {
+    return R"({"stored":"events","requestId":")" + request_id + "\"}\n";
+}
+
+nlohmann::ordered_json rejection_json(Rejection const& rejection) {
+    nlohmann::ordered_json error{{"code", to_string(rejection.code)},
+                                 {"message", rejection.message}};
+    if (!rejection.field.empty()) {
+        error["field"] = rejection.field;
+    }
+    return error;
+}
+
+std::string rejected_reply(Rejection const& rejection, std::string const& request_id) {
+    return json_line(
+        {{"stored", "rejects"}, {"requestId", request_id}, {"error", rejection_json(rejection)}});
+}
+
+}  // namespace
+
+Response error_response(http::status status, unsigned version, std::string_view message) {
+    return json_response(status, version, nlohmann::ordered_json{{"error", message}});
+}
+
+namespace {
+
+Response unavailable_response(boost::system::error_code ec, unsigned version) {
+    Response response =
+        error_response(http::status::service_unavailable, version,
+                       "the delivery could not be stored (" + ec.message() + "); retry later");
+    response.set(http::field::retry_after, ec == Errc::queue_full ? "1" : "5");
+    return response;
+}
+
+}  // namespace
+
+RequestHandler::RequestHandler(HandlerOptions options, Pipeline& pipeline, Metrics& metrics,
+                               std::shared_ptr<spdlog::logger> logger, Clock clock,
+                               RequestIds& request_ids)
+    : options_(std::move(options)),
+      pipeline_(pipeline),
+      metrics_(metrics),
+      logger_(std::move(logger)),
+      clock_(std::move(clock)),
+      request_ids_(request_ids),
+      privacy_(options_.privacy.msisdn, options_.privacy.key.value_or("")) {}
+
+void RequestHandler::handle(Request const& request, boost::asio::ip::address const& peer,
+                            Respond respond) {
+    unsigned const version = request.version();
+    Route const route = route_request(request.method(), request.target());
+    switch (route.kind) {
+        case RouteKind::ingest: {
+            auto const client =
+                client_address(peer, forwarded_for(request), options_.trusted_proxies);
+            if (auto refusal = refuse(request, client)) {
+                return respond(std::move(*refusal));
+            }
+            return ingest(request, route.path, client, std::move(respond));
+        }
+        case RouteKind::healthz:
+            return respond(json_response(http::status::ok, version, {{"status", "alive"}}));
+        case RouteKind::readyz:
+            return respond(pipeline_.ready()
+                               ? json_response(http::status::ok, version, {{"status", "ready"}})
+                               : error_response(http::status::service_unavailable, version,
+                                                "a sink is failing; see the log"));
+        case RouteKind::metrics:
+            return respond(text_response(http::status::ok, version,
+                                         "text/plain; version=0.0.4; charset=utf-8",
+                                         metrics_.render()));
+        case RouteKind::method_not_allowed: {
+            Response response = error_response(http::status::method_not_allowed, version,
+                                               "method not allowed on this path");
+            response.set(http::field::allow, route.allow);
+            return respond(std::move(response));
+        }
+        case RouteKind::not_found:
+            break;
+    }
+    respond(error_response(http::status::not_found, version,
+                           "no such path; deliveries go to POST /status, /summary or /"));
+}
+
+std::optional<Response> RequestHandler::refuse(Request const& request,
+                                               boost::asio::ip::address const& client) {
+    if (!options_.auth.allow_ips.empty() && !any_contains(options_.auth.allow_ips, client)) {
+        metrics_.count_forbidden();
+        logger_->debug("refused delivery from {}: not in auth.allow_ips", client.to_string());
+        return error_response(http::status::forbidden, request.version(),
+                              "this address may not deliver webhooks");
+    }
+    if (!authorized(request)) {
+        metrics_.count_unauthorized();
+        logger_->debug("refused delivery from {}: missing or wrong {} header", client.to_string(),
+                       options_.auth.header);
+        return error_response(http::status::unauthorized, request.version(),
+                              "missing or wrong authentication header");
+    }
+    return std::nullopt;
+}
+
+bool RequestHandler::authorized(Request const& request) const {
+    if (!options_.auth.value) {
+        return true;
+    }
+    auto const it = request.find(options_.auth.header);
+    std::string_view const given =
+        it == request.end() ? std::string_view{} : std::string_view(it->value());
+    return constant_time_equal(given, *options_.auth.value);
+}
+
+void RequestHandler::ingest(Request const& request, std::string_view path,
+                            boost::asio::ip::address const& client, Respond respond) {
+    Received received{format_rfc3339_ms(clock_()), std::string(path), client.to_string(),
+                      request_ids_.next()};
+    Ingested ingested = ingest_delivery(request.body(), received, privacy_);
+    report(ingested, received);
+    std::string body = ingested.rejection ? rejected_reply(*ingested.rejection, received.request_id)
+                                          : stored_reply(received.request_id);
+    pipeline_.submit(
+        std::move(ingested.record),
+        [version = request.version(), body = std::move(body), respond = std::move(respond),
+         request_id = std::move(received.request_id)](boost::system::error_code ec) mutable {
+            Response response =
+                ec ? unavailable_response(ec, version)
+                   : text_response(http::status::ok, version, kJson, std::move(body));
+            response.set("X-Request-Id", request_id);
+            respond(std::move(response));
+        });
+}
+
+void RequestHandler::report(Ingested const& ingested, Received const& received) {
+    // A delivery decides how many notes it brings: log a few, count them all.
+    std::size_t logged = 0;
+    for (ParseNote const& note : ingested.notes) {
+        metrics_.count_unlisted_value();
+        if (logged++ < kMaxNoteLines) {
+            // Field paths and values come from the delivery: log_value() keeps each one field.
+            logger_->info("unlisted value kept: {}={} request={}", log_value(note.field),
+                          log_value(note.value), received.request_id);
+        }
+    }
+    if (logged > kMaxNoteLines) {
+        logger_->info("unlisted values kept: {} more in request={}", logged - kMaxNoteLines,
+                      received.request_id);
+    }
+    if (ingested.rejection) {
+        Rejection const& rejection = *ingested.rejection;
+        metrics_.count_reject(rejection.code);
+        logger_->warn("rejected delivery: code={} field={} request={} remote={} message={}",
+                      to_string(rejection.code), log_value(rejection.field), received.request_id,
+                      received.remote, log_value(rejection.message));
+    }
+}
+
+}  // namespace callsink

@@ -1,0 +1,266 @@
+#include "callsink/ops/metrics.hpp"
+
+#include <dirent.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+namespace callsink {
+
+namespace {
+
+constexpr auto kRelaxed = std::memory_order_relaxed;
+
+constexpr std::array<RejectCode, 6> kRejectCodeList{
+    RejectCode::invalid_json, RejectCode::not_an_object, RejectCode::missing_field,
+    RejectCode::wrong_type,   RejectCode::invalid_value, RejectCode::unsupported_event_type};
+
+std::string number(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.9g", value);
+    return text;
+}
+
+// Label values are escaped as the exposition format asks: backslash, quote and newline.
+std::string label(std::string_view value) {
+    std::string out;
+    for (char c : value) {
+        if (c == '\\' || c == '"') {
+            out += '\\';
+            out += c;
+        } else if (c == '\n') {
+            out += "\\n";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+class Text {
+  public:
+    void family(std::string_view name, std::string_view type, std::string_view help) {
+        out_ += "# HELP ";
+        out_ += name;
+        out_ += ' ';
+        out_ += help;
+        out_ += "\n# TYPE ";
+        out_ += name;
+        out_ += ' ';
+        out_ += type;
+        out_ += '\n';
+    }
+    void sample(std::string_view name, std::string_view labels, std::string const& value) {
+        out_ += name;
+        if (!labels.empty()) {
+            out_ += '{';
+            out_ += labels;
+            out_ += '}';
+        }
+        out_ += ' ';
+        out_ += value;
+        out_ += '\n';
+    }
+    std::string take() { return std::move(out_); }
+
+  private:
+    std::string out_;
+};
+
+struct ProcessStats {
+    double resident_bytes = 0;
+    double cpu_seconds = 0;
+    double open_fds = 0;
+};
+
+ProcessStats read_process_stats() {
+    ProcessStats stats;
+    std::ifstream statm("/proc/self/statm");
+    double pages_total = 0;
+    double pages_resident = 0;
+    if (statm >> pages_total >> pages_resident) {
+        stats.resident_bytes = pages_resident * static_cast<double>(::sysconf(_SC_PAGESIZE));
+    }
+    rusage usage{};
+    if (::getrusage(RUSAGE_SELF, &usage) == 0) {
+        stats.cpu_seconds =
+            static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+            static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    }
+    if (DIR* dir = ::opendir("/proc/self/fd")) {
+        while (dirent const* entry = ::readdir(dir)) {
+            stats.open_fds += entry->d_name[0] == '.' ? 0 : 1;
+        }
+        ::closedir(dir);
+        stats.open_fds -= 1;  // the descriptor opendir itself holds
+    }
+    return stats;
+}
+
+}  // namespace
+
+std::optional<EventType> event_type_of(std::string_view name) {
+    if (name == kEventTypeNames[0]) {
+        return EventType::call_status;
+    }
+    if (name == kEventTypeNames[1]) {
+        return EventType::session_summary;
+    }
+    return std::nullopt;
+}
+
+Metrics::Metrics() : started_(std::chrono::system_clock::now()) {}
+
+std::size_t Metrics::add_sink(std::string name) {
+    sinks_.emplace_back().name = std::move(name);
+    return sinks_.size() - 1;
+}
+
+void Metrics::add_gauge(std::string name, std::string help, std::function<double()> read) {
+    gauges_.push_back(Gauge{std::move(name), std::move(help), std::move(read)});
+}
+
+void Metrics::count_event(EventType type) {
+    events_[static_cast<std::size_t>(type)].fetch_add(1, kRelaxed);
+}
+void Metrics::count_duplicate(EventType type) {
+    duplicates_[static_cast<std::size_t>(type)].fetch_add(1, kRelaxed);
+}
+void Metrics::count_reject(RejectCode code) {
+    rejects_[static_cast<std::size_t>(code)].fetch_add(1, kRelaxed);
+}
+void Metrics::count_unlisted_value() {
+    unlisted_values_.fetch_add(1, kRelaxed);
+}
+void Metrics::count_sink_error(std::size_t sink) {
+    sinks_[sink].errors.fetch_add(1, kRelaxed);
+}
+void Metrics::count_sink_drops(std::size_t sink, std::uint64_t records) {
+    sinks_[sink].dropped.fetch_add(records, kRelaxed);
+}
+void Metrics::count_unauthorized() {
+    unauthorized_.fetch_add(1, kRelaxed);
+}
+void Metrics::count_forbidden() {
+    forbidden_.fetch_add(1, kRelaxed);
+}
+
+std::size_t Metrics::status_slot(unsigned status) {
+    for (std::size_t i = 0; i + 1 < kStatuses.size(); ++i) {
+        if (kStatuses[i] == status) {
+            return i;
+        }
+    }
+    return kStatuses.size() - 1;
+}
+
+void Metrics::observe_request(unsigned status, std::chrono::steady_clock::duration duration) {
+    requests_[status_slot(status)].fetch_add(1, kRelaxed);
+    double const seconds = std::chrono::duration<double>(duration).count();
+    std::size_t bucket = 0;
+    while (bucket < kBuckets.size() && seconds > kBuckets[bucket]) {
+        ++bucket;
+    }
+    duration_buckets_[bucket].fetch_add(1, kRelaxed);
+    auto const ns = std::chrono::duration_cast<std::chrono::nanoseconds>(duration).count();
+    duration_sum_ns_.fetch_add(static_cast<std::uint64_t>(ns > 0 ? ns : 0), kRelaxed);
+}
+
+std::uint64_t Metrics::events(EventType type) const {
+    return events_[static_cast<std::size_t>(type)].load(kRelaxed);
+}
+std::uint64_t Metrics::duplicates(EventType type) const {
+    return duplicates_[static_cast<std::size_t>(type)].load(kRelaxed);
+}
+std::uint64_t Metrics::rejects(RejectCode code) const {
+    return rejects_[static_cast<std::size_t>(code)].load(kRelaxed);
+}
+std::uint64_t Metrics::requests(unsigned status) const {
+    return requests_[status_slot(status)].load(kRelaxed);
+}
+
+std::string Metrics::render() const {
+    Text text;
+    auto const by_event_type = [&](char const* name, char const* help,
+                                   std::array<Counter, 2> const& counters) {
+        text.family(name, "counter", help);
+        for (std::size_t i = 0; i < counters.size(); ++i) {
+            text.sample(name, "event_type=\"" + std::string(kEventTypeNames[i]) + "\"",
+                        std::to_string(counters[i].load(kRelaxed)));
+        }
+    };
+    text.family("callsink_build_info", "gauge", "The running callsink's version; always 1.");
+    text.sample("callsink_build_info", "version=\"" CALLSINK_VERSION "\"", "1");
+
+    by_event_type("callsink_events_total", "Events stored, by 8x8 eventType.", events_);
+    by_event_type("callsink_duplicates_total",
+                  "Redeliveries answered without being stored again, by 8x8 eventType.",
+                  duplicates_);
+    text.family("callsink_rejects_total", "counter",
+                "Deliveries stored in the rejects file, by reason.");
+    for (RejectCode code : kRejectCodeList) {
+        text.sample("callsink_rejects_total", "code=\"" + std::string(to_string(code)) + "\"",
+                    std::to_string(rejects(code)));
+    }
+    text.family("callsink_unlisted_values_total", "counter",
+                "Values outside the lists of the 8x8 documents, kept as received.");
+    text.sample("callsink_unlisted_values_total", "",
+                std::to_string(unlisted_values_.load(kRelaxed)));
+    text.family("callsink_refused_total", "counter",
+                "Deliveries refused before storing: wrong auth header (401) or address (403).");
+    text.sample("callsink_refused_total", "reason=\"auth\"",
+                std::to_string(unauthorized_.load(kRelaxed)));
+    text.sample("callsink_refused_total", "reason=\"address\"",
+                std::to_string(forbidden_.load(kRelaxed)));
+
+    text.family("callsink_http_requests_total", "counter", "HTTP replies sent, by status code.");
+    for (std::size_t i = 0; i < kStatuses.size(); ++i) {
+        std::string const code = kStatuses[i] == 0 ? "other" : std::to_string(kStatuses[i]);
+        text.sample("callsink_http_requests_total", "code=\"" + code + "\"",
+                    std::to_string(requests_[i].load(kRelaxed)));
+    }
+    text.family("callsink_request_duration_seconds", "histogram",
+                "From a request's header to its reply, storing included.");
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i <= kBuckets.size(); ++i) {
+        cumulative += duration_buckets_[i].load(kRelaxed);
+        std::string const le = i < kBuckets.size() ? number(kBuckets[i]) : "+Inf";
+        text.sample("callsink_request_duration_seconds_bucket", "le=\"" + le + "\"",
+                    std::to_string(cumulative));
+    }
+    text.sample("callsink_request_duration_seconds_sum", "",
+                number(static_cast<double>(duration_sum_ns_.load(kRelaxed)) / 1e9));
+    text.sample("callsink_request_duration_seconds_count", "", std::to_string(cumulative));
+
+    text.family("callsink_sink_errors_total", "counter", "Failed writes, by sink.");
+    for (Sink const& sink : sinks_) {
+        text.sample("callsink_sink_errors_total", "sink=\"" + label(sink.name) + "\"",
+                    std::to_string(sink.errors.load(kRelaxed)));
+    }
+    text.family("callsink_sink_dropped_total", "counter",
+                "Records a best-effort sink could not keep up with, by sink.");
+    for (Sink const& sink : sinks_) {
+        text.sample("callsink_sink_dropped_total", "sink=\"" + label(sink.name) + "\"",
+                    std::to_string(sink.dropped.load(kRelaxed)));
+    }
+    for (Gauge const& gauge : gauges_) {
+        text.family(gauge.name, "gauge", gauge.help);
+        text.sample(gauge.name, "", number(gauge.read()));
+    }
+
+    ProcessStats const process = read_process_stats();
+    text.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+    text.sample("process_resident_memory_bytes", "", number(process.resident_bytes));
+    text.family("process_cpu_seconds_total", "counter", "User and system CPU time in seconds.");
+    text.sample("process_cpu_seconds_total", "", number(process.cpu_seconds));
+    text.family("process_open_fds", "gauge", "Open file descriptors.");
+    text.sample("process_open_fds", "", number(process.open_fds));
+    text.family("process_start_time_seconds", "gauge", "Start time since the Unix epoch.");
+    text.sample("process_start_time_seconds", "",
+                number(std::chrono::duration<double>(started_.time_since_epoch()).count()));
+    return text.take();
+}
+
+}  // namespace callsink

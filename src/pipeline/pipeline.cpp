@@ -1,0 +1,299 @@
+#include "callsink/pipeline/pipeline.hpp"
+
+#include <boost/asio/post.hpp>
+#include <exception>
+
+#include "callsink/pipeline/errors.hpp"
+#include "callsink/base/log_text.hpp"
+
+namespace callsink {
+
+namespace {
+
+constexpr std::chrono::seconds kRecoveryInterval{1};
+constexpr std::size_t kSmallBatch = 16;
+constexpr std::size_t kMaxQueuedBytes = 256 * 1024 * 1024;
+
+}  // namespace
+
+Pipeline::Pipeline(PipelineOptions options, std::vector<SinkSlot> event_sinks,
+                   SinkSlot rejects_sink, std::shared_ptr<spdlog::logger> logger, Metrics& metrics)
+    : options_(options),
+      logger_(std::move(logger)),
+      metrics_(metrics),
+      dedupe_(options.dedupe_window) {
+    for (SinkSlot& slot : event_sinks) {
+        std::size_t const index = metrics_.add_sink(slot.sink->name());
+        event_slots_.push_back(SlotState{std::move(slot), index});
+    }
+    std::size_t const index = metrics_.add_sink("rejects " + rejects_sink.sink->name());
+    rejects_slots_.push_back(SlotState{std::move(rejects_sink), index});
+    // Draws the process's redelivery key now, at start-up, rather than on the first delivery.
+    make_dedupe_key({});
+}
+
+Pipeline::~Pipeline() {
+    stop();
+}
+
+void Pipeline::start(std::optional<CompletionExecutor> completions) {
+    completions_ = completions;
+    writer_ = std::thread([this] { run(); });
+}
+
+void Pipeline::submit(Record record, Completion on_done) {
+    std::unique_lock lock(mutex_);
+    if (stopping_) {
+        lock.unlock();
+        on_done(Errc::stopped);
+        return;
+    }
+    // Bounded in records and in bytes: 65,536 deliveries of 1 MiB each is no bound at all.
+    if (queue_.size() >= options_.queue_capacity ||
+        queued_bytes_ + record.line.size() > kMaxQueuedBytes) {
+        lock.unlock();
+        on_done(Errc::queue_full);
+        return;
+    }
+    RecordKind const kind = record.kind;
+    queued_bytes_ += record.line.size();
+    if (options_.durability == Durability::none) {
+        queue_.push_back(Pending{kind, std::move(record), {}});
+        lock.unlock();
+        wake_.notify_one();
+        on_done({});
+        return;
+    }
+    queue_.push_back(Pending{kind, std::move(record), std::move(on_done)});
+    lock.unlock();
+    wake_.notify_one();
+}
+
+void Pipeline::reopen() {
+    {
+        std::lock_guard lock(mutex_);
+        reopen_requested_ = true;
+    }
+    wake_.notify_one();
+}
+
+void Pipeline::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    if (writer_.joinable()) {
+        writer_.join();
+    }
+}
+
+std::size_t Pipeline::queue_depth() const {
+    std::lock_guard lock(mutex_);
+    return queue_.size();
+}
+
+void Pipeline::run() {
+    std::vector<Pending> batch;
+    for (;;) {
+        bool reopen = false;
+        {
+            std::unique_lock lock(mutex_);
+            auto const woken = [this] { return !queue_.empty() || stopping_ || reopen_requested_; };
+            if (failing_.load(std::memory_order_relaxed) > 0) {
+                if (!wake_.wait_for(lock, kRecoveryInterval, woken)) {
+                    lock.unlock();
+                    try_recover_all();
+                    continue;
+                }
+            } else {
+                wake_.wait(lock, woken);
+            }
+            if (queue_.size() < kSmallBatch && !stopping_) {
+                // Woken by the first record of a burst. Where the io thread shares this core,
+                // let it read the rest of the ready requests first: one write for all of them
+                // instead of a context switch per record. On a core of its own, returns at once.
+                lock.unlock();
+                std::this_thread::yield();
+                lock.lock();
+            }
+            batch.swap(queue_);
+            queued_bytes_ = 0;
+            reopen = std::exchange(reopen_requested_, false);
+            if (batch.empty() && stopping_ && !reopen) {
+                break;
+            }
+        }
+        if (reopen) {
+            reopen_all();
+        }
+        if (!batch.empty()) {
+            process(batch);
+            batch.clear();
+        }
+    }
+    close_all();
+}
+
+void Pipeline::sort_into_writes(std::vector<Pending>& batch) {
+    events_.clear();
+    rejects_.clear();
+    batch_keys_.clear();
+    for (Pending& pending : batch) {
+        DedupeKey const key = pending.record.dedupe_key;
+        if (pending.kind == RecordKind::event && dedupe_.enabled() && key) {
+            if (dedupe_.contains(key)) {
+                pending.disposition = Disposition::stored_before;
+            } else if (!batch_keys_.insert(key).second) {
+                pending.disposition = Disposition::copy_in_batch;
+            }
+            if (pending.disposition != Disposition::write) {
+                if (auto type = event_type_of(pending.record.summary.event_type)) {
+                    metrics_.count_duplicate(*type);
+                }
+                // Ids come from the delivery: log_value() keeps each one field.
+                logger_->debug("redelivery not stored again: type={} session={}",
+                               log_value(pending.record.summary.event_type),
+                               log_value(pending.record.summary.session_id));
+                continue;
+            }
+        }
+        auto& target = pending.kind == RecordKind::event ? events_ : rejects_;
+        target.push_back(std::move(pending.record));
+    }
+}
+
+void Pipeline::process(std::vector<Pending>& batch) {
+    sort_into_writes(batch);
+    auto const events_ec =
+        events_.empty() ? boost::system::error_code{} : write_to(event_slots_, events_);
+    auto const rejects_ec =
+        rejects_.empty() ? boost::system::error_code{} : write_to(rejects_slots_, rejects_);
+    if (!events_ec) {
+        count_stored(events_);
+        for (DedupeKey const key : batch_keys_) {
+            dedupe_.remember(key);
+        }
+    }
+    std::vector<Done> done;
+    for (Pending& pending : batch) {
+        if (!pending.on_done) {
+            continue;  // durability "none": answered when queued
+        }
+        if (done.empty()) {
+            done.reserve(batch.size());
+        }
+        boost::system::error_code ec;
+        if (pending.disposition != Disposition::stored_before) {
+            // A copy in the same batch shares its first copy's fate, stored or failed.
+            ec = pending.kind == RecordKind::event ? events_ec : rejects_ec;
+        }
+        done.push_back(Done{std::move(pending.on_done), ec});
+    }
+    complete(std::move(done));
+}
+
+void Pipeline::complete(std::vector<Done> done) {
+    if (done.empty()) {
+        return;
+    }
+    // One reply that cannot be built (out of memory) must not leave the rest of the batch
+    // unanswered, nor stop the io thread: that connection closes, and 8x8 delivers again.
+    auto run_all = [done = std::move(done), logger = logger_]() mutable {
+        for (Done& each : done) {
+            try {
+                each.on_done(each.ec);
+            } catch (std::exception const& error) {
+                logger->error("reply not sent, connection closed: {}", error.what());
+            }
+        }
+    };
+    if (completions_) {
+        boost::asio::post(*completions_, std::move(run_all));
+    } else {
+        run_all();
+    }
+}
+
+boost::system::error_code Pipeline::write_to(std::vector<SlotState>& slots,
+                                             std::vector<Record> const& records) {
+    boost::system::error_code first_required_error;
+    for (SlotState& state : slots) {
+        auto ec = state.slot.sink->write(records);
+        if (!ec && options_.durability == Durability::fsync) {
+            ec = state.slot.sink->sync();
+        }
+        note_outcome(state, ec);
+        if (ec && state.slot.required && !first_required_error) {
+            first_required_error = ec;
+        }
+    }
+    return first_required_error;
+}
+
+void Pipeline::count_stored(std::vector<Record> const& events) {
+    for (Record const& record : events) {
+        if (auto type = event_type_of(record.summary.event_type)) {
+            metrics_.count_event(*type);
+        }
+    }
+}
+
+void Pipeline::note_outcome(SlotState& state, boost::system::error_code ec) {
+    if (ec) {
+        metrics_.count_sink_error(state.metrics_index);
+    }
+    std::uint64_t const dropped = state.slot.sink->dropped();
+    if (dropped != state.dropped_seen) {
+        metrics_.count_sink_drops(state.metrics_index, dropped - state.dropped_seen);
+        state.dropped_seen = dropped;
+    }
+    bool const failing = static_cast<bool>(ec);
+    if (failing == state.failing) {
+        return;
+    }
+    state.failing = failing;
+    failing_.fetch_add(failing ? 1 : -1, std::memory_order_relaxed);
+    if (failing) {
+        logger_->error("sink failed: {}: {}; {}", state.slot.sink->name(), ec.message(),
+                       state.slot.required ? "deliveries are answered 503 until it recovers"
+                                           : "it is best-effort, so deliveries are still answered");
+    } else {
+        logger_->info("sink recovered: {}", state.slot.sink->name());
+    }
+}
+
+void Pipeline::reopen_all() {
+    for (auto* slots : {&event_slots_, &rejects_slots_}) {
+        for (SlotState& state : *slots) {
+            // A file that opens again is taken as working again; a full disk shows on the
+            // next write.
+            note_outcome(state, state.slot.sink->reopen());
+        }
+    }
+    logger_->info("reopened every sink");
+}
+
+void Pipeline::try_recover_all() {
+    for (auto* slots : {&event_slots_, &rejects_slots_}) {
+        for (SlotState& state : *slots) {
+            if (state.failing && state.slot.sink->try_recover()) {
+                note_outcome(state, {});
+            }
+        }
+    }
+}
+
+void Pipeline::close_all() {
+    for (auto* slots : {&event_slots_, &rejects_slots_}) {
+        for (SlotState& state : *slots) {
+            if (auto ec = state.slot.sink->sync()) {
+                logger_->error("sink sync at shutdown failed: {}: {}", state.slot.sink->name(),
+                               ec.message());
+            }
+            state.slot.sink->close();
+        }
+    }
+}
+
+}  // namespace callsink

@@ -1,0 +1,763 @@
+// One pass from bytes to record. Each typed object is read twice over its own bytes: once to find
+// where each member's value starts and ends (cheap: quotes and brackets only), then member by
+// member in the field list's order, checking and writing each value. The record's member order is
+// the list's, whatever order the delivery used (the 2026 CALL_STATUS example sends `payload`
+// first), so the first pass is what lets the second write in that order without a tree.
+#include "callsink/records/one_pass_encoder.hpp"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <system_error>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include "callsink/events/envelope.hpp"
+#include "callsink/events/event_types.hpp"
+#include "callsink/events/field_schema.hpp"
+#include "callsink/base/rfc3339.hpp"
+#include "callsink/base/utf8.hpp"
+
+namespace callsink {
+namespace {
+
+// Beyond these the general path decides: it has its own guards (64 levels, 1,000 members), and
+// nothing in the 8x8 documents comes near them.
+constexpr int kMaxDepth = 16;
+constexpr std::size_t kMaxObjectMembers = 32;
+constexpr std::size_t kMaxListFields = 64;
+constexpr std::size_t kMaxBodyMembers = 512;
+// Integers of up to 18 digits fit nlohmann's int64 or uint64, so it writes them back unchanged.
+constexpr std::size_t kMaxIntegerDigits = 18;
+
+bool is_space(char c) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+// A cursor over JSON text. Every read checks the end; none allocates.
+class Scanner {
+  public:
+    explicit Scanner(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
+
+    bool done() const { return p_ == end_; }
+    char const* position() const { return p_; }
+
+    void skip_space() {
+        while (p_ != end_ && is_space(*p_)) {
+            ++p_;
+        }
+    }
+
+    bool eat(char c) {
+        if (p_ != end_ && *p_ == c) {
+            ++p_;
+            return true;
+        }
+        return false;
+    }
+
+    bool eat(std::string_view word) {
+        if (static_cast<std::size_t>(end_ - p_) < word.size() ||
+            std::string_view(p_, word.size()) != word) {
+            return false;
+        }
+        p_ += word.size();
+        return true;
+    }
+
+    char peek() const { return p_ == end_ ? '\0' : *p_; }
+
+    // A string's content, between its quotes. Only the escapes nlohmann writes back as they came
+    // are accepted (\/ and \uXXXX come back decoded); the content must be UTF-8 (RFC 3629).
+    bool string(std::string_view& content) {
+        if (!eat('"')) {
+            return false;
+        }
+        char const* const begin = p_;
+        bool ascii = true;
+        while (p_ != end_) {
+            auto const c = static_cast<unsigned char>(*p_);
+            if (c == '"') {
+                content = std::string_view(begin, static_cast<std::size_t>(p_ - begin));
+                ++p_;
+                return ascii || utf8::is_valid(content);
+            }
+            if (c == '\\') {
+                if (++p_ == end_ ||
+                    std::string_view("\"\\bfnrt").find(*p_) == std::string_view::npos) {
+                    return false;
+                }
+            } else if (c < 0x20) {
+                return false;
+            } else if (c >= 0x80) {
+                ascii = false;
+            }
+            ++p_;
+        }
+        return false;
+    }
+
+    // Finds where the value at the cursor ends, checking only quotes and brackets: the encoder
+    // checks the value itself when it writes it.
+    bool skip_value(std::string_view& value) {
+        char const* const begin = p_;
+        if (peek() == '"') {
+            if (!skip_string()) {
+                return false;
+            }
+        } else if (peek() == '{' || peek() == '[') {
+            std::size_t depth = 0;
+            do {
+                if (p_ == end_) {
+                    return false;
+                }
+                char const c = *p_;
+                if (c == '"') {
+                    if (!skip_string()) {
+                        return false;
+                    }
+                    continue;
+                }
+                if (c == '{' || c == '[') {
+                    ++depth;
+                } else if (c == '}' || c == ']') {
+                    --depth;
+                }
+                ++p_;
+            } while (depth > 0);
+        } else {
+            while (p_ != end_ && !is_space(*p_) && *p_ != ',' && *p_ != '}' && *p_ != ']') {
+                ++p_;
+            }
+        }
+        value = std::string_view(begin, static_cast<std::size_t>(p_ - begin));
+        return !value.empty();
+    }
+
+  private:
+    // memchr to the next quote, then a look back: escaped quotes are rare in 8x8's values.
+    bool skip_string() {
+        ++p_;  // the opening quote
+        for (;;) {
+            auto const* quote =
+                static_cast<char const*>(std::memchr(p_, '"', static_cast<std::size_t>(end_ - p_)));
+            if (quote == nullptr) {
+                return false;
+            }
+            std::size_t backslashes = 0;
+            while (quote - backslashes > p_ &&
+                   quote[-1 - static_cast<std::ptrdiff_t>(backslashes)] == '\\') {
+                ++backslashes;
+            }
+            p_ = quote + 1;
+            if (backslashes % 2 == 0) {
+                return true;
+            }
+        }
+    }
+
+    char const* p_;
+    char const* end_;
+};
+
+// Left uninitialised on purpose: collect_members() and assign_fields() fill a member before it is
+// read, and an object's 32 slots are set up on every typed object of every delivery.
+struct Member {
+    std::string_view key;    // as written, between the quotes
+    std::string_view value;  // the value's text
+    int field;               // its index in the field list; -1: kept as an unknown member
+};
+
+struct Members {
+    std::array<Member, kMaxObjectMembers> items;
+    std::size_t count = 0;
+    std::array<std::int8_t, kMaxListFields> by_field;  // index in `items` per field; -1: absent
+
+    std::span<Member const> all() const { return {items.data(), count}; }
+
+    Member const* find(std::string_view key) const {
+        for (Member const& member : all()) {
+            if (member.key == key) {
+                return &member;
+            }
+        }
+        return nullptr;
+    }
+
+    Member const* field(std::size_t index) const {
+        return by_field[index] < 0 ? nullptr : &items[static_cast<std::size_t>(by_field[index])];
+    }
+};
+
+// The members of the object that `text` holds exactly, in order; assign_fields() checks them.
+bool collect_members(std::string_view text, Members& out) {
+    out.count = 0;
+    Scanner in(text);
+    if (!in.eat('{')) {
+        return false;
+    }
+    in.skip_space();
+    if (in.eat('}')) {
+        return in.done();
+    }
+    for (;;) {
+        if (out.count == out.items.size()) {
+            return false;
+        }
+        Member& member = out.items[out.count++];
+        if (!in.string(member.key)) {
+            return false;
+        }
+        in.skip_space();
+        if (!in.eat(':')) {
+            return false;
+        }
+        in.skip_space();
+        if (!in.skip_value(member.value)) {
+            return false;
+        }
+        in.skip_space();
+        if (in.eat(',')) {
+            in.skip_space();
+            continue;
+        }
+        return in.eat('}') && in.done();
+    }
+}
+
+ObjectSchema const& no_fields() {
+    static ObjectSchema const empty;
+    return empty;
+}
+
+// Gives each member its index in `schema`'s list, or -1, and refuses a duplicate key (nlohmann
+// keeps one of them; the general path says which). Keys are compared as written: with only the
+// escapes Scanner::string accepts, a string has one way to be written.
+bool assign_fields(Members& members, ObjectSchema const& schema) {
+    if (schema.fields.size() > kMaxListFields) {
+        return false;
+    }
+    members.by_field.fill(-1);
+    std::size_t next = 0;  // deliveries mostly follow the list's order: try the next field first
+    for (std::size_t i = 0; i < members.count; ++i) {
+        Member& member = members.items[i];
+        bool const in_order = next < schema.fields.size() && schema.fields[next].key == member.key;
+        member.field = in_order ? static_cast<int>(next) : schema.find(member.key);
+        if (member.field >= 0) {
+            auto& slot = members.by_field[static_cast<std::size_t>(member.field)];
+            if (slot >= 0) {
+                return false;
+            }
+            slot = static_cast<std::int8_t>(i);
+            next = static_cast<std::size_t>(member.field) + 1;
+            continue;
+        }
+        for (std::size_t j = 0; j < i; ++j) {
+            if (members.items[j].field < 0 && members.items[j].key == member.key) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+// The content of a value that is a string with no escapes, as the summary and the redelivery key
+// need it; false for anything else.
+bool plain_string(std::string_view value, std::string_view& content) {
+    if (value.size() < 2 || value.front() != '"' || value.back() != '"') {
+        return false;
+    }
+    content = value.substr(1, value.size() - 2);
+    return content.find('\\') == std::string_view::npos;
+}
+
+// Received values are callsink's own (a time, a route, an address, hex): written as they are
+// when they need no escaping, which is always; otherwise the general path writes them.
+bool is_plain_ascii(std::string_view text) {
+    for (char const c : text) {
+        if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') {
+            return false;
+        }
+    }
+    return true;
+}
+
+class Encoder {
+  public:
+    explicit Encoder(std::string& out) : out_(out) {}
+
+    // The payload's members, once write_members() of the envelope succeeded.
+    Members const& payload() const { return payload_; }
+
+    // The object that `text` holds, in the list's order, then its unknown members.
+    bool typed_object(std::string_view text, ObjectSchema const& schema, int depth) {
+        Members local;
+        // The payload, the one typed object at depth 1, is kept: its ids make EventFields.
+        Members& members = depth == 1 ? payload_ : local;
+        if (depth > kMaxDepth || !collect_members(text, members) ||
+            !assign_fields(members, schema)) {
+            return false;
+        }
+        return write_members(members, schema, depth);
+    }
+
+    bool write_members(Members const& members, ObjectSchema const& schema, int depth) {
+        if ((members_seen_ += members.count) > kMaxBodyMembers) {
+            return false;
+        }
+        out_ += '{';
+        bool first = true;
+        for (std::size_t index = 0; index < schema.fields.size(); ++index) {
+            FieldSpec const& spec = schema.fields[index];
+            Member const* member = members.field(index);
+            if (member == nullptr || member->value == "null") {  // null is absent
+                if (spec.required) {
+                    return false;
+                }
+                continue;
+            }
+            open_member(first, member->key);
+            if (!field(spec, member->value, depth)) {
+                return false;
+            }
+        }
+        for (Member const& member : members.all()) {
+            if (member.field < 0) {
+                open_member(first, member.key);
+                if (!whole_value(member.value, depth)) {
+                    return false;
+                }
+            }
+        }
+        out_ += '}';
+        return true;
+    }
+
+  private:
+    void open_member(bool& first, std::string_view key) {
+        if (!first) {
+            out_ += ',';
+        }
+        first = false;
+        quoted(key);
+        out_ += ':';
+    }
+
+    void quoted(std::string_view content) {
+        out_ += '"';
+        out_ += content;
+        out_ += '"';
+    }
+
+    bool field(FieldSpec const& spec, std::string_view text, int depth) {
+        switch (spec.kind) {
+            case FieldKind::text:
+                return text_field(spec, text);
+            case FieldKind::integer:
+                return integer_field(text);
+            case FieldKind::number:
+                return number_field(text);
+            case FieldKind::timestamp: {
+                std::string_view content;
+                if (!whole_string(text, content) || !rfc3339::is_timestamp(content)) {
+                    return false;
+                }
+                quoted(content);
+                return true;
+            }
+            case FieldKind::string_or_object:
+                return (text.front() == '"' || text.front() == '{') && whole_value(text, depth);
+            case FieldKind::object:
+                return typed_object(text, *spec.nested, depth + 1);
+            case FieldKind::named_objects:
+                return named_objects(text, *spec.nested, depth + 1);
+        }
+        return false;
+    }
+
+    bool text_field(FieldSpec const& spec, std::string_view text) {
+        std::string_view content;
+        if (!whole_string(text, content) || (spec.required && content.empty())) {
+            return false;
+        }
+        if (!spec.known.empty() && std::ranges::find(spec.known, content) == spec.known.end()) {
+            return false;  // an unlisted value: the general path keeps it and notes it
+        }
+        quoted(content);
+        return true;
+    }
+
+    // callDuration, sipCode, errorCode …: "12" is written as 12, as integer_from_text reads it.
+    bool integer_field(std::string_view text) {
+        if (text.front() == '"') {
+            std::string_view content;
+            std::int64_t value = 0;
+            if (!whole_string(text, content) || !parse_all(content, value)) {
+                return false;
+            }
+            std::array<char, 24> digits;
+            auto const result = std::to_chars(digits.begin(), digits.end(), value);
+            out_.append(digits.data(), result.ptr);
+            return true;
+        }
+        Scanner in(text);
+        NumberText number;
+        return scan_number(in, number) && in.done() && !number.is_float && write_number(number);
+    }
+
+    // mos, packetLossRate: a number or a numeric string, written as nlohmann writes a double.
+    bool number_field(std::string_view text) {
+        std::string_view digits;
+        if (text.front() == '"') {
+            if (!whole_string(text, digits)) {
+                return false;
+            }
+        } else {
+            Scanner in(text);
+            NumberText number;
+            // -0 reads as the integer 0 and is written 0.0, which from_chars would make -0.0.
+            if (!scan_number(in, number) || !in.done() || !plain_integer(number)) {
+                return false;
+            }
+            digits = number.text;
+        }
+        double value = 0;
+        if (!parse_all(digits, value)) {
+            return false;
+        }
+        append_double(value);
+        return true;
+    }
+
+    bool named_objects(std::string_view text, ObjectSchema const& schema, int depth) {
+        Members members;
+        if (depth > kMaxDepth || !collect_members(text, members) ||
+            !assign_fields(members, no_fields()) || members.count == 0) {
+            return false;
+        }
+        if ((members_seen_ += members.count) > kMaxBodyMembers) {
+            return false;
+        }
+        out_ += '{';
+        bool first = true;
+        for (Member const& member : members.all()) {
+            if (member.value == "null") {
+                continue;  // null is absent, here as everywhere
+            }
+            open_member(first, member.key);
+            if (!typed_object(member.value, schema, depth + 1)) {
+                return false;
+            }
+        }
+        out_ += '}';
+        return !first;  // only null legs: the general path leaves `details` out
+    }
+
+    static bool whole_string(std::string_view text, std::string_view& content) {
+        Scanner in(text);
+        return in.string(content) && in.done();
+    }
+
+    template <class T>
+    static bool parse_all(std::string_view text, T& value) {
+        char const* const last = text.data() + text.size();
+        auto const [end, error] = std::from_chars(text.data(), last, value);
+        if constexpr (std::is_floating_point_v<T>) {
+            if (!std::isfinite(value)) {
+                return false;
+            }
+        }
+        return error == std::errc{} && end == last && !text.empty();
+    }
+
+    void append_double(double value) {
+        std::array<char, 64> text;
+        // nlohmann's own shortest round-trip formatting, so the record reads as dump() writes it.
+        char* const end = nlohmann::detail::to_chars(text.data(), text.data() + text.size(), value);
+        out_.append(text.data(), end);
+    }
+
+    bool whole_value(std::string_view text, int depth) {
+        Scanner in(text);
+        return value(in, depth) && in.done();
+    }
+
+    bool value(Scanner& in, int depth) {
+        switch (in.peek()) {
+            case '"': {
+                std::string_view content;
+                if (!in.string(content)) {
+                    return false;
+                }
+                quoted(content);
+                return true;
+            }
+            case '{':
+                return container(in, depth + 1, '}');
+            case '[':
+                return container(in, depth + 1, ']');
+            case 't':
+                return literal(in, "true");
+            case 'f':
+                return literal(in, "false");
+            case 'n':
+                return literal(in, "null");
+            default: {
+                NumberText number;
+                return scan_number(in, number) && write_number(number);
+            }
+        }
+    }
+
+    bool literal(Scanner& in, std::string_view word) {
+        if (!in.eat(word)) {
+            return false;
+        }
+        out_ += word;
+        return true;
+    }
+
+    struct NumberText {
+        std::string_view text;
+        std::size_t integer_digits = 0;
+        bool is_float = false;  // has a fraction or an exponent
+    };
+
+    // RFC 8259 section 6, stricter than from_chars (no leading '.', "inf" or "nan").
+    static bool scan_number(Scanner& in, NumberText& number) {
+        char const* const begin = in.position();
+        bool const negative = in.eat('-');
+        if (!in.eat('0') && !digits(in)) {
+            return false;
+        }
+        number.integer_digits =
+            static_cast<std::size_t>(in.position() - begin) - (negative ? 1 : 0);
+        if (in.eat('.')) {
+            number.is_float = true;
+            if (!digits(in)) {
+                return false;
+            }
+        }
+        if (in.eat('e') || in.eat('E')) {
+            number.is_float = true;
+            if (!in.eat('+')) {
+                in.eat('-');
+            }
+            if (!digits(in)) {
+                return false;
+            }
+        }
+        number.text = std::string_view(begin, static_cast<std::size_t>(in.position() - begin));
+        return true;
+    }
+
+    // An integer nlohmann writes back as it came: it fits int64 or uint64, and is not -0.
+    static bool plain_integer(NumberText const& number) {
+        return number.is_float ||
+               (number.integer_digits <= kMaxIntegerDigits && number.text != "-0");
+    }
+
+    // An integer is copied; a fraction or exponent is written as nlohmann writes the double it
+    // reads ("1E2" becomes 100.0).
+    bool write_number(NumberText const& number) {
+        if (!plain_integer(number)) {
+            return false;
+        }
+        if (!number.is_float) {
+            out_ += number.text;
+            return true;
+        }
+        double value = 0;
+        if (!parse_all(number.text, value)) {
+            return false;
+        }
+        append_double(value);
+        return true;
+    }
+
+    // One or more; a leading zero is the caller's business.
+    static bool digits(Scanner& in) {
+        if (in.peek() < '0' || in.peek() > '9') {
+            return false;
+        }
+        while (in.peek() >= '0' && in.peek() <= '9') {
+            in.eat(in.peek());
+        }
+        return true;
+    }
+
+    // An object or an array, with its members or elements: `close` says which.
+    bool container(Scanner& in, int depth, char close) {
+        if (depth > kMaxDepth) {
+            return false;
+        }
+        out_ += in.peek();  // '{' or '['
+        in.eat(in.peek());
+        in.skip_space();
+        if (in.eat(close)) {
+            out_ += close;
+            return true;
+        }
+        std::array<std::string_view, kMaxObjectMembers> keys;
+        std::size_t count = 0;
+        for (;;) {
+            if (close == '}' && !key(in, keys, count)) {
+                return false;
+            }
+            if (!value(in, depth)) {
+                return false;
+            }
+            in.skip_space();
+            if (!in.eat(',')) {
+                break;
+            }
+            out_ += ',';
+            in.skip_space();
+        }
+        if (!in.eat(close)) {
+            return false;
+        }
+        out_ += close;
+        return true;
+    }
+
+    // A member's key and colon, refused when the object already has that key.
+    bool key(Scanner& in, std::array<std::string_view, kMaxObjectMembers>& keys,
+             std::size_t& count) {
+        std::string_view key;
+        if (!in.string(key) || count == keys.size() || ++members_seen_ > kMaxBodyMembers ||
+            std::find(keys.begin(), keys.begin() + count, key) != keys.begin() + count) {
+            return false;
+        }
+        keys[count++] = key;
+        quoted(key);
+        out_ += ':';
+        in.skip_space();
+        if (!in.eat(':')) {
+            return false;
+        }
+        in.skip_space();
+        return true;
+    }
+
+    std::string& out_;
+    std::size_t members_seen_ = 0;
+    Members payload_;
+};
+
+// The envelope's list with `payload` where encode_event_record writes it: after description,
+// before the envelope's unknown members. One per event kind, built once.
+ObjectSchema const& envelope_schema(EventKind const& kind) {
+    static std::vector<ObjectSchema> const schemas = [] {
+        std::vector<ObjectSchema> built;
+        for (EventKind const& each : event_kinds()) {
+            ObjectSchema schema = schema_of<Envelope>();
+            schema.fields.push_back(
+                FieldSpec{"payload", FieldKind::object, true, {}, &each.schema()});
+            built.push_back(std::move(schema));
+        }
+        return built;
+    }();
+    return schemas[static_cast<std::size_t>(&kind - event_kinds().data())];
+}
+
+// Where each kind keeps what summarize() and dedupe_key() read (ingest.cpp).
+bool read_fields(Members const& payload, EventFields& fields) {
+    auto const text = [&payload](std::string_view key, std::string_view& out) {
+        Member const* member = payload.find(key);
+        return member == nullptr || member->value == "null" || plain_string(member->value, out);
+    };
+    if (fields.event_type == "CALL_STATUS") {
+        return text("eventId", fields.event_id) && text("sessionId", fields.session_id) &&
+               text("callId", fields.call_id) && text("callStatus", fields.status) &&
+               text("callDirection", fields.direction);
+    }
+    return text("sessionId", fields.session_id) && text("sessionStatus", fields.status);
+}
+
+void append_received(Received const& received, std::string& out) {
+    out += R"(,"received":{"at":")";
+    out += received.at;
+    out += R"(","path":")";
+    out += received.path;
+    out += R"(","remote":")";
+    out += received.remote;
+    out += R"(","requestId":")";
+    out += received.request_id;
+    out += "\"}}\n";
+}
+
+}  // namespace
+
+EventFields event_fields(Event const& event) {
+    EventFields fields;
+    fields.event_type = event.envelope.event_type;
+    std::visit(
+        [&fields](auto const& payload) {
+            using Payload = std::decay_t<decltype(payload)>;
+            fields.session_id = payload.session_id;
+            if constexpr (std::is_same_v<Payload, CallStatus>) {
+                fields.event_id = payload.event_id;
+                fields.call_id = payload.call_id;
+                fields.status = payload.call_status;
+                if (payload.call_direction) {
+                    fields.direction = *payload.call_direction;
+                }
+            } else {
+                fields.status = payload.session_status;
+            }
+        },
+        event.payload);
+    return fields;
+}
+
+std::optional<FastRecord> encode_fast_record(std::string_view body, Received const& received) {
+    for (std::string_view text :
+         {std::string_view(received.at), std::string_view(received.path),
+          std::string_view(received.remote), std::string_view(received.request_id)}) {
+        if (!is_plain_ascii(text)) {
+            return std::nullopt;
+        }
+    }
+    Scanner in(body);
+    in.skip_space();
+    std::string_view object;
+    if (in.peek() != '{' || !in.skip_value(object)) {
+        return std::nullopt;
+    }
+    in.skip_space();
+    Members envelope;
+    if (!in.done() || !collect_members(object, envelope) || envelope.find("received") != nullptr) {
+        return std::nullopt;  // an 8x8 `received` is kept inside callsink's: general path
+    }
+    FastRecord record;
+    Member const* event_type = envelope.find("eventType");
+    if (event_type == nullptr || !plain_string(event_type->value, record.fields.event_type)) {
+        return std::nullopt;
+    }
+    EventKind const* kind = find_event_kind(record.fields.event_type);
+    if (kind == nullptr) {
+        return std::nullopt;
+    }
+    ObjectSchema const& schema = envelope_schema(*kind);
+    if (!assign_fields(envelope, schema)) {
+        return std::nullopt;
+    }
+    record.line.reserve(body.size() + 160);
+    Encoder encoder(record.line);
+    if (!encoder.write_members(envelope, schema, 0)) {
+        return std::nullopt;
+    }
+    if (!read_fields(encoder.payload(), record.fields)) {
+        return std::nullopt;
+    }
+    record.line.pop_back();  // the envelope's '}': `received` goes last, inside it
+    append_received(received, record.line);
+    return record;
+}
+
+}  // namespace callsink

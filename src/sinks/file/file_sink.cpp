@@ -1,0 +1,201 @@
+#include "callsink/sinks/file/file_sink.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <system_error>
+
+#include "callsink/base/fd_io.hpp"
+
+namespace callsink {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path numbered(fs::path const& path, unsigned n) {
+    return fs::path(path.string() + "." + std::to_string(n));
+}
+
+constexpr std::uint64_t kScanChunk = 64 * 1024;
+
+boost::system::error_code to_boost(std::error_code const& ec) {
+    return {ec.value(), boost::system::system_category()};
+}
+
+}  // namespace
+
+FileSink::FileSink(FileSinkOptions options)
+    : options_(std::move(options)), name_("file " + options_.path.string()) {}
+
+FileSink::~FileSink() {
+    close();
+}
+
+boost::system::error_code FileSink::open() {
+    if (fd_ >= 0) {
+        return {};
+    }
+    std::error_code dir_ec;
+    if (options_.path.has_parent_path()) {
+        fs::create_directories(options_.path.parent_path(), dir_ec);
+        if (dir_ec) {
+            return to_boost(dir_ec);
+        }
+    }
+    int const fd = ::open(options_.path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        return last_error();
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        auto ec = last_error();
+        ::close(fd);
+        return ec;
+    }
+    fd_ = fd;
+    size_ = static_cast<std::uint64_t>(st.st_size);
+    if (auto ec = set_aside_torn_tail()) {
+        close();
+        return ec;
+    }
+    return {};
+}
+
+boost::system::error_code FileSink::set_aside_torn_tail() {
+    torn_bytes_ = 0;
+    // Read backwards to the last newline; everything after it is a torn line.
+    std::uint64_t end = size_;
+    std::string chunk;
+    while (end > 0) {
+        std::uint64_t const start = end > kScanChunk ? end - kScanChunk : 0;
+        chunk.resize(end - start);
+        if (::pread(fd_, chunk.data(), chunk.size(), static_cast<off_t>(start)) !=
+            static_cast<ssize_t>(chunk.size())) {
+            return last_error();
+        }
+        auto const newline = chunk.rfind('\n');
+        if (newline != std::string::npos) {
+            end = start + newline + 1;
+            break;
+        }
+        end = start;
+    }
+    if (end == size_) {
+        return {};
+    }
+    std::string tail(size_ - end, '\0');
+    if (::pread(fd_, tail.data(), tail.size(), static_cast<off_t>(end)) !=
+        static_cast<ssize_t>(tail.size())) {
+        return last_error();
+    }
+    tail += '\n';
+    fs::path const torn_path(options_.path.string() + ".torn");
+    int const torn = ::open(torn_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (torn < 0) {
+        return last_error();
+    }
+    auto ec = write_all(torn, tail);
+    if (!ec && ::fdatasync(torn) != 0) {
+        ec = last_error();
+    }
+    ::close(torn);
+    if (ec) {
+        return ec;
+    }
+    if (::ftruncate(fd_, static_cast<off_t>(end)) != 0) {
+        return last_error();
+    }
+    torn_bytes_ = size_ - end;
+    size_ = end;
+    return {};
+}
+
+void FileSink::close() {
+    if (fd_ >= 0) {
+        ::close(fd_);
+        fd_ = -1;
+    }
+}
+
+bool FileSink::try_recover() {
+    // An open file's failures (ENOSPC, EIO) show only on a write; a closed one can be tested.
+    return fd_ < 0 && !open();
+}
+
+boost::system::error_code FileSink::reopen() {
+    close();
+    return open();
+}
+
+boost::system::error_code FileSink::sync() {
+    if (fd_ < 0) {
+        return {};
+    }
+    return ::fdatasync(fd_) == 0 ? boost::system::error_code{} : last_error();
+}
+
+boost::system::error_code FileSink::write(std::span<Record const> batch) {
+    if (auto ec = open()) {
+        return ec;
+    }
+    buffer_.clear();
+    for (Record const& record : batch) {
+        buffer_ += record.line;
+    }
+    // Rotation is decided once per batch, before anything is written: a batch lands whole in
+    // one file or not at all, so a batch that fails (answered 503, retried by 8x8) never leaves
+    // part of itself behind. The price: a batch may take a file past max_bytes.
+    if (options_.max_bytes > 0 && size_ > 0 && size_ + buffer_.size() > options_.max_bytes) {
+        if (auto ec = rotate()) {
+            return ec;
+        }
+    }
+    return append(buffer_);
+}
+
+boost::system::error_code FileSink::append(std::string_view bytes) {
+    if (bytes.empty()) {
+        return {};
+    }
+    std::size_t written = 0;
+    if (auto ec = write_all(fd_, bytes, written)) {
+        // Cut a partial write back off, so the file still ends on a whole record and the retry
+        // that follows a 503 does not land behind half a line.
+        if (written > 0 && ::ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
+            close();  // the next write reopens and appends after whatever is there
+        }
+        return ec;
+    }
+    size_ += bytes.size();
+    return {};
+}
+
+boost::system::error_code FileSink::rotate() {
+    // Records in the file being rotated were acknowledged under the durability the pipeline
+    // chose; make them durable before the name changes under them.
+    if (auto ec = sync()) {
+        return ec;
+    }
+    close();
+    std::error_code ec;
+    fs::remove(numbered(options_.path, options_.max_files), ec);
+    // Shift .N-1 -> .N … .1 -> .2, then the file -> .1. A gap (a missing .k) is fine; any other
+    // failure stops here, before the next rename could overwrite a kept file.
+    for (unsigned n = options_.max_files; n > 1; --n) {
+        fs::rename(numbered(options_.path, n - 1), numbered(options_.path, n), ec);
+        if (ec && ec != std::errc::no_such_file_or_directory) {
+            open();
+            return to_boost(ec);
+        }
+    }
+    fs::rename(options_.path, numbered(options_.path, 1), ec);
+    if (ec) {
+        open();
+        return to_boost(ec);
+    }
+    return open();
+}
+
+}  // namespace callsink

@@ -1,0 +1,71 @@
+#include "callsink/ingest/ingest.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "fixtures.hpp"
+
+namespace callsink {
+namespace {
+
+using testing::fixture;
+
+Received received() {
+    return {"2026-11-22T18:00:00.000Z", "/status", "127.0.0.1", "r-1"};
+}
+
+TEST(DedupeKey, IsAFixedSizeDigestWhateverTheIdsLength) {
+    std::string body = fixture("call_status_2026.json");
+    std::string const id = "e2078079-eae8-11f0-ae64-a500004e488e";
+    MsisdnPrivacy const clear(MsisdnPolicy::clear);
+    auto const short_id = ingest_delivery(body, received(), clear);
+    body.replace(body.find(id), id.size(), std::string(500'000, 'x'));
+    auto const long_id = ingest_delivery(body, received(), clear);
+    static_assert(sizeof(DedupeKey) == 16);
+    EXPECT_TRUE(short_id.record.dedupe_key);
+    EXPECT_TRUE(long_id.record.dedupe_key);
+    EXPECT_NE(short_id.record.dedupe_key, long_id.record.dedupe_key);
+}
+
+TEST(DedupeKey, TellsTheEventTypesApart) {
+    // A CALL_STATUS eventId equal to a SESSION_SUMMARY sessionId is not a redelivery.
+    std::string status = fixture("call_status_2026.json");
+    std::string summary = fixture("session_summary_success.json");
+    std::string const event_id = "e2078079-eae8-11f0-ae64-a500004e488e";
+    std::string const session_id = "1f048a84-ea6d-11ee-911b-078f7290bf52";
+    status.replace(status.find(event_id), event_id.size(), session_id);
+    MsisdnPrivacy const clear(MsisdnPolicy::clear);
+    EXPECT_NE(ingest_delivery(status, received(), clear).record.dedupe_key,
+              ingest_delivery(summary, received(), clear).record.dedupe_key);
+}
+
+TEST(IngestPrivacy, ScrubsNumbersFromTheRejectionsFieldPath) {
+    // A leg is named by its key under details: a number there must not reach the rejects file,
+    // the reply or the log through error.field.
+    std::string const body =
+        R"({"eventType":"SESSION_SUMMARY","payload":{"sessionId":"s","sessionStatus":"COMPLETED",)"
+        R"("details":{"+6591178965":"not an object"}}})";
+    MsisdnPrivacy const mask(MsisdnPolicy::mask);
+    auto const ingested = ingest_delivery(body, received(), mask);
+    ASSERT_TRUE(ingested.rejection);
+    EXPECT_EQ(ingested.rejection->field.find("6591178965"), std::string::npos)
+        << ingested.rejection->field;
+    EXPECT_EQ(ingested.record.line.find("6591178965"), std::string::npos) << ingested.record.line;
+}
+
+TEST(IngestLimits, ABodyWithMoreObjectMembersThanTheLimitIsRejectedBeforeParsing) {
+    std::string body = R"({"eventType":"CALL_STATUS","payload":{"sessionId":"s")";
+    for (int i = 0; i < 1001; ++i) {
+        body += ",\"k" + std::to_string(i) + "\":1";
+    }
+    body += "}}";
+    auto const ingested = ingest_delivery(body, received(), MsisdnPrivacy(MsisdnPolicy::clear));
+    ASSERT_TRUE(ingested.rejection);
+    EXPECT_EQ(ingested.rejection->code, RejectCode::invalid_json);
+    EXPECT_NE(ingested.rejection->message.find("more than 1000 object members"), std::string::npos)
+        << ingested.rejection->message;
+}
+
+}  // namespace
+}  // namespace callsink

@@ -1,0 +1,387 @@
+#include "callsink/pipeline/pipeline.hpp"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <future>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "callsink/pipeline/errors.hpp"
+#include "fake_sink.hpp"
+
+namespace callsink {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::FakeSink;
+
+// Not "e" + std::to_string(i), nor line + "\n": GCC 12 at -O3 warns falsely about those
+// (-Wrestrict, PR 105329).
+std::string numbered(int i) {
+    std::string line = "e";
+    line += std::to_string(i);
+    return line;
+}
+Record event_record(std::string line) {
+    line += '\n';
+    return Record{RecordKind::event, std::move(line), {}, {}};
+}
+Record keyed_event(std::string line, std::string key) {
+    Record record = event_record(std::move(line));
+    record.summary.event_type = "CALL_STATUS";
+    record.dedupe_key = make_dedupe_key(key);
+    return record;
+}
+Record rejection_record(std::string line) {
+    line += '\n';
+    return Record{RecordKind::rejection, std::move(line), {}, {}};
+}
+
+// Owns a pipeline over fake sinks; non-owning pointers stay valid while the pipeline lives.
+class PipelineTest : public ::testing::Test {
+  protected:
+    void make(Durability durability, std::size_t capacity = 1000, bool second_required = true,
+              std::optional<Pipeline::CompletionExecutor> completions = std::nullopt) {
+        auto events = std::make_unique<FakeSink>("events");
+        auto second = std::make_unique<FakeSink>("second");
+        auto rejects = std::make_unique<FakeSink>("rejects");
+        events_ = events.get();
+        second_ = second.get();
+        rejects_ = rejects.get();
+        std::vector<SinkSlot> slots;
+        slots.push_back({std::move(events), true});
+        slots.push_back({std::move(second), second_required});
+        auto logger = std::make_shared<spdlog::logger>(
+            "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_));
+        pipeline_ = std::make_unique<Pipeline>(
+            PipelineOptions{durability, capacity, dedupe_window_}, std::move(slots),
+            SinkSlot{std::move(rejects), true}, logger, metrics_);
+        pipeline_->start(completions);
+    }
+
+    std::future<boost::system::error_code> submit(Record record) {
+        auto promise = std::make_shared<std::promise<boost::system::error_code>>();
+        auto future = promise->get_future();
+        pipeline_->submit(std::move(record),
+                          [promise](boost::system::error_code ec) { promise->set_value(ec); });
+        return future;
+    }
+
+    // The writer takes `line` and waits in write() until events_->release(): what is submitted
+    // meanwhile forms the next batch.
+    std::future<boost::system::error_code> hold_writer_on(std::string line) {
+        events_->hold();
+        auto done = submit(event_record(std::move(line)));
+        wait_until_queue_empty();
+        return done;
+    }
+
+    void wait_until_queue_empty() {
+        for (int i = 0; i < 2000 && pipeline_->queue_depth() > 0; ++i) {
+            std::this_thread::sleep_for(1ms);
+        }
+        ASSERT_EQ(pipeline_->queue_depth(), 0u);
+    }
+
+    std::size_t log_count(std::string const& text) const {
+        std::string const log = log_.str();
+        std::size_t count = 0;
+        for (auto pos = log.find(text); pos != std::string::npos; pos = log.find(text, pos + 1)) {
+            ++count;
+        }
+        return count;
+    }
+
+    std::size_t dedupe_window_ = 0;
+    Metrics metrics_;
+    std::ostringstream log_;
+    FakeSink* events_ = nullptr;
+    FakeSink* second_ = nullptr;
+    FakeSink* rejects_ = nullptr;
+    boost::asio::io_context io_;  // outlives the pipeline that posts to it
+    std::unique_ptr<Pipeline> pipeline_;
+};
+
+TEST_F(PipelineTest, WritesEventsToEveryEventSinkAndRejectionsToTheRejectsSink) {
+    make(Durability::write);
+    EXPECT_FALSE(submit(event_record("e1")).get());
+    EXPECT_FALSE(submit(rejection_record("r1")).get());
+    EXPECT_EQ(events_->lines(), std::vector<std::string>{"e1\n"});
+    EXPECT_EQ(second_->lines(), std::vector<std::string>{"e1\n"});
+    EXPECT_EQ(rejects_->lines(), std::vector<std::string>{"r1\n"});
+}
+
+TEST_F(PipelineTest, CompletesOnlyAfterTheRecordWasWritten) {
+    make(Durability::write);
+    events_->hold();
+    auto done = submit(event_record("e1"));
+    EXPECT_EQ(done.wait_for(50ms), std::future_status::timeout);
+    EXPECT_TRUE(events_->lines().empty());
+    events_->release();
+    EXPECT_FALSE(done.get());
+    EXPECT_EQ(events_->lines().size(), 1u);
+}
+
+TEST_F(PipelineTest, DurabilityNoneCompletesOnceQueued) {
+    make(Durability::none);
+    events_->hold();
+    auto done = submit(event_record("e1"));
+    ASSERT_EQ(done.wait_for(0ms), std::future_status::ready);
+    EXPECT_FALSE(done.get());
+    events_->release();
+    pipeline_->stop();
+    EXPECT_EQ(events_->lines().size(), 1u);
+}
+
+TEST_F(PipelineTest, FsyncDurabilitySyncsOncePerBatchNotOncePerRecord) {
+    make(Durability::fsync);
+    events_->hold();
+    std::vector<std::future<boost::system::error_code>> done;
+    done.push_back(submit(event_record("first")));
+    wait_until_queue_empty();  // the writer holds "first" and waits in write()
+    for (int i = 0; i < 20; ++i) {
+        done.push_back(submit(event_record(numbered(i))));
+    }
+    events_->release();
+    for (auto& d : done) {
+        EXPECT_FALSE(d.get());
+    }
+    EXPECT_EQ(events_->batch_sizes(), (std::vector<std::size_t>{1, 20}));
+    EXPECT_EQ(events_->sync_calls(), 2);
+}
+
+TEST_F(PipelineTest, GivenAnExecutorABatchCompletesInOneHandlerPostedThere) {
+    auto work = boost::asio::make_work_guard(io_);
+    make(Durability::write, 1000, true, io_.get_executor());
+    auto first = hold_writer_on("first");
+    std::vector<std::future<boost::system::error_code>> batch;
+    for (int i = 0; i < 3; ++i) {
+        batch.push_back(submit(event_record(numbered(i))));
+    }
+    events_->release();
+    EXPECT_EQ(first.wait_for(50ms), std::future_status::timeout);  // not on the writer thread
+    EXPECT_EQ(io_.run_one(), 1u);
+    EXPECT_FALSE(first.get());
+    EXPECT_EQ(io_.run_one(), 1u);
+    for (auto& done : batch) {
+        ASSERT_EQ(done.wait_for(0ms), std::future_status::ready);
+        EXPECT_FALSE(done.get());
+    }
+    EXPECT_EQ(events_->batch_sizes(), (std::vector<std::size_t>{1, 3}));
+}
+
+TEST_F(PipelineTest, AReplyThatThrowsDoesNotKeepTheRestOfItsBatchFromBeingAnswered) {
+    auto work = boost::asio::make_work_guard(io_);
+    make(Durability::write, 1000, true, io_.get_executor());
+    auto first = hold_writer_on("first");
+    pipeline_->submit(event_record("throws"), [](boost::system::error_code) {
+        throw std::runtime_error("no memory for the reply");
+    });
+    auto after = submit(event_record("after"));
+    events_->release();
+    EXPECT_EQ(io_.run_one(), 1u);
+    EXPECT_FALSE(first.get());
+    EXPECT_EQ(io_.run_one(), 1u);  // the batch's one handler: does not throw out of run_one
+    ASSERT_EQ(after.wait_for(0ms), std::future_status::ready);
+    EXPECT_FALSE(after.get());
+    EXPECT_EQ(log_count("reply not sent, connection closed: no memory for the reply"), 1u);
+}
+
+TEST_F(PipelineTest, GivenAnExecutorWhatIsAnsweredAtOnceStillIs) {
+    make(Durability::write, /*capacity=*/1, true, io_.get_executor());
+    auto first = hold_writer_on("first");
+    auto second = submit(event_record("second"));
+    auto refused = submit(event_record("refused"));
+    ASSERT_EQ(refused.wait_for(0ms), std::future_status::ready);
+    EXPECT_EQ(refused.get(), make_error_code(Errc::queue_full));
+    events_->release();
+    pipeline_->stop();
+    EXPECT_EQ(submit(event_record("late")).get(), make_error_code(Errc::stopped));
+    io_.run();
+    EXPECT_FALSE(first.get());
+    EXPECT_FALSE(second.get());
+}
+
+TEST_F(PipelineTest, WriteDurabilityDoesNotSync) {
+    make(Durability::write);
+    EXPECT_FALSE(submit(event_record("e1")).get());
+    EXPECT_EQ(events_->sync_calls(), 0);
+}
+
+TEST_F(PipelineTest, FullQueueAnswersAtOnceWithQueueFull) {
+    make(Durability::write, /*capacity=*/2);
+    auto first = hold_writer_on("first");
+    auto second = submit(event_record("second"));
+    auto third = submit(event_record("third"));
+    auto refused = submit(event_record("refused"));
+    ASSERT_EQ(refused.wait_for(0ms), std::future_status::ready);
+    EXPECT_EQ(refused.get(), make_error_code(Errc::queue_full));
+    events_->release();
+    EXPECT_FALSE(first.get());
+    EXPECT_FALSE(second.get());
+    EXPECT_FALSE(third.get());
+    EXPECT_EQ(events_->lines(), (std::vector<std::string>{"first\n", "second\n", "third\n"}));
+}
+
+TEST_F(PipelineTest, FailingRequiredSinkFailsTheRecordAndRecoversByItself) {
+    make(Durability::write);
+    auto const enospc = boost::system::error_code(ENOSPC, boost::system::system_category());
+    events_->fail_with(enospc);
+    EXPECT_EQ(submit(event_record("e1")).get(), enospc);
+    EXPECT_EQ(submit(event_record("e2")).get(), enospc);
+    EXPECT_FALSE(pipeline_->ready());
+    EXPECT_EQ(log_count("sink failed: events"), 1u) << log_.str();
+    EXPECT_NE(metrics_.render().find("callsink_sink_errors_total{sink=\"events\"} 2"),
+              std::string::npos)
+        << metrics_.render();
+
+    events_->fail_with({});
+    EXPECT_FALSE(submit(event_record("e3")).get());
+    EXPECT_TRUE(pipeline_->ready());
+    EXPECT_EQ(log_count("sink recovered: events"), 1u) << log_.str();
+    EXPECT_EQ(events_->lines(), std::vector<std::string>{"e3\n"});
+}
+
+TEST_F(PipelineTest, FailingBestEffortSinkDoesNotFailTheRecord) {
+    make(Durability::write, 1000, /*second_required=*/false);
+    second_->fail_with(boost::system::error_code(EIO, boost::system::system_category()));
+    EXPECT_FALSE(submit(event_record("e1")).get());
+    EXPECT_FALSE(pipeline_->ready());  // /readyz reports every sink, required or not
+    EXPECT_EQ(events_->lines().size(), 1u);
+    EXPECT_EQ(log_count("sink failed: second"), 1u);
+}
+
+TEST_F(PipelineTest, AReopenThatSucceedsClearsTheFailure) {
+    make(Durability::write);
+    events_->fail_with(boost::system::error_code(EIO, boost::system::system_category()));
+    EXPECT_TRUE(submit(event_record("e1")).get());
+    ASSERT_FALSE(pipeline_->ready());
+    events_->fail_with({});
+    pipeline_->reopen();
+    for (int i = 0; i < 2000 && !pipeline_->ready(); ++i) {
+        std::this_thread::sleep_for(1ms);
+    }
+    EXPECT_TRUE(pipeline_->ready());
+    EXPECT_EQ(log_count("sink recovered: events"), 1u) << log_.str();
+}
+
+TEST_F(PipelineTest, AFailingSinkRecoversWithoutTrafficWhenItCanTell) {
+    make(Durability::write);
+    events_->fail_with(boost::system::error_code(ENOENT, boost::system::system_category()));
+    EXPECT_TRUE(submit(event_record("e1")).get());
+    ASSERT_FALSE(pipeline_->ready());
+    events_->set_recoverable(true);  // e.g. the file's folder is back
+    for (int i = 0; i < 300 && !pipeline_->ready(); ++i) {
+        std::this_thread::sleep_for(10ms);  // the writer retries once a second
+    }
+    EXPECT_TRUE(pipeline_->ready());
+    EXPECT_EQ(log_count("sink recovered: events"), 1u) << log_.str();
+}
+
+TEST_F(PipelineTest, FailingRejectsSinkDoesNotFailEvents) {
+    make(Durability::write);
+    rejects_->fail_with(boost::system::error_code(EIO, boost::system::system_category()));
+    EXPECT_FALSE(submit(event_record("e1")).get());
+    EXPECT_TRUE(submit(rejection_record("r1")).get());
+}
+
+TEST_F(PipelineTest, StopWritesWhatIsQueuedThenClosesTheSinks) {
+    make(Durability::write);
+    events_->hold();
+    std::vector<std::future<boost::system::error_code>> done;
+    for (int i = 0; i < 5; ++i) {
+        done.push_back(submit(event_record(numbered(i))));
+    }
+    std::thread releaser([this] {
+        std::this_thread::sleep_for(20ms);
+        events_->release();
+    });
+    pipeline_->stop();
+    releaser.join();
+    for (auto& d : done) {
+        EXPECT_FALSE(d.get());
+    }
+    EXPECT_EQ(events_->lines().size(), 5u);
+    EXPECT_TRUE(events_->closed());
+    EXPECT_TRUE(rejects_->closed());
+}
+
+TEST_F(PipelineTest, SubmitAfterStopAnswersStopped) {
+    make(Durability::write);
+    pipeline_->stop();
+    EXPECT_EQ(submit(event_record("late")).get(), make_error_code(Errc::stopped));
+}
+
+TEST_F(PipelineTest, ReopenReachesEverySink) {
+    make(Durability::write);
+    pipeline_->reopen();
+    EXPECT_FALSE(submit(event_record("e1")).get());  // processed after the reopen
+    EXPECT_EQ(events_->reopen_calls(), 1);
+    EXPECT_EQ(second_->reopen_calls(), 1);
+    EXPECT_EQ(rejects_->reopen_calls(), 1);
+}
+
+TEST_F(PipelineTest, ARedeliveryIsAnsweredButNotStoredAgain) {
+    dedupe_window_ = 10;
+    make(Durability::write);
+    EXPECT_FALSE(submit(keyed_event("first", "CALL_STATUS e-1")).get());
+    EXPECT_FALSE(submit(keyed_event("again", "CALL_STATUS e-1")).get());
+    EXPECT_FALSE(submit(keyed_event("other", "CALL_STATUS e-2")).get());
+    EXPECT_EQ(events_->lines(), (std::vector<std::string>{"first\n", "other\n"}));
+    EXPECT_EQ(metrics_.duplicates(EventType::call_status), 1u);
+    EXPECT_EQ(metrics_.events(EventType::call_status), 2u);
+}
+
+TEST_F(PipelineTest, CopiesArrivingTogetherAreStoredOnce) {
+    dedupe_window_ = 10;
+    make(Durability::write);
+    auto blocker = hold_writer_on("blocker");
+    auto a = submit(keyed_event("copy-a", "SESSION_SUMMARY s-1"));
+    auto b = submit(keyed_event("copy-b", "SESSION_SUMMARY s-1"));
+    events_->release();
+    EXPECT_FALSE(blocker.get());
+    EXPECT_FALSE(a.get());
+    EXPECT_FALSE(b.get());
+    EXPECT_EQ(events_->lines(), (std::vector<std::string>{"blocker\n", "copy-a\n"}));
+}
+
+TEST_F(PipelineTest, AKeyIsRememberedOnlyOnceItsRecordWasStored) {
+    dedupe_window_ = 10;
+    make(Durability::write);
+    auto const eio = boost::system::error_code(EIO, boost::system::system_category());
+    events_->fail_with(eio);
+    EXPECT_EQ(submit(keyed_event("try-1", "CALL_STATUS e-1")).get(), eio);
+    events_->fail_with({});
+    EXPECT_FALSE(submit(keyed_event("try-2", "CALL_STATUS e-1")).get());
+    EXPECT_FALSE(submit(keyed_event("try-3", "CALL_STATUS e-1")).get());
+    EXPECT_EQ(events_->lines(), std::vector<std::string>{"try-2\n"});
+}
+
+TEST_F(PipelineTest, ACopyInTheSameBatchSharesTheFailureOfTheFirst) {
+    dedupe_window_ = 10;
+    make(Durability::write);
+    auto const eio = boost::system::error_code(EIO, boost::system::system_category());
+    auto blocker = hold_writer_on("blocker");
+    events_->fail_with(eio);
+    auto a = submit(keyed_event("copy-a", "CALL_STATUS e-1"));
+    auto b = submit(keyed_event("copy-b", "CALL_STATUS e-1"));
+    events_->release();
+    EXPECT_EQ(a.get(), eio);
+    EXPECT_EQ(b.get(), eio);
+    EXPECT_EQ(events_->write_calls(), 2);  // the blocker, then one write for both copies
+}
+
+TEST_F(PipelineTest, WithTheWindowOffEveryCopyIsStored) {
+    make(Durability::write);
+    EXPECT_FALSE(submit(keyed_event("first", "CALL_STATUS e-1")).get());
+    EXPECT_FALSE(submit(keyed_event("again", "CALL_STATUS e-1")).get());
+    EXPECT_EQ(events_->lines().size(), 2u);
+}
+
+}  // namespace
+}  // namespace callsink

@@ -1,0 +1,130 @@
+#include "callsink/sinks/buffered_sink.hpp"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <sstream>
+#include <thread>
+
+#include "callsink/sinks/stdout/stdout_sink.hpp"
+#include "fake_sink.hpp"
+
+namespace callsink {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::FakeSink;
+
+class BufferedSinkTest : public ::testing::Test {
+  protected:
+    std::shared_ptr<spdlog::logger> logger_ = std::make_shared<spdlog::logger>(
+        "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_));
+    std::ostringstream log_;
+};
+
+std::vector<Record> batch_of(std::size_t n, std::size_t line_size = 100) {
+    return std::vector<Record>(
+        n, Record{RecordKind::event, std::string(line_size - 1, 'x') + "\n", {}, {}});
+}
+
+TEST_F(BufferedSinkTest, HandsEveryRecordToTheInnerSinkInOrder) {
+    auto inner = std::make_unique<FakeSink>();
+    FakeSink* fake = inner.get();
+    BufferedSink sink(std::move(inner), 100, logger_);
+    for (int i = 0; i < 10; ++i) {
+        std::vector<Record> one{{RecordKind::event, std::to_string(i) + "\n", {}, {}}};
+        ASSERT_FALSE(sink.write(one));
+    }
+    sink.close();
+    auto const lines = fake->lines();
+    ASSERT_EQ(lines.size(), 10u);
+    for (int i = 0; i < 10; ++i) {
+        EXPECT_EQ(lines[i], std::to_string(i) + "\n");
+    }
+    EXPECT_EQ(sink.dropped(), 0u);
+}
+
+TEST_F(BufferedSinkTest, ABlockedStdoutPipeNeverBlocksTheWriterAndDropsAreCounted) {
+    std::signal(SIGPIPE, SIG_IGN);  // as callsink's main does
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    auto sink =
+        std::make_unique<BufferedSink>(std::make_unique<StdoutSink>(fds[1]), 50, logger_, 100ms);
+    // Nobody reads the pipe: 64 KiB fill it, and the inner write blocks for good. The buffer
+    // alone (50 records of 10 KB) holds more than that, however the threads are scheduled.
+    auto const start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 100; ++i) {
+        ASSERT_FALSE(sink->write(batch_of(20, 10'000)));
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+    EXPECT_GT(sink->dropped(), 0u);
+    EXPECT_NE(log_.str().find("is behind"), std::string::npos) << log_.str();
+
+    auto const closing = std::chrono::steady_clock::now();
+    sink.reset();  // close() gives up on the blocked pipe after its timeout
+    EXPECT_LT(std::chrono::steady_clock::now() - closing, 2s);
+    EXPECT_NE(log_.str().find("is blocked"), std::string::npos) << log_.str();
+    ::close(fds[0]);  // unblocks the abandoned thread with EPIPE
+    // Let it finish logging to log_ before the fixture goes away.
+    std::this_thread::sleep_for(200ms);
+    ::close(fds[1]);
+}
+
+TEST_F(BufferedSinkTest, ReportsTheDestinationsLastOutcomeOnTheNextWrite) {
+    auto inner = std::make_unique<FakeSink>("flaky");
+    FakeSink* fake = inner.get();
+    auto const eio = boost::system::error_code(EIO, boost::system::system_category());
+    fake->fail_with(eio);
+    BufferedSink sink(std::move(inner), 100, logger_);
+    EXPECT_FALSE(sink.write(batch_of(1)));  // nothing written yet: nothing known to be wrong
+    for (int i = 0; i < 2000 && fake->write_calls() == 0; ++i) {
+        std::this_thread::sleep_for(1ms);
+    }
+    EXPECT_EQ(sink.write(batch_of(1)), eio);
+    fake->fail_with({});
+    boost::system::error_code ec = eio;
+    for (int i = 0; i < 2000 && ec; ++i) {
+        std::this_thread::sleep_for(1ms);
+        ec = sink.write(batch_of(1));
+    }
+    EXPECT_FALSE(ec);
+    sink.close();
+}
+
+TEST_F(BufferedSinkTest, ForwardsReopen) {
+    auto inner = std::make_unique<FakeSink>();
+    FakeSink* fake = inner.get();
+    BufferedSink sink(std::move(inner), 100, logger_);
+    ASSERT_FALSE(sink.reopen());
+    ASSERT_FALSE(sink.write(batch_of(1)));
+    sink.close();
+    EXPECT_EQ(fake->reopen_calls(), 1);
+}
+
+}  // namespace
+}  // namespace callsink
+
+namespace callsink {
+namespace {
+
+TEST_F(BufferedSinkTest, IsBoundedInBytesAsWellAsInRecords) {
+    auto inner = std::make_unique<FakeSink>();
+    FakeSink* fake = inner.get();
+    fake->hold();  // nothing leaves the buffer
+    BufferedSink sink(std::move(inner), /*capacity=*/1000, logger_, 100ms);
+    for (int i = 0; i < 40; ++i) {
+        ASSERT_FALSE(sink.write(batch_of(1, 1024 * 1024)));  // 40 MiB offered, 1000 records allowed
+    }
+    // At most 16 MiB wait in the buffer, and at most as much is in the held write the sink's
+    // thread took from it: 32 of the 40 MiB at the most, whatever the scheduling.
+    EXPECT_GE(sink.dropped(), 40u - 32u);
+    fake->release();
+    sink.close();
+}
+
+}  // namespace
+}  // namespace callsink
