@@ -1,6 +1,7 @@
 // Loads callsink's TOML configuration into the typed option structs. The schema is a set of small
-// read_<table>() functions over config_detail::TableReader: each lists its table's keys (so a typo
-// is an error, not a silently ignored setting) and reads every key with its type and range.
+// read_<table>() functions over ConfigTable: each lists its table's keys (so a typo is an error,
+// not a silently ignored setting) and reads every key with its type and range. [[sinks]] tables
+// and [rejects] are read by the sink types themselves.
 #include "callsink/app/config_file.hpp"
 
 #include <algorithm>
@@ -18,22 +19,13 @@
 #include <utility>
 
 #include "callsink/config/toml_table.hpp"
+#include "callsink/sinks/file/file_sink.hpp"
 
 namespace callsink {
-
-ConfigError::ConfigError(std::string key, std::string const& problem)
-    : std::runtime_error(key.empty() ? problem : key + ": " + problem), key_(std::move(key)) {}
 
 namespace {
 
 namespace fs = std::filesystem;
-using config_detail::Choice;
-using config_detail::in_quotes;
-using config_detail::IntRange;
-using config_detail::TableReader;
-using config_detail::type_name;
-
-constexpr std::int64_t kUnbounded = std::numeric_limits<std::int64_t>::max();
 
 constexpr std::array<std::string_view, 7> kTopLevelKeys = {
     "server", "auth", "delivery", "privacy", "rejects", "sinks", "log"};
@@ -44,10 +36,6 @@ constexpr std::array<std::string_view, 4> kAuthKeys = {"header", "value", "value
 constexpr std::array<std::string_view, 3> kDeliveryKeys = {"durability", "dedupe_window",
                                                            "queue_capacity"};
 constexpr std::array<std::string_view, 2> kPrivacyKeys = {"msisdn", "key_env"};
-constexpr std::array<std::string_view, 3> kRejectsKeys = {"path", "max_bytes", "max_files"};
-constexpr std::array<std::string_view, 5> kSinkKeys = {"type", "path", "max_bytes", "max_files",
-                                                       "required"};
-constexpr std::array<std::string_view, 3> kFileOnlySinkKeys = {"path", "max_bytes", "max_files"};
 constexpr std::array<std::string_view, 2> kLogKeys = {"level", "format"};
 
 constexpr IntRange kThreads{0, 256};
@@ -56,10 +44,6 @@ constexpr IntRange kTimeoutMs{1, 3'600'000};
 constexpr IntRange kMaxConnections{1, 1'000'000};
 constexpr IntRange kDedupeWindow{0, 10'000'000};
 constexpr IntRange kQueueCapacity{1, 10'000'000};
-constexpr IntRange kMaxBytes{0, kUnbounded};
-constexpr IntRange kMaxFiles{1, 1000};
-// Rotating a file smaller than a few records would rotate on every batch.
-constexpr std::int64_t kMinRotationBytes = 4096;
 // An HMAC key shorter than this is guessable; 16 bytes is the floor RFC 2104 suggests for SHA-256.
 constexpr std::size_t kMinMsisdnKeyBytes = 16;
 
@@ -73,11 +57,8 @@ constexpr std::array<Choice<MsisdnPolicy>, 3> kMsisdnPolicies{{
     {"mask", MsisdnPolicy::mask},
     {"hash", MsisdnPolicy::hash},
 }};
-constexpr std::array<Choice<SinkType>, 3> kSinkTypes{{
-    {"file", SinkType::file},
-    {"stdout", SinkType::stdout_lines},
-    {"log", SinkType::log},
-}};
+// The rejects file's default, where the systemd unit's StateDirectory puts it.
+constexpr std::string_view kDefaultRejectsPath = "/var/lib/callsink/rejects.jsonl";
 constexpr std::array<Choice<std::string_view>, 7> kLogLevels{{
     {"trace", "trace"},
     {"debug", "debug"},
@@ -204,59 +185,23 @@ unsigned resolve_threads(std::int64_t threads) {
     return std::max(1u, std::thread::hardware_concurrency());
 }
 
-std::vector<Cidr> read_cidrs(TableReader const& table, std::string_view key) {
+std::vector<Cidr> read_cidrs(ConfigTable const& table, std::string_view key) {
     std::vector<Cidr> networks;
-    toml::array const* items = table.array(key);
-    if (items == nullptr) {
+    auto const items = table.strings(key);
+    if (!items) {
         return networks;
     }
     for (std::size_t i = 0; i < items->size(); ++i) {
-        std::string const item_key = table.key_of(key) + "[" + std::to_string(i) + "]";
-        toml::node const& item = (*items)[i];
-        auto const* text = item.as_string();
-        if (text == nullptr) {
-            throw ConfigError(item_key, "expected a string, got " + type_name(item));
-        }
-        auto network = Cidr::parse(text->get());
+        auto network = Cidr::parse((*items)[i]);
         if (!network) {
-            throw ConfigError(item_key, in_quotes(text->get()) +
-                                            " is not an IP network in CIDR notation (such as "
-                                            "\"203.0.113.0/24\", \"2001:db8::/32\" or \"::1\")");
+            throw ConfigError(table.key_of(key) + "[" + std::to_string(i) + "]",
+                              in_quotes((*items)[i]) +
+                                  " is not an IP network in CIDR notation (such as "
+                                  "\"203.0.113.0/24\", \"2001:db8::/32\" or \"::1\")");
         }
         networks.push_back(*network);
     }
     return networks;
-}
-
-// Relative paths are taken from the config file's folder, so the file works from any cwd.
-std::optional<fs::path> read_path(TableReader const& table, std::string_view key,
-                                  fs::path const& base_dir) {
-    auto text = table.non_empty_string(key);
-    if (!text) {
-        return std::nullopt;
-    }
-    fs::path path(*text);
-    if (path.is_relative()) {
-        path = base_dir / path;
-    }
-    path = path.lexically_normal();
-    if (!path.has_filename()) {
-        table.fail(key, in_quotes(*text) + " names a folder; expected a file");
-    }
-    return path;
-}
-
-// `why` ends the message when the variable is missing, to say what needs it.
-std::string read_env(TableReader const& table, std::string_view key, std::string const& name,
-                     GetEnv const& getenv, std::string const& why = "") {
-    auto value = getenv(name);
-    if (!value) {
-        table.fail(key, "environment variable " + name + " is not set" + why);
-    }
-    if (value->empty()) {
-        table.fail(key, "environment variable " + name + " is empty" + why);
-    }
-    return *value;
 }
 
 // ---- [auth] ----
@@ -282,14 +227,14 @@ std::string header_value_problem(std::string_view value) {
     return "";
 }
 
-std::optional<std::string> read_auth_value(TableReader const& table, GetEnv const& getenv) {
+std::optional<std::string> read_auth_value(ConfigTable const& table) {
     auto value = table.non_empty_string("value");
     auto value_env = table.non_empty_string("value_env");
     if (value && value_env) {
         table.fail("value_env", "set together with auth.value; use one or the other");
     }
     if (value_env) {
-        value = read_env(table, "value_env", *value_env, getenv);
+        value = table.environment_value("value_env", *value_env);
     }
     if (value) {
         auto const problem = header_value_problem(*value);
@@ -301,7 +246,7 @@ std::optional<std::string> read_auth_value(TableReader const& table, GetEnv cons
     return value;
 }
 
-AuthOptions read_auth(TableReader const& table, GetEnv const& getenv) {
+AuthOptions read_auth(ConfigTable const& table) {
     table.allow_only(kAuthKeys);
     AuthOptions auth;
     if (auto header = table.non_empty_string("header")) {
@@ -310,7 +255,7 @@ AuthOptions read_auth(TableReader const& table, GetEnv const& getenv) {
         }
         auth.header = *header;
     }
-    auth.value = read_auth_value(table, getenv);
+    auth.value = read_auth_value(table);
     if (!auth.value && table.has("header")) {
         table.fail("header", "has no effect without auth.value or auth.value_env");
     }
@@ -320,7 +265,7 @@ AuthOptions read_auth(TableReader const& table, GetEnv const& getenv) {
 
 // ---- the other tables ----
 
-ServerOptions read_server(TableReader const& table) {
+ServerOptions read_server(ConfigTable const& table) {
     table.allow_only(kServerKeys);
     ServerOptions server;
     if (auto listen = table.string("listen")) {
@@ -337,9 +282,9 @@ ServerOptions read_server(TableReader const& table) {
     return server;
 }
 
-DeliveryOptions read_delivery(TableReader const& table) {
+PipelineOptions read_delivery(ConfigTable const& table) {
     table.allow_only(kDeliveryKeys);
-    DeliveryOptions delivery;
+    PipelineOptions delivery;
     set_if(delivery.durability, table.choice("durability", kDurabilities));
     set_if(delivery.dedupe_window, table.integer("dedupe_window", kDedupeWindow));
     set_if(delivery.queue_capacity, table.integer("queue_capacity", kQueueCapacity));
@@ -347,7 +292,7 @@ DeliveryOptions read_delivery(TableReader const& table) {
 }
 
 // The key is read only when msisdn = "hash", the one policy that uses it.
-PrivacyOptions read_privacy(TableReader const& table, GetEnv const& getenv) {
+PrivacyOptions read_privacy(ConfigTable const& table) {
     table.allow_only(kPrivacyKeys);
     PrivacyOptions privacy;
     set_if(privacy.msisdn, table.choice("msisdn", kMsisdnPolicies));
@@ -357,7 +302,7 @@ PrivacyOptions read_privacy(TableReader const& table, GetEnv const& getenv) {
     }
     std::string const why = "; msisdn = \"hash\" needs a key of at least " +
                             std::to_string(kMinMsisdnKeyBytes) + " bytes";
-    privacy.key = read_env(table, "key_env", privacy.key_env, getenv, why);
+    privacy.key = table.environment_value("key_env", privacy.key_env, why);
     if (privacy.key->size() < kMinMsisdnKeyBytes) {
         table.fail("key_env", "environment variable " + privacy.key_env + " holds " +
                                   std::to_string(privacy.key->size()) + " bytes" + why);
@@ -365,30 +310,20 @@ PrivacyOptions read_privacy(TableReader const& table, GetEnv const& getenv) {
     return privacy;
 }
 
-// Rotation size of a file sink or the rejects file: 0 (never), or enough for whole records.
-std::optional<std::uint64_t> read_max_bytes(TableReader const& table) {
-    auto max_bytes = table.integer("max_bytes", kMaxBytes);
-    if (!max_bytes) {
-        return std::nullopt;
+// The rejects file is a file sink with a default path; its keys are the file sink's.
+SinkConfig read_rejects(ConfigTable const* table) {
+    FileSinkOptions options{fs::path(kDefaultRejectsPath)};
+    std::string key = "rejects.path";
+    if (table != nullptr) {
+        table->allow_only(kFileSinkKeys);
+        options = read_file_sink_options(*table, fs::path(kDefaultRejectsPath));
+        key = table->key_of("path");
     }
-    if (*max_bytes != 0 && *max_bytes < kMinRotationBytes) {
-        table.fail("max_bytes", std::to_string(*max_bytes) +
-                                    " is too small; expected 0 (no rotation) or at least " +
-                                    std::to_string(kMinRotationBytes));
-    }
-    return static_cast<std::uint64_t>(*max_bytes);
+    return SinkConfig{find_sink_type("file"), true,
+                      file_sink_settings(std::move(options), std::move(key))};
 }
 
-RejectsOptions read_rejects(TableReader const& table, fs::path const& base_dir) {
-    table.allow_only(kRejectsKeys);
-    RejectsOptions rejects;
-    set_if(rejects.path, read_path(table, "path", base_dir));
-    set_if(rejects.max_bytes, read_max_bytes(table));
-    set_if(rejects.max_files, table.integer("max_files", kMaxFiles));
-    return rejects;
-}
-
-LogOptions read_log(TableReader const& table) {
+LogOptions read_log(ConfigTable const& table) {
     table.allow_only(kLogKeys);
     LogOptions log;
     set_if(log.level, table.choice("level", kLogLevels, "log level"));
@@ -398,108 +333,53 @@ LogOptions read_log(TableReader const& table) {
 
 // ---- [[sinks]] ----
 
-void read_file_sink(TableReader const& table, fs::path const& base_dir, SinkOptions& sink) {
-    auto path = read_path(table, "path", base_dir);
-    if (!path) {
-        table.fail("path", "required for a file sink");
+std::string sink_type_names() {
+    std::vector<std::string> names;
+    for (SinkType const& type : sink_types()) {
+        names.push_back(in_quotes(type.name));
     }
-    sink.path = *path;
-    set_if(sink.max_bytes, read_max_bytes(table));
-    set_if(sink.max_files, table.integer("max_files", kMaxFiles));
+    return alternatives(names);
 }
 
-SinkOptions read_sink(TableReader const& table, fs::path const& base_dir) {
-    table.allow_only(kSinkKeys);
-    auto type = table.choice("type", kSinkTypes, "sink type");
-    if (!type) {
-        table.fail("type", "required; expected " + config_detail::choice_names(kSinkTypes));
+std::vector<SinkConfig> read_sinks(TomlDocument const& document) {
+    std::string const no_sinks =
+        "no sink configured; add at least one [[sinks]] table with type = " + sink_type_names();
+    auto const tables = document.table_array("sinks", "[[sinks]]");
+    if (tables.empty()) {
+        document.root().fail("sinks", no_sinks);
     }
-    SinkOptions sink;
-    sink.type = *type;
-    // Only a file is durable enough to hold a 200 for; the others are for watching.
-    sink.required = *type == SinkType::file;
-    if (*type == SinkType::file) {
-        read_file_sink(table, base_dir, sink);
-    } else {
-        for (auto key : kFileOnlySinkKeys) {
-            if (table.has(key)) {
-                table.fail(key, "only file sinks take " + std::string(key) +
-                                    "; this sink would "
-                                    "ignore it");
-            }
-        }
-    }
-    set_if(sink.required, table.boolean("required"));
-    return sink;
-}
-
-std::vector<SinkOptions> read_sinks(TableReader const& top, fs::path const& base_dir) {
-    std::string const kNoSinks =
-        "no sink configured; add at least one [[sinks]] table with type = " +
-        config_detail::choice_names(kSinkTypes);
-    toml::node const* node = top.find("sinks");
-    if (node == nullptr) {
-        top.fail("sinks", kNoSinks);
-    }
-    toml::array const* tables = node->as_array();
-    if (tables == nullptr) {
-        top.fail("sinks", "expected an array of tables ([[sinks]]), got " + type_name(*node));
-    }
-    if (tables->empty()) {
-        top.fail("sinks", kNoSinks);
-    }
-    std::vector<SinkOptions> sinks;
-    for (std::size_t i = 0; i < tables->size(); ++i) {
-        std::string key = "sinks[" + std::to_string(i) + "]";
-        toml::node const& item = (*tables)[i];
-        if (item.as_table() == nullptr) {
-            throw ConfigError(key, "expected a table, got " + type_name(item));
-        }
-        sinks.push_back(
-            read_sink(TableReader(*item.as_table(), std::move(key), "[[sinks]]"), base_dir));
+    std::vector<SinkConfig> sinks;
+    for (auto const& table : tables) {
+        sinks.push_back(read_sink_config(*table));
     }
     // Best-effort sinks may drop records when they fall behind: with no required sink, a 200
     // could be sent for a delivery that was stored nowhere.
-    if (std::none_of(sinks.begin(), sinks.end(), [](SinkOptions const& s) { return s.required; })) {
-        top.fail("sinks",
-                 "no sink has required = true, so a delivery could be answered 200 and then be "
-                 "dropped; add a file sink, or set required = true on one (e.g. a stdout sink "
-                 "in a container)");
+    if (std::none_of(sinks.begin(), sinks.end(), [](SinkConfig const& s) { return s.required; })) {
+        document.root().fail(
+            "sinks",
+            "no sink has required = true, so a delivery could be answered 200 and then be "
+            "dropped; add a file sink, or set required = true on one (e.g. a stdout sink "
+            "in a container)");
     }
     return sinks;
 }
 
-// Two writers on one file would interleave and rotate each other's data away.
-void check_distinct_paths(Config const& config) {
-    auto const& sinks = config.sinks;
-    for (std::size_t i = 0; i < sinks.size(); ++i) {
-        if (sinks[i].type != SinkType::file) {
-            continue;
-        }
-        std::string const key = "sinks[" + std::to_string(i) + "].path";
-        std::string const shown = in_quotes(sinks[i].path.string());
-        if (sinks[i].path == config.rejects.path) {
-            throw ConfigError(key, shown +
-                                       " is also rejects.path; events and rejects need "
-                                       "separate files");
-        }
-        for (std::size_t j = 0; j < i; ++j) {
-            if (sinks[j].type == SinkType::file && sinks[j].path == sinks[i].path) {
-                throw ConfigError(key, shown + " is also sinks[" + std::to_string(j) +
-                                           "].path; two sinks cannot share a file");
+// What one sink claims (a file, say) no other may: two writers on one file would interleave and
+// rotate each other's data away.
+void check_claims(Config const& config) {
+    std::vector<SinkClaim> seen = config.rejects.settings->claims();
+    for (SinkConfig const& sink : config.sinks) {
+        for (SinkClaim const& claim : sink.settings->claims()) {
+            auto const other = std::find_if(seen.begin(), seen.end(), [&](SinkClaim const& s) {
+                return s.resource == claim.resource;
+            });
+            if (other != seen.end()) {
+                throw ConfigError(claim.key, claim.shown + " is also " + other->key +
+                                                 "; two sinks cannot share " +
+                                                 std::string(claim.noun));
             }
+            seen.push_back(claim);
         }
-    }
-}
-
-toml::table parse_toml(std::string_view text, std::string const& source) {
-    try {
-        return toml::parse(text, source);
-    } catch (toml::parse_error const& error) {
-        auto const& begin = error.source().begin;
-        throw ConfigError("", source + ":" + std::to_string(begin.line) + ":" +
-                                  std::to_string(begin.column) + ": " +
-                                  std::string(error.description()));
     }
 }
 
@@ -552,40 +432,30 @@ ListenAddress parse_listen_address(std::string_view text, std::string const& key
     return ListenAddress{std::string(host), *port};
 }
 
-GetEnv process_environment() {
-    return [](std::string const& name) -> std::optional<std::string> {
-        char const* value = std::getenv(name.c_str());
-        return value ? std::optional<std::string>(value) : std::nullopt;
-    };
-}
-
 Config parse_config(std::string_view toml_text, std::string const& source, fs::path const& base_dir,
                     GetEnv const& getenv) {
-    toml::table const document = parse_toml(toml_text, source);
-    TableReader const top(document, "", "the file");
+    TomlDocument const document(toml_text, source, base_dir, getenv);
+    ConfigTable const& top = document.root();
     top.allow_only(kTopLevelKeys);
     Config config;
-    config.rejects.path = config.rejects.path.lexically_normal();
     if (auto table = top.table("server", "[server]")) {
         config.server = read_server(*table);
     }
     if (auto table = top.table("auth", "[auth]")) {
-        config.auth = read_auth(*table, getenv);
+        config.auth = read_auth(*table);
     }
     if (auto table = top.table("delivery", "[delivery]")) {
         config.delivery = read_delivery(*table);
     }
     if (auto table = top.table("privacy", "[privacy]")) {
-        config.privacy = read_privacy(*table, getenv);
+        config.privacy = read_privacy(*table);
     }
-    if (auto table = top.table("rejects", "[rejects]")) {
-        config.rejects = read_rejects(*table, base_dir);
-    }
-    config.sinks = read_sinks(top, base_dir);
+    config.rejects = read_rejects(top.table("rejects", "[rejects]").get());
+    config.sinks = read_sinks(document);
     if (auto table = top.table("log", "[log]")) {
         config.log = read_log(*table);
     }
-    check_distinct_paths(config);
+    check_claims(config);
     return config;
 }
 
@@ -604,15 +474,21 @@ std::vector<std::string> known_config_keys() {
     std::vector<std::string> keys;
     auto const add = [&keys](std::string_view table, auto const& names) {
         for (std::string_view name : names) {
-            keys.push_back(std::string(table) + "." + std::string(name));
+            std::string key = std::string(table) + "." + std::string(name);
+            if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+                keys.push_back(std::move(key));
+            }
         }
     };
     add("server", kServerKeys);
     add("auth", kAuthKeys);
     add("delivery", kDeliveryKeys);
     add("privacy", kPrivacyKeys);
-    add("rejects", kRejectsKeys);
-    add("sinks", kSinkKeys);
+    add("rejects", kFileSinkKeys);
+    add("sinks", std::array<std::string_view, 2>{"type", "required"});
+    for (SinkType const& type : sink_types()) {
+        add("sinks", type.keys);
+    }
     add("log", kLogKeys);
     return keys;
 }

@@ -10,10 +10,12 @@
 #include <thread>
 #include <vector>
 
+#include "callsink/events/event_types.hpp"
+#include "callsink/events/rejection.hpp"
+#include "callsink/http/server.hpp"
+#include "callsink/ingest/webhook_handler.hpp"
 #include "callsink/ops/metrics.hpp"
 #include "callsink/pipeline/pipeline.hpp"
-#include "callsink/ingest/request_handler.hpp"
-#include "callsink/http/server.hpp"
 #include "callsink/sinks/sink_registry.hpp"
 
 namespace callsink {
@@ -26,30 +28,6 @@ namespace {
 // the sinks to be flushed and synced after the connections are done.
 constexpr std::chrono::milliseconds kDrainDeadline{8'000};
 constexpr std::chrono::milliseconds kHardDeadline{9'500};
-
-char const* to_string(MsisdnPolicy policy) {
-    switch (policy) {
-        case MsisdnPolicy::clear:
-            return "clear";
-        case MsisdnPolicy::mask:
-            return "mask";
-        case MsisdnPolicy::hash:
-            return "hash";
-    }
-    return "?";
-}
-
-char const* to_string(Durability durability) {
-    switch (durability) {
-        case Durability::none:
-            return "none";
-        case Durability::write:
-            return "write";
-        case Durability::fsync:
-            return "fsync";
-    }
-    return "?";
-}
 
 void log_start(Config const& config, std::vector<SinkSlot> const& sinks, SinkSlot const& rejects,
                spdlog::logger& logger) {
@@ -154,16 +132,16 @@ void run_io(net::io_context& ioc, spdlog::logger& logger) {
 }  // namespace
 
 int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logger) {
-    auto event_sinks = make_event_sinks(config.sinks, logger);
-    auto rejects_sink = make_rejects_sink(config.rejects, *logger);
+    SinkContext const sink_context{logger};
+    auto event_sinks = open_sinks(config.sinks, sink_context);
+    auto rejects_sink = std::move(open_sinks({&config.rejects, 1}, sink_context).front());
     log_start(config, event_sinks, rejects_sink, *logger);
 
-    Metrics metrics;
-    Pipeline pipeline(
-        {config.delivery.durability, config.delivery.queue_capacity, config.delivery.dedupe_window},
-        std::move(event_sinks), std::move(rejects_sink), logger, metrics);
+    Metrics metrics(event_metric_labels(), kRejectCodeNames);
+    Pipeline pipeline(config.delivery, std::move(event_sinks), std::move(rejects_sink), logger,
+                      metrics);
     RequestIds request_ids = RequestIds::random();
-    RequestHandler handler({config.auth, config.server.trusted_proxies, config.privacy}, pipeline,
+    WebhookHandler handler({config.auth, config.server.trusted_proxies, config.privacy}, pipeline,
                            metrics, logger, system_clock(), request_ids);
 
     unsigned const threads = std::max(1u, config.server.threads);

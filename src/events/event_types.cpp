@@ -3,41 +3,52 @@
 #include <array>
 #include <utility>
 
-#include "callsink/events/types/call_status.hpp"
-#include "callsink/events/types/session_summary.hpp"
+#include "callsink/events/fields.hpp"
 
 namespace callsink {
 namespace {
 
-template <class T,
-          boost::system::result<T, Rejection> (*read)(Json const&, std::vector<ParseNote>&)>
-boost::system::result<EventKind::Payload, Rejection> read_payload(Json const& payload,
-                                                                  std::vector<ParseNote>& notes) {
-    auto result = read(payload, notes);
+template <class T>
+boost::system::result<EventPayload, Rejection> read_payload(Json const& payload,
+                                                            std::vector<ParseNote>& notes) {
+    auto result = read_object<T>(payload, "payload", notes);
     if (!result) {
         return {boost::system::in_place_error, std::move(result.error())};
     }
-    return {boost::system::in_place_value, std::move(*result)};
+    return {boost::system::in_place_value, std::in_place_type<T>, std::move(*result)};
 }
 
-// CALL_ACTION, CALL_RECORDING_STATUS and VIRTUAL_NUMBER_UPDATE may reach the same URLs; until they
-// are typed they are stored as unsupported_event_type rejections (DESIGN.md, "Events").
-constexpr std::array kEventKinds{
-    EventKind{"CALL_STATUS", &read_payload<CallStatus, &read_call_status>, &call_status_schema},
-    EventKind{"SESSION_SUMMARY", &read_payload<SessionSummary, &read_session_summary>,
-              &session_summary_schema},
-};
+template <std::size_t... I>
+std::array<EventType, sizeof...(I)> make_event_types(std::index_sequence<I...>) {
+    return {EventType{std::variant_alternative_t<I, EventPayload>::kIdentity, I,
+                      &schema_of<std::variant_alternative_t<I, EventPayload>>,
+                      &read_payload<std::variant_alternative_t<I, EventPayload>>}...};
+}
+
+std::array<EventType, std::variant_size_v<EventPayload>> const kEventTypes =
+    make_event_types(std::make_index_sequence<std::variant_size_v<EventPayload>>());
 
 }  // namespace
 
-std::span<EventKind const> event_kinds() {
-    return kEventKinds;
+std::span<EventType const> event_types() {
+    return kEventTypes;
 }
 
-EventKind const* find_event_kind(std::string_view event_type) {
-    for (EventKind const& kind : kEventKinds) {
-        if (kind.event_type == event_type) {
-            return &kind;
+std::span<std::string_view const> event_metric_labels() {
+    static auto const labels = [] {
+        std::array<std::string_view, kEventTypes.size()> names{};
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            names[i] = kEventTypes[i].identity.metric_label;
+        }
+        return names;
+    }();
+    return labels;
+}
+
+EventType const* find_event_type(std::string_view name) {
+    for (EventType const& type : kEventTypes) {
+        if (type.identity.name == name) {
+            return &type;
         }
     }
     return nullptr;

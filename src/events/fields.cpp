@@ -24,8 +24,10 @@ constexpr std::string_view kNumber = "must be a number or a numeric string";
 constexpr std::string_view kTimestampString = "must be an RFC 3339 timestamp string";
 constexpr std::string_view kTimestamp =
     "must be an RFC 3339 timestamp such as \"2026-01-06T10:17:19.375Z\"";
+constexpr std::string_view kBoolean = "must be true, false, or the string \"true\" or \"false\"";
 constexpr std::string_view kStringOrObject = "must be a string or an object";
 constexpr std::string_view kObject = "must be an object";
+constexpr std::string_view kArray = "must be an array";
 
 // Why a value could not be converted; the reader adds the field path and the value.
 struct Problem {
@@ -128,6 +130,22 @@ Converted<double> to_number(Json const& value) {
     return result;
 }
 
+// numberHealthCheckEnabled is a Boolean in the Virtual Number Updated table; as with numbers, the
+// strings "true" and "false" read as the boolean they spell.
+Converted<bool> to_boolean(Json const& value) {
+    if (value.is_boolean()) {
+        return value.get<bool>();
+    }
+    if (value.is_string()) {
+        auto const& text = value.get_ref<std::string const&>();
+        if (text == "true" || text == "false") {
+            return text == "true";
+        }
+        return Problem{RejectCode::invalid_value, kBoolean};
+    }
+    return Problem{RejectCode::wrong_type, kBoolean};
+}
+
 Converted<std::string> to_timestamp(Json const& value) {
     if (!value.is_string()) {
         return Problem{RejectCode::wrong_type, kTimestampString};
@@ -155,7 +173,7 @@ FieldReader::FieldReader(Json const& object, std::string path, std::vector<Parse
     known_keys_.reserve(24);  // the longest list, CALL_STATUS's payload, has 19 fields
 }
 
-void FieldReader::required(std::string_view key, std::string& out, KnownValues known) {
+void FieldReader::required(std::string_view key, std::string& out, TextRules rules) {
     Json const* value = find(key);
     if (value == nullptr) {
         return fail_missing(key);
@@ -166,14 +184,13 @@ void FieldReader::required(std::string_view key, std::string& out, KnownValues k
         return fail(code, path_of(key), kNonEmptyString, *value);
     }
     out = value->get<std::string>();
-    note_if_unknown(key, out, known);
+    note_if_unknown(key, out, rules.known);
 }
 
-void FieldReader::optional(std::string_view key, std::optional<std::string>& out,
-                           KnownValues known) {
+void FieldReader::optional(std::string_view key, std::optional<std::string>& out, TextRules rules) {
     read(key, out, to_string_value);
     if (out) {
-        note_if_unknown(key, *out, known);
+        note_if_unknown(key, *out, rules.known);
     }
 }
 
@@ -183,6 +200,10 @@ void FieldReader::optional(std::string_view key, std::optional<std::int64_t>& ou
 
 void FieldReader::optional(std::string_view key, std::optional<double>& out) {
     read(key, out, to_number);
+}
+
+void FieldReader::optional(std::string_view key, std::optional<bool>& out) {
+    read(key, out, to_boolean);
 }
 
 void FieldReader::timestamp(std::string_view key, std::optional<std::string>& out) {
@@ -238,6 +259,15 @@ Json const* FieldReader::find_object(std::string_view key) {
     Json const* value = find(key);
     if (value != nullptr && !value->is_object()) {
         fail(RejectCode::wrong_type, path_of(key), kObject, *value);
+        return nullptr;
+    }
+    return value;
+}
+
+Json const* FieldReader::find_array(std::string_view key) {
+    Json const* value = find(key);
+    if (value != nullptr && !value->is_array()) {
+        fail(RejectCode::wrong_type, path_of(key), kArray, *value);
         return nullptr;
     }
     return value;

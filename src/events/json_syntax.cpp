@@ -3,6 +3,7 @@
 #include <string>
 
 #include "callsink/base/utf8.hpp"
+#include "callsink/events/field_list.hpp"
 
 namespace callsink::json_syntax {
 namespace {

@@ -86,6 +86,18 @@ bool is_masked_position(char c) {
 
 }  // namespace
 
+std::string_view to_string(MsisdnPolicy policy) {
+    switch (policy) {
+        case MsisdnPolicy::clear:
+            return "clear";
+        case MsisdnPolicy::mask:
+            return "mask";
+        case MsisdnPolicy::hash:
+            return "hash";
+    }
+    return "?";
+}
+
 std::size_t country_code_length(std::string_view digits) {
     if (digits.empty() || digits[0] < '1' || digits[0] > '9') {
         return 0;
@@ -411,55 +423,69 @@ void protect_json(MsisdnPrivacy const& privacy, Json& root) {
     }
 }
 
-void protect_number_field(MsisdnPrivacy const& privacy, std::optional<std::string>& field) {
-    if (field) {
-        *field = privacy.protect_number(*field);
-    }
-}
+// Walks a typed object's field list, as FieldReader does, and protects each field by the
+// privacy its list gives it; what the list does not name (`extra`, eventData) is protected by
+// member name and content.
+class FieldProtector {
+  public:
+    explicit FieldProtector(MsisdnPrivacy const& privacy) : privacy_(privacy) {}
 
-void scrub_text_field(MsisdnPrivacy const& privacy, std::optional<std::string>& field) {
-    if (field) {
-        *field = privacy.scrub_text(*field);
+    void required(std::string_view /*key*/, std::string& value, TextRules rules = {}) {
+        apply(value, rules.privacy);
     }
-}
+    void optional(std::string_view /*key*/, std::optional<std::string>& value,
+                  TextRules rules = {}) {
+        if (value) {
+            apply(*value, rules.privacy);
+        }
+    }
+    template <class T>
+    void optional(std::string_view /*key*/, std::optional<T>& /*number_or_boolean*/) {}
+    void timestamp(std::string_view /*key*/, std::optional<std::string>& /*value*/) {}
+    void string_or_object(std::string_view /*key*/, std::optional<Json>& value) {
+        if (value) {
+            protect_json(privacy_, *value);
+        }
+    }
+    template <class T>
+    void object(std::string_view /*key*/, std::optional<T>& value) {
+        if (value) {
+            protect_object(*value);
+        }
+    }
+    template <class T>
+    void named_objects(std::string_view /*key*/, std::vector<T>& values) {
+        for (T& value : values) {
+            protect_object(value);
+        }
+    }
+    template <class T>
+    void required_list(std::string_view /*key*/, std::vector<T>& values) {
+        named_objects({}, values);
+    }
 
-void protect_error_details(MsisdnPrivacy const& privacy, std::optional<ErrorDetails>& details) {
-    if (details) {
-        scrub_text_field(privacy, details->error_msg);
-        protect_json(privacy, details->extra);
+    template <class T>
+    void protect_object(T& value) {
+        visit_fields(value, *this);
+        protect_json(privacy_, value.extra);
     }
-}
 
-void protect_payload(MsisdnPrivacy const& privacy, CallStatus& status) {
-    protect_number_field(privacy, status.source);
-    protect_number_field(privacy, status.destination);
-    scrub_text_field(privacy, status.source_ref_id);
-    scrub_text_field(privacy, status.destination_ref_id);
-    if (status.event_data) {
-        protect_json(privacy, *status.event_data);
+  private:
+    void apply(std::string& value, Privacy privacy) {
+        switch (privacy) {
+            case Privacy::none:
+                return;
+            case Privacy::phone_number:
+                value = privacy_.protect_number(value);
+                return;
+            case Privacy::free_text:
+                value = privacy_.scrub_text(value);
+                return;
+        }
     }
-    protect_json(privacy, status.extra);
-}
 
-void protect_leg(MsisdnPrivacy const& privacy, CallLeg& leg) {
-    protect_number_field(privacy, leg.source);
-    protect_number_field(privacy, leg.destination);
-    scrub_text_field(privacy, leg.source_ref_id);
-    scrub_text_field(privacy, leg.destination_ref_id);
-    if (leg.call_quality) {
-        protect_json(privacy, leg.call_quality->extra);
-    }
-    protect_error_details(privacy, leg.error_details);
-    protect_json(privacy, leg.extra);
-}
-
-void protect_payload(MsisdnPrivacy const& privacy, SessionSummary& summary) {
-    for (CallLeg& leg : summary.legs) {
-        protect_leg(privacy, leg);
-    }
-    protect_error_details(privacy, summary.error_details);
-    protect_json(privacy, summary.extra);
-}
+    MsisdnPrivacy const& privacy_;
+};
 
 }  // namespace
 
@@ -467,9 +493,9 @@ void MsisdnPrivacy::protect(Event& event) const {
     if (!enabled()) {
         return;
     }
-    scrub_text_field(*this, event.envelope.description);
-    protect_json(*this, event.envelope.extra);
-    std::visit([this](auto& payload) { protect_payload(*this, payload); }, event.payload);
+    FieldProtector protector(*this);
+    protector.protect_object(event.envelope);
+    std::visit([&protector](auto& payload) { protector.protect_object(payload); }, event.payload);
     for (ParseNote& note : event.notes) {
         note.value = scrub_text(note.value);
     }

@@ -1,7 +1,9 @@
 #include "callsink/ingest/router.hpp"
 
 #include <algorithm>
-#include <array>
+#include <vector>
+
+#include "callsink/events/event_types.hpp"
 
 namespace callsink {
 
@@ -16,14 +18,21 @@ struct Endpoint {
     std::string_view allow;
 };
 
-constexpr std::array kEndpoints{
-    Endpoint{"/status", verb::post, RouteKind::ingest, "POST"},
-    Endpoint{"/summary", verb::post, RouteKind::ingest, "POST"},
-    Endpoint{"/", verb::post, RouteKind::ingest, "POST"},
-    Endpoint{"/healthz", verb::get, RouteKind::healthz, "GET, HEAD"},
-    Endpoint{"/readyz", verb::get, RouteKind::readyz, "GET, HEAD"},
-    Endpoint{"/metrics", verb::get, RouteKind::metrics, "GET, HEAD"},
-};
+// Built once from the event types; read-only after that.
+std::vector<Endpoint> const& endpoints() {
+    static std::vector<Endpoint> const all = [] {
+        std::vector<Endpoint> list;
+        for (EventType const& type : event_types()) {
+            list.push_back(Endpoint{type.identity.path, verb::post, RouteKind::ingest, "POST"});
+        }
+        list.push_back(Endpoint{"/", verb::post, RouteKind::ingest, "POST"});
+        list.push_back(Endpoint{"/healthz", verb::get, RouteKind::healthz, "GET, HEAD"});
+        list.push_back(Endpoint{"/readyz", verb::get, RouteKind::readyz, "GET, HEAD"});
+        list.push_back(Endpoint{"/metrics", verb::get, RouteKind::metrics, "GET, HEAD"});
+        return list;
+    }();
+    return all;
+}
 
 // RFC 9112 (3.2.2): a server accepts "http://host/path" as well as "/path".
 std::string_view origin_form(std::string_view target) {
@@ -44,7 +53,7 @@ std::string_view origin_form(std::string_view target) {
 Route route_request(verb method, std::string_view target) {
     target = origin_form(target);
     std::string_view const path = target.substr(0, target.find('?'));
-    for (Endpoint const& endpoint : kEndpoints) {
+    for (Endpoint const& endpoint : endpoints()) {
         if (endpoint.path != path) {
             continue;
         }

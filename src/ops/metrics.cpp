@@ -4,7 +4,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <cstdio>
+#include <charconv>
+#include <cmath>
 #include <fstream>
 
 namespace callsink {
@@ -13,14 +14,23 @@ namespace {
 
 constexpr auto kRelaxed = std::memory_order_relaxed;
 
-constexpr std::array<RejectCode, 6> kRejectCodeList{
-    RejectCode::invalid_json, RejectCode::not_an_object, RejectCode::missing_field,
-    RejectCode::wrong_type,   RejectCode::invalid_value, RejectCode::unsupported_event_type};
-
+// Exact: an integral value as an integer (a byte count, a file count), anything else in the
+// shortest text that reads back as the same double (a start time with its milliseconds; %.9g
+// put it up to 5 s off).
 std::string number(double value) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.9g", value);
-    return text;
+    std::array<char, 64> text;
+    constexpr double kTwoToThe53 = 9007199254740992.0;
+    double const magnitude = std::fabs(value);
+    char* end = nullptr;
+    if (std::trunc(value) == value && magnitude < kTwoToThe53) {
+        end = std::to_chars(text.begin(), text.end(), static_cast<std::int64_t>(value)).ptr;
+    } else if (magnitude >= 1e-6 && magnitude < 1e16) {
+        // Plain digits ("0.0005", not "5e-04"), as a person reading /metrics expects.
+        end = std::to_chars(text.begin(), text.end(), value, std::chars_format::fixed).ptr;
+    } else {
+        end = std::to_chars(text.begin(), text.end(), value).ptr;
+    }
+    return std::string(text.data(), end);
 }
 
 // Label values are escaped as the exposition format asks: backslash, quote and newline.
@@ -101,17 +111,25 @@ ProcessStats read_process_stats() {
 
 }  // namespace
 
-std::optional<EventType> event_type_of(std::string_view name) {
-    if (name == kEventTypeNames[0]) {
-        return EventType::call_status;
+Metrics::Labelled::Labelled(std::span<std::string_view const> names)
+    : labels(names.begin(), names.end()), counters(std::make_unique<Counter[]>(names.size())) {}
+
+void Metrics::Labelled::add(std::size_t index, std::uint64_t n) {
+    if (index < labels.size()) {
+        counters[index].fetch_add(n, kRelaxed);
     }
-    if (name == kEventTypeNames[1]) {
-        return EventType::session_summary;
-    }
-    return std::nullopt;
 }
 
-Metrics::Metrics() : started_(std::chrono::system_clock::now()) {}
+std::uint64_t Metrics::Labelled::value(std::size_t index) const {
+    return index < labels.size() ? counters[index].load(kRelaxed) : 0;
+}
+
+Metrics::Metrics(std::span<std::string_view const> event_types,
+                 std::span<std::string_view const> reject_codes)
+    : started_(std::chrono::system_clock::now()),
+      events_(event_types),
+      duplicates_(event_types),
+      rejects_(reject_codes) {}
 
 std::size_t Metrics::add_sink(std::string name) {
     sinks_.emplace_back().name = std::move(name);
@@ -122,14 +140,14 @@ void Metrics::add_gauge(std::string name, std::string help, std::function<double
     gauges_.push_back(Gauge{std::move(name), std::move(help), std::move(read)});
 }
 
-void Metrics::count_event(EventType type) {
-    events_[static_cast<std::size_t>(type)].fetch_add(1, kRelaxed);
+void Metrics::count_event(std::size_t type) {
+    events_.add(type);
 }
-void Metrics::count_duplicate(EventType type) {
-    duplicates_[static_cast<std::size_t>(type)].fetch_add(1, kRelaxed);
+void Metrics::count_duplicate(std::size_t type) {
+    duplicates_.add(type);
 }
-void Metrics::count_reject(RejectCode code) {
-    rejects_[static_cast<std::size_t>(code)].fetch_add(1, kRelaxed);
+void Metrics::count_reject(std::size_t code) {
+    rejects_.add(code);
 }
 void Metrics::count_unlisted_value() {
     unlisted_values_.fetch_add(1, kRelaxed);
@@ -168,14 +186,14 @@ void Metrics::observe_request(unsigned status, std::chrono::steady_clock::durati
     duration_sum_ns_.fetch_add(static_cast<std::uint64_t>(ns > 0 ? ns : 0), kRelaxed);
 }
 
-std::uint64_t Metrics::events(EventType type) const {
-    return events_[static_cast<std::size_t>(type)].load(kRelaxed);
+std::uint64_t Metrics::events(std::size_t type) const {
+    return events_.value(type);
 }
-std::uint64_t Metrics::duplicates(EventType type) const {
-    return duplicates_[static_cast<std::size_t>(type)].load(kRelaxed);
+std::uint64_t Metrics::duplicates(std::size_t type) const {
+    return duplicates_.value(type);
 }
-std::uint64_t Metrics::rejects(RejectCode code) const {
-    return rejects_[static_cast<std::size_t>(code)].load(kRelaxed);
+std::uint64_t Metrics::rejects(std::size_t code) const {
+    return rejects_.value(code);
 }
 std::uint64_t Metrics::requests(unsigned status) const {
     return requests_[status_slot(status)].load(kRelaxed);
@@ -183,27 +201,23 @@ std::uint64_t Metrics::requests(unsigned status) const {
 
 std::string Metrics::render() const {
     Text text;
-    auto const by_event_type = [&](char const* name, char const* help,
-                                   std::array<Counter, 2> const& counters) {
+    auto const by_label = [&](char const* name, char const* help, char const* label_name,
+                              Labelled const& counters) {
         text.family(name, "counter", help);
-        for (std::size_t i = 0; i < counters.size(); ++i) {
-            text.sample(name, "event_type=\"" + std::string(kEventTypeNames[i]) + "\"",
-                        std::to_string(counters[i].load(kRelaxed)));
+        for (std::size_t i = 0; i < counters.labels.size(); ++i) {
+            text.sample(name, std::string(label_name) + "=\"" + label(counters.labels[i]) + "\"",
+                        std::to_string(counters.value(i)));
         }
     };
     text.family("callsink_build_info", "gauge", "The running callsink's version; always 1.");
     text.sample("callsink_build_info", "version=\"" CALLSINK_VERSION "\"", "1");
 
-    by_event_type("callsink_events_total", "Events stored, by 8x8 eventType.", events_);
-    by_event_type("callsink_duplicates_total",
-                  "Redeliveries answered without being stored again, by 8x8 eventType.",
-                  duplicates_);
-    text.family("callsink_rejects_total", "counter",
-                "Deliveries stored in the rejects file, by reason.");
-    for (RejectCode code : kRejectCodeList) {
-        text.sample("callsink_rejects_total", "code=\"" + std::string(to_string(code)) + "\"",
-                    std::to_string(rejects(code)));
-    }
+    by_label("callsink_events_total", "Events stored, by 8x8 eventType.", "event_type", events_);
+    by_label("callsink_duplicates_total",
+             "Redeliveries answered without being stored again, by 8x8 eventType.", "event_type",
+             duplicates_);
+    by_label("callsink_rejects_total", "Deliveries stored in the rejects file, by reason.", "code",
+             rejects_);
     text.family("callsink_unlisted_values_total", "counter",
                 "Values outside the lists of the 8x8 documents, kept as received.");
     text.sample("callsink_unlisted_values_total", "",

@@ -2,9 +2,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <random>
-
-#include "callsink/base/siphash.hpp"
 
 namespace callsink {
 namespace {
@@ -12,36 +9,9 @@ namespace {
 // The index is kept at most half full, so probes stay short.
 constexpr std::size_t kMinSlots = 1024;
 
-std::uint64_t random_word(std::random_device& device) {
-    std::uint64_t word = 0;
-    for (int half = 0; half < 2; ++half) {
-        word = (word << 32) | static_cast<std::uint32_t>(device());
-    }
-    return word;
-}
-
-struct SipKeys {
-    SipKey high;
-    SipKey low;
-};
-
-SipKeys random_keys() {
-    std::random_device device;
-    return SipKeys{SipKey{random_word(device), random_word(device)},
-                   SipKey{random_word(device), random_word(device)}};
-}
-
 }  // namespace
 
-// Keyed at random once per process (the window lives in memory only, so no key needs to outlive
-// it): with a fixed key, a sender could compute offline eventIds whose slots cluster, and make
-// every lookup on the writer thread probe through them. Immutable once initialised.
-DedupeKey make_dedupe_key(std::string_view identity) {
-    static SipKeys const keys = random_keys();
-    return DedupeKey{siphash24(keys.high, identity), siphash24(keys.low, identity)};
-}
-
-void DedupeWindow::remember(DedupeKey key) {
+void DedupeWindow::remember(RedeliveryKey key) {
     if (capacity_ == 0 || !key || contains(key)) {
         return;
     }
@@ -61,7 +31,7 @@ void DedupeWindow::remember(DedupeKey key) {
     insert_slot(index);
 }
 
-std::size_t DedupeWindow::find_slot(DedupeKey key) const {
+std::size_t DedupeWindow::find_slot(RedeliveryKey key) const {
     if (slots_.empty()) {
         return kNotFound;
     }

@@ -3,8 +3,8 @@
 #include <boost/asio/post.hpp>
 #include <exception>
 
-#include "callsink/pipeline/errors.hpp"
 #include "callsink/base/log_text.hpp"
+#include "callsink/pipeline/errors.hpp"
 
 namespace callsink {
 
@@ -15,6 +15,18 @@ constexpr std::size_t kSmallBatch = 16;
 constexpr std::size_t kMaxQueuedBytes = 256 * 1024 * 1024;
 
 }  // namespace
+
+std::string_view to_string(Durability durability) {
+    switch (durability) {
+        case Durability::none:
+            return "none";
+        case Durability::write:
+            return "write";
+        case Durability::fsync:
+            return "fsync";
+    }
+    return "?";
+}
 
 Pipeline::Pipeline(PipelineOptions options, std::vector<SinkSlot> event_sinks,
                    SinkSlot rejects_sink, std::shared_ptr<spdlog::logger> logger, Metrics& metrics)
@@ -29,7 +41,7 @@ Pipeline::Pipeline(PipelineOptions options, std::vector<SinkSlot> event_sinks,
     std::size_t const index = metrics_.add_sink("rejects " + rejects_sink.sink->name());
     rejects_slots_.push_back(SlotState{std::move(rejects_sink), index});
     // Draws the process's redelivery key now, at start-up, rather than on the first delivery.
-    make_dedupe_key({});
+    make_redelivery_key({});
 }
 
 Pipeline::~Pipeline() {
@@ -140,7 +152,7 @@ void Pipeline::sort_into_writes(std::vector<Pending>& batch) {
     rejects_.clear();
     batch_keys_.clear();
     for (Pending& pending : batch) {
-        DedupeKey const key = pending.record.dedupe_key;
+        RedeliveryKey const key = pending.record.redelivery_key;
         if (pending.kind == RecordKind::event && dedupe_.enabled() && key) {
             if (dedupe_.contains(key)) {
                 pending.disposition = Disposition::stored_before;
@@ -148,9 +160,7 @@ void Pipeline::sort_into_writes(std::vector<Pending>& batch) {
                 pending.disposition = Disposition::copy_in_batch;
             }
             if (pending.disposition != Disposition::write) {
-                if (auto type = event_type_of(pending.record.summary.event_type)) {
-                    metrics_.count_duplicate(*type);
-                }
+                metrics_.count_duplicate(pending.record.summary.type_index);
                 // Ids come from the delivery: log_value() keeps each one field.
                 logger_->debug("redelivery not stored again: type={} session={}",
                                log_value(pending.record.summary.event_type),
@@ -171,7 +181,7 @@ void Pipeline::process(std::vector<Pending>& batch) {
         rejects_.empty() ? boost::system::error_code{} : write_to(rejects_slots_, rejects_);
     if (!events_ec) {
         count_stored(events_);
-        for (DedupeKey const key : batch_keys_) {
+        for (RedeliveryKey const key : batch_keys_) {
             dedupe_.remember(key);
         }
     }
@@ -233,9 +243,7 @@ boost::system::error_code Pipeline::write_to(std::vector<SlotState>& slots,
 
 void Pipeline::count_stored(std::vector<Record> const& events) {
     for (Record const& record : events) {
-        if (auto type = event_type_of(record.summary.event_type)) {
-            metrics_.count_event(*type);
-        }
+        metrics_.count_event(record.summary.type_index);
     }
 }
 

@@ -1,36 +1,26 @@
 // Event and rejection records: one compact JSON object per line (DESIGN.md, "Records").
-#include "callsink/records/record.hpp"
+#include "callsink/records/event_record.hpp"
+
+#include <openssl/evp.h>
 
 #include <array>
 #include <cstdint>
 #include <variant>
 
-#include "callsink/events/types/call_status.hpp"
-#include "callsink/events/envelope.hpp"
-#include "callsink/events/fields.hpp"
-#include "callsink/events/types/session_summary.hpp"
 #include "callsink/base/utf8.hpp"
+#include "callsink/events/fields.hpp"
+#include "callsink/records/record_identity.hpp"
 
 namespace callsink {
 namespace {
 
-// RFC 4648 section 4, with padding.
+// RFC 4648 section 4, with padding, by OpenSSL.
 std::string base64_encode(std::string_view bytes) {
-    constexpr std::string_view kAlphabet =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    for (std::size_t pos = 0; pos < bytes.size(); pos += 3) {
-        std::size_t const count = std::min<std::size_t>(3, bytes.size() - pos);
-        std::uint32_t group = 0;
-        for (std::size_t i = 0; i < 3; ++i) {
-            auto const byte = i < count ? static_cast<std::uint8_t>(bytes[pos + i]) : 0;
-            group = (group << 8) | byte;
-        }
-        for (std::size_t i = 0; i < 4; ++i) {
-            out.push_back(i <= count ? kAlphabet[(group >> (18 - 6 * i)) & 0x3F] : '=');
-        }
-    }
+    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');  // EVP_EncodeBlock adds a NUL
+    int const written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                        reinterpret_cast<unsigned char const*>(bytes.data()),
+                                        static_cast<int>(bytes.size()));
+    out.resize(static_cast<std::size_t>(written));
     return out;
 }
 
@@ -69,21 +59,39 @@ Json to_json(Received const& received) {
     return json;
 }
 
-std::string encode_event_record(Event const& event, Received const& received) {
+Record event_record(Event const& event, Received const& received) {
     Json record = Json::object();
     FieldWriter fields(record);
     visit_fields(event.envelope, fields);
-    record["payload"] =
-        std::visit([](auto const& payload) { return Json(payload); }, event.payload);
+    Json& payload = record["payload"] =
+        std::visit([](auto const& typed) { return write_object(typed); }, event.payload);
+    Record out;
+    auto const member = [&payload](std::string_view key, std::string_view& text) {
+        auto const it = payload.find(key);
+        text = it != payload.end() && it->is_string()
+                   ? std::string_view(it->get_ref<std::string const&>())
+                   : std::string_view{};
+        return true;
+    };
+    std::string stored_payload;
+    identify_event(
+        event.type(), member,
+        [&]() -> std::string_view {
+            stored_payload =
+                payload.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
+            return stored_payload;
+        },
+        out);
     Json received_json = to_json(received);
     write_envelope_extra(event.envelope.extra, record, received_json);
     record["received"] = std::move(received_json);
-    return dump_line(record);
+    out.line = dump_line(record);
+    return out;
 }
 
 // The field is left out when empty (a rejection of the whole body, such as invalid_json).
-std::string encode_rejection_record(Rejection const& rejection, std::string_view body,
-                                    Received const& received) {
+Record rejection_record(Rejection const& rejection, std::string_view body,
+                        Received const& received) {
     Json error = Json::object();
     error["code"] = to_string(rejection.code);
     error["message"] = rejection.message;
@@ -98,7 +106,10 @@ std::string encode_rejection_record(Rejection const& rejection, std::string_view
     } else {
         record["body_base64"] = base64_encode(body);
     }
-    return dump_line(record);
+    Record out;
+    out.kind = RecordKind::rejection;
+    out.line = dump_line(record);
+    return out;
 }
 
 }  // namespace callsink

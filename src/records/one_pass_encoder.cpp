@@ -16,11 +16,12 @@
 #include <variant>
 #include <vector>
 
-#include "callsink/events/envelope.hpp"
-#include "callsink/events/event_types.hpp"
-#include "callsink/events/field_schema.hpp"
 #include "callsink/base/rfc3339.hpp"
 #include "callsink/base/utf8.hpp"
+#include "callsink/events/event.hpp"
+#include "callsink/events/event_types.hpp"
+#include "callsink/events/field_schema.hpp"
+#include "callsink/records/record_identity.hpp"
 
 namespace callsink {
 namespace {
@@ -290,19 +291,32 @@ class Encoder {
   public:
     explicit Encoder(std::string& out) : out_(out) {}
 
-    // The payload's members, once write_members() of the envelope succeeded.
+    // The payload's members and its text as written, once write_members() of the envelope
+    // succeeded.
     Members const& payload() const { return payload_; }
+    std::string_view payload_text() const {
+        return std::string_view(out_).substr(payload_begin_, payload_end_ - payload_begin_);
+    }
 
     // The object that `text` holds, in the list's order, then its unknown members.
     bool typed_object(std::string_view text, ObjectSchema const& schema, int depth) {
         Members local;
-        // The payload, the one typed object at depth 1, is kept: its ids make EventFields.
-        Members& members = depth == 1 ? payload_ : local;
+        // The payload, the one typed object at depth 1, is kept: its ids identify the event.
+        bool const is_payload = depth == 1;
+        Members& members = is_payload ? payload_ : local;
         if (depth > kMaxDepth || !collect_members(text, members) ||
             !assign_fields(members, schema)) {
             return false;
         }
-        return write_members(members, schema, depth);
+        std::size_t const begin = out_.size();
+        if (!write_members(members, schema, depth)) {
+            return false;
+        }
+        if (is_payload) {
+            payload_begin_ = begin;
+            payload_end_ = out_.size();
+        }
+        return true;
     }
 
     bool write_members(Members const& members, ObjectSchema const& schema, int depth) {
@@ -361,6 +375,8 @@ class Encoder {
                 return integer_field(text);
             case FieldKind::number:
                 return number_field(text);
+            case FieldKind::boolean:
+                return boolean_field(text);
             case FieldKind::timestamp: {
                 std::string_view content;
                 if (!whole_string(text, content) || !rfc3339::is_timestamp(content)) {
@@ -375,6 +391,20 @@ class Encoder {
                 return typed_object(text, *spec.nested, depth + 1);
             case FieldKind::named_objects:
                 return named_objects(text, *spec.nested, depth + 1);
+            case FieldKind::object_list:
+                return object_list(text, *spec.nested, depth + 1);
+        }
+        return false;
+    }
+
+    // numberHealthCheckEnabled: true/false, or the same in quotes, written bare.
+    bool boolean_field(std::string_view text) {
+        for (std::string_view word : {std::string_view("true"), std::string_view("false")}) {
+            if (text == word || (text.size() == word.size() + 2 && text.front() == '"' &&
+                                 text.back() == '"' && text.substr(1, word.size()) == word)) {
+                out_ += word;
+                return true;
+            }
         }
         return false;
     }
@@ -384,7 +414,8 @@ class Encoder {
         if (!whole_string(text, content) || (spec.required && content.empty())) {
             return false;
         }
-        if (!spec.known.empty() && std::ranges::find(spec.known, content) == spec.known.end()) {
+        KnownValues const known = spec.text.known;
+        if (!known.empty() && std::ranges::find(known, content) == known.end()) {
             return false;  // an unlisted value: the general path keeps it and notes it
         }
         quoted(content);
@@ -455,6 +486,38 @@ class Encoder {
         }
         out_ += '}';
         return !first;  // only null legs: the general path leaves `details` out
+    }
+
+    // virtualNumbers: each element a typed object, in order.
+    bool object_list(std::string_view text, ObjectSchema const& schema, int depth) {
+        Scanner in(text);
+        if (depth > kMaxDepth || !in.eat('[')) {
+            return false;
+        }
+        out_ += '[';
+        in.skip_space();
+        if (in.eat(']')) {
+            out_ += ']';
+            return in.done();
+        }
+        for (;;) {
+            std::string_view element;
+            if (++members_seen_ > kMaxBodyMembers || !in.skip_value(element) ||
+                !typed_object(element, schema, depth + 1)) {
+                return false;
+            }
+            in.skip_space();
+            if (!in.eat(',')) {
+                break;
+            }
+            out_ += ',';
+            in.skip_space();
+        }
+        if (!in.eat(']')) {
+            return false;
+        }
+        out_ += ']';
+        return in.done();
     }
 
     static bool whole_string(std::string_view text, std::string_view& content) {
@@ -647,14 +710,16 @@ class Encoder {
     std::string& out_;
     std::size_t members_seen_ = 0;
     Members payload_;
+    std::size_t payload_begin_ = 0;
+    std::size_t payload_end_ = 0;
 };
 
-// The envelope's list with `payload` where encode_event_record writes it: after description,
-// before the envelope's unknown members. One per event kind, built once.
-ObjectSchema const& envelope_schema(EventKind const& kind) {
+// The envelope's list with `payload` where event_record() writes it: after description,
+// before the envelope's unknown members. One per event type, built once.
+ObjectSchema const& envelope_schema(EventType const& type) {
     static std::vector<ObjectSchema> const schemas = [] {
         std::vector<ObjectSchema> built;
-        for (EventKind const& each : event_kinds()) {
+        for (EventType const& each : event_types()) {
             ObjectSchema schema = schema_of<Envelope>();
             schema.fields.push_back(
                 FieldSpec{"payload", FieldKind::object, true, {}, &each.schema()});
@@ -662,21 +727,7 @@ ObjectSchema const& envelope_schema(EventKind const& kind) {
         }
         return built;
     }();
-    return schemas[static_cast<std::size_t>(&kind - event_kinds().data())];
-}
-
-// Where each kind keeps what summarize() and dedupe_key() read (ingest.cpp).
-bool read_fields(Members const& payload, EventFields& fields) {
-    auto const text = [&payload](std::string_view key, std::string_view& out) {
-        Member const* member = payload.find(key);
-        return member == nullptr || member->value == "null" || plain_string(member->value, out);
-    };
-    if (fields.event_type == "CALL_STATUS") {
-        return text("eventId", fields.event_id) && text("sessionId", fields.session_id) &&
-               text("callId", fields.call_id) && text("callStatus", fields.status) &&
-               text("callDirection", fields.direction);
-    }
-    return text("sessionId", fields.session_id) && text("sessionStatus", fields.status);
+    return schemas[type.index];
 }
 
 void append_received(Received const& received, std::string& out) {
@@ -693,29 +744,7 @@ void append_received(Received const& received, std::string& out) {
 
 }  // namespace
 
-EventFields event_fields(Event const& event) {
-    EventFields fields;
-    fields.event_type = event.envelope.event_type;
-    std::visit(
-        [&fields](auto const& payload) {
-            using Payload = std::decay_t<decltype(payload)>;
-            fields.session_id = payload.session_id;
-            if constexpr (std::is_same_v<Payload, CallStatus>) {
-                fields.event_id = payload.event_id;
-                fields.call_id = payload.call_id;
-                fields.status = payload.call_status;
-                if (payload.call_direction) {
-                    fields.direction = *payload.call_direction;
-                }
-            } else {
-                fields.status = payload.session_status;
-            }
-        },
-        event.payload);
-    return fields;
-}
-
-std::optional<FastRecord> encode_fast_record(std::string_view body, Received const& received) {
+std::optional<Record> encode_one_pass(std::string_view body, Received const& received) {
     for (std::string_view text :
          {std::string_view(received.at), std::string_view(received.path),
           std::string_view(received.remote), std::string_view(received.request_id)}) {
@@ -734,25 +763,33 @@ std::optional<FastRecord> encode_fast_record(std::string_view body, Received con
     if (!in.done() || !collect_members(object, envelope) || envelope.find("received") != nullptr) {
         return std::nullopt;  // an 8x8 `received` is kept inside callsink's: general path
     }
-    FastRecord record;
-    Member const* event_type = envelope.find("eventType");
-    if (event_type == nullptr || !plain_string(event_type->value, record.fields.event_type)) {
+    Member const* event_type_member = envelope.find("eventType");
+    std::string_view event_type_name;
+    if (event_type_member == nullptr || !plain_string(event_type_member->value, event_type_name)) {
         return std::nullopt;
     }
-    EventKind const* kind = find_event_kind(record.fields.event_type);
-    if (kind == nullptr) {
+    EventType const* type = find_event_type(event_type_name);
+    if (type == nullptr) {
         return std::nullopt;
     }
-    ObjectSchema const& schema = envelope_schema(*kind);
+    ObjectSchema const& schema = envelope_schema(*type);
     if (!assign_fields(envelope, schema)) {
         return std::nullopt;
     }
+    Record record;
     record.line.reserve(body.size() + 160);
     Encoder encoder(record.line);
     if (!encoder.write_members(envelope, schema, 0)) {
         return std::nullopt;
     }
-    if (!read_fields(encoder.payload(), record.fields)) {
+    Members const& payload = encoder.payload();
+    auto const member = [&payload](std::string_view key, std::string_view& text) {
+        Member const* found = payload.find(key);
+        text = {};
+        return found == nullptr || found->value == "null" || plain_string(found->value, text);
+    };
+    if (!identify_event(
+            *type, member, [&encoder] { return encoder.payload_text(); }, record)) {
         return std::nullopt;
     }
     record.line.pop_back();  // the envelope's '}': `received` goes last, inside it

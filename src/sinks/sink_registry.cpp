@@ -1,6 +1,7 @@
 #include "callsink/sinks/sink_registry.hpp"
 
-#include <stdexcept>
+#include <algorithm>
+#include <array>
 
 #include "callsink/sinks/buffered_sink.hpp"
 #include "callsink/sinks/file/file_sink.hpp"
@@ -8,61 +9,88 @@
 #include "callsink/sinks/stdout/stdout_sink.hpp"
 
 namespace callsink {
-
 namespace {
+
+// The registration lines: one per sink type, in the order messages list them.
+std::array<SinkType, 3> const kSinkTypes{
+    file_sink_type(),
+    stdout_sink_type(),
+    log_sink_type(),
+};
 
 // Records a best-effort sink may fall behind by before its records are dropped: about 10 MB of
 // typical 8x8 events, and seconds of traffic at full speed.
 constexpr std::size_t kBestEffortBuffer = 10'000;
 
-std::unique_ptr<FileSink> open_file_sink(FileSinkOptions options, std::string const& key,
-                                         spdlog::logger& logger) {
-    std::string const path = options.path.string();
-    auto sink = std::make_unique<FileSink>(std::move(options));
-    if (auto ec = sink->open()) {
-        throw ConfigError(key, "cannot open " + sink->name() + ": " + ec.message() +
-                                   "; check that the folder exists and is writable");
+constexpr std::array<std::string_view, 2> kCommonKeys{"type", "required"};
+
+class SettingsWithoutOptions final : public SinkSettings {
+  public:
+    explicit SettingsWithoutOptions(std::unique_ptr<Sink> (*open)(SinkContext const&))
+        : open_(open) {}
+
+    std::unique_ptr<Sink> open(SinkContext const& context) const override { return open_(context); }
+
+  private:
+    std::unique_ptr<Sink> (*open_)(SinkContext const&);
+};
+
+std::string type_names() {
+    std::vector<std::string> names;
+    for (SinkType const& type : kSinkTypes) {
+        names.push_back(in_quotes(type.name));
     }
-    if (auto const torn = sink->torn_bytes_set_aside()) {
-        logger.warn(
-            "{} ended in a partial line ({} bytes, never acknowledged); moved it to {}.torn", path,
-            torn, path);
-    }
-    return sink;
+    return alternatives(names);
 }
 
 }  // namespace
 
-std::vector<SinkSlot> make_event_sinks(std::vector<SinkOptions> const& options,
-                                       std::shared_ptr<spdlog::logger> const& logger) {
-    std::vector<SinkSlot> slots;
-    for (std::size_t i = 0; i < options.size(); ++i) {
-        SinkOptions const& o = options[i];
-        std::unique_ptr<Sink> sink;
-        switch (o.type) {
-            case SinkType::file:
-                sink = open_file_sink({o.path, o.max_bytes, o.max_files},
-                                      "sinks[" + std::to_string(i) + "].path", *logger);
-                break;
-            case SinkType::stdout_lines:
-                sink = std::make_unique<StdoutSink>();
-                break;
-            case SinkType::log:
-                sink = std::make_unique<LogSink>(logger);
-                break;
-        }
-        if (!o.required) {
-            sink = std::make_unique<BufferedSink>(std::move(sink), kBestEffortBuffer, logger);
-        }
-        slots.push_back(SinkSlot{std::move(sink), o.required});
-    }
-    return slots;
+std::unique_ptr<SinkSettings> settings_without_options(
+    std::unique_ptr<Sink> (*open)(SinkContext const& context)) {
+    return std::make_unique<SettingsWithoutOptions>(open);
 }
 
-SinkSlot make_rejects_sink(RejectsOptions const& options, spdlog::logger& logger) {
-    return SinkSlot{open_file_sink({options.path, options.max_bytes, options.max_files},
-                                   "rejects.path", logger),
-                    true};
+std::span<SinkType const> sink_types() {
+    return kSinkTypes;
+}
+
+SinkType const* find_sink_type(std::string_view name) {
+    auto const it = std::find_if(kSinkTypes.begin(), kSinkTypes.end(),
+                                 [name](SinkType const& type) { return type.name == name; });
+    return it == kSinkTypes.end() ? nullptr : &*it;
+}
+
+SinkConfig read_sink_config(ConfigTable const& table) {
+    auto const name = table.string("type");
+    if (!name) {
+        table.fail("type",
+                   table.has("type") ? "must be a string" : "required; expected " + type_names());
+    }
+    SinkType const* type = find_sink_type(*name);
+    if (type == nullptr) {
+        table.fail("type", "unknown sink type " + in_quotes(*name) + "; expected " + type_names());
+    }
+    std::vector<std::string_view> keys(kCommonKeys.begin(), kCommonKeys.end());
+    keys.insert(keys.end(), type->keys.begin(), type->keys.end());
+    table.allow_only(keys, "a " + in_quotes(type->name) + " sink");
+    SinkConfig config;
+    config.type = type;
+    config.required = table.boolean("required").value_or(type->required_by_default);
+    config.settings = type->read(table);
+    return config;
+}
+
+std::vector<SinkSlot> open_sinks(std::span<SinkConfig const> configs, SinkContext const& context) {
+    std::vector<SinkSlot> slots;
+    for (SinkConfig const& config : configs) {
+        std::unique_ptr<Sink> sink = config.settings->open(context);
+        if (!config.required) {
+            sink =
+                std::make_unique<BufferedSink>(std::move(sink), kBestEffortBuffer, context.logger);
+        }
+        slots.push_back(SinkSlot{std::move(sink), config.required});
+    }
+    return slots;
 }
 
 }  // namespace callsink

@@ -1,5 +1,5 @@
 // Fuzzes the request path from raw bytes on the socket to the reply, as a session runs it:
-// Beast's request parser with callsink's limits, then RequestHandler over a real pipeline whose
+// Beast's request parser with callsink's limits, then WebhookHandler over a real pipeline whose
 // sinks discard what they get. Checks that every parsed request gets exactly one reply with a
 // status from the HTTP contract.
 #include <spdlog/sinks/null_sink.h>
@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "callsink/ingest/webhook_handler.hpp"
 #include "callsink/pipeline/pipeline.hpp"
-#include "callsink/ingest/request_handler.hpp"
 
 namespace {
 
@@ -38,9 +38,9 @@ struct Fixture {
             PipelineOptions{Durability::none, 1'000'000, 1000}, std::move(sinks),
             SinkSlot{std::make_unique<DiscardSink>(), true}, logger, metrics);
         pipeline->start();
-        HandlerOptions options;
+        WebhookOptions options;
         options.trusted_proxies = {*Cidr::parse("127.0.0.1/32")};
-        handler = std::make_unique<RequestHandler>(options, *pipeline, metrics, logger,
+        handler = std::make_unique<WebhookHandler>(options, *pipeline, metrics, logger,
                                                    system_clock(), ids);
     }
     std::shared_ptr<spdlog::logger> logger =
@@ -48,7 +48,7 @@ struct Fixture {
     Metrics metrics;
     RequestIds ids{1};
     std::unique_ptr<Pipeline> pipeline;
-    std::unique_ptr<RequestHandler> handler;
+    std::unique_ptr<WebhookHandler> handler;
 };
 
 bool expected_status(unsigned status) {

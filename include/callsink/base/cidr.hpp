@@ -1,11 +1,15 @@
 // IP networks in CIDR notation ("203.0.113.0/24", "::1/128"), for the source allowlist and the
-// trusted proxies. Parsing happens at start-up; matching is allocation-free and thread-safe.
+// trusted proxies. Parsing happens at start-up, by Boost.Asio's network_v4/network_v6;
+// matching is allocation-free and thread-safe.
 #pragma once
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/network_v4.hpp>
+#include <boost/asio/ip/network_v6.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace callsink {
@@ -21,10 +25,10 @@ class Cidr {
     std::string to_string() const;
 
   private:
-    Cidr(boost::asio::ip::address network, unsigned prefix) : network_(network), prefix_(prefix) {}
+    using Network = std::variant<boost::asio::ip::network_v4, boost::asio::ip::network_v6>;
+    explicit Cidr(Network network) : network_(network) {}
 
-    boost::asio::ip::address network_;
-    unsigned prefix_;
+    Network network_;  // canonical: host bits cleared
 };
 
 bool any_contains(std::vector<Cidr> const& networks, boost::asio::ip::address const& address);

@@ -1,38 +1,23 @@
-// The field list of each 8x8 JSON object is written once, as visit_fields(value, fields) beside
-// its type (envelope_json.hpp, call_status_json.cpp, session_summary_json.cpp). FieldReader walks
-// the list to parse a delivery, FieldWriter walks the same list to encode a record, so what is
-// read and what is written cannot drift apart. Members a list does not name are kept in `extra`.
+// Reads and writes the objects of a delivery by walking their field lists (visit_fields, beside
+// each type under events/types/ and in event.hpp): FieldReader parses JSON into the typed struct,
+// FieldWriter encodes the struct back, so what is read and what is written cannot drift apart.
+// Members a list does not name are kept in `extra`.
 //
 // A FieldReader stops at the first problem: later reads do nothing and finish() returns that one
 // Rejection, so a visit_fields body stays a flat list with no error handling of its own.
 #pragma once
 
-#include <array>
 #include <boost/system/result.hpp>
-#include <concepts>
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <vector>
 
-#include "callsink/events/event.hpp"
-#include "callsink/events/parse.hpp"
+#include "callsink/events/field_list.hpp"
+#include "callsink/events/rejection.hpp"
 
 namespace callsink {
-
-// visit_fields(Matching<CallLeg> auto& leg, auto& fields) takes a CallLeg, const or not: one
-// list serves the reader (non-const) and the writer (const).
-template <class T, class Type>
-concept Matching = std::same_as<std::remove_const_t<T>, Type>;
-
-// The values the 8x8 documents list for an enum-like field; any other value is kept and noted.
-using KnownValues = std::span<std::string_view const>;
-
-// call-status-2026.txt and session-summary.txt both give "INBOUND or OUTBOUND".
-inline constexpr std::array<std::string_view, 2> kCallDirections{"INBOUND", "OUTBOUND"};
 
 template <class T>
 using ReadResult = boost::system::result<T, Rejection>;
@@ -43,10 +28,11 @@ class FieldReader {
     // the top level). Keys passed to the readers must outlive it too (they are literals).
     FieldReader(Json const& object, std::string path, std::vector<ParseNote>& notes);
 
-    void required(std::string_view key, std::string& out, KnownValues known = {});
-    void optional(std::string_view key, std::optional<std::string>& out, KnownValues known = {});
+    void required(std::string_view key, std::string& out, TextRules rules = {});
+    void optional(std::string_view key, std::optional<std::string>& out, TextRules rules = {});
     void optional(std::string_view key, std::optional<std::int64_t>& out);
     void optional(std::string_view key, std::optional<double>& out);
+    void optional(std::string_view key, std::optional<bool>& out);
     void timestamp(std::string_view key, std::optional<std::string>& out);
     void string_or_object(std::string_view key, std::optional<Json>& out);
 
@@ -56,6 +42,10 @@ class FieldReader {
     // An object whose members are all T, kept in received order, each named by its key.
     template <class T>
     void named_objects(std::string_view key, std::vector<T>& out);
+
+    // An array whose elements are all T, in order; present and not null, possibly empty.
+    template <class T>
+    void required_list(std::string_view key, std::vector<T>& out);
 
     // An object the caller reads itself; nullptr after any problem (now or earlier).
     Json const* required_object(std::string_view key);
@@ -73,6 +63,7 @@ class FieldReader {
 
     Json const* find(std::string_view key);
     Json const* find_object(std::string_view key);
+    Json const* find_array(std::string_view key);
     std::string path_of(std::string_view key) const;
     void fail(RejectCode code, std::string path, std::string_view requirement, Json const& found);
     void fail_missing(std::string_view key);
@@ -132,6 +123,29 @@ void FieldReader::named_objects(std::string_view key, std::vector<T>& out) {
 }
 
 template <class T>
+void FieldReader::required_list(std::string_view key, std::vector<T>& out) {
+    Json const* elements = find_array(key);
+    if (elements == nullptr) {
+        return fail_missing(key);
+    }
+    std::string const path = path_of(key);
+    out.reserve(elements->size());
+    for (std::size_t i = 0; i < elements->size(); ++i) {
+        Json const& element = (*elements)[i];
+        std::string element_path = path + "[" + std::to_string(i) + "]";
+        if (!element.is_object()) {
+            return fail(RejectCode::wrong_type, std::move(element_path), "must be an object",
+                        element);
+        }
+        auto nested = read_object<T>(element, std::move(element_path), notes_);
+        if (!nested) {
+            return reject(std::move(nested.error()));
+        }
+        out.push_back(std::move(*nested));
+    }
+}
+
+template <class T>
 ReadResult<T> FieldReader::finish(T value) {
     if (error_) {
         return ReadResult<T>(boost::system::in_place_error, std::move(*error_));
@@ -147,12 +161,12 @@ class FieldWriter {
   public:
     explicit FieldWriter(Json& object) : object_(object) {}
 
-    void required(std::string_view key, std::string const& value, KnownValues /*known*/ = {}) {
+    void required(std::string_view key, std::string const& value, TextRules /*rules*/ = {}) {
         object_[std::string(key)] = value;
     }
 
     template <class T>
-    void optional(std::string_view key, std::optional<T> const& value, KnownValues /*known*/ = {}) {
+    void optional(std::string_view key, std::optional<T> const& value, TextRules /*rules*/ = {}) {
         if (value) {
             object_[std::string(key)] = *value;
         }
@@ -183,6 +197,15 @@ class FieldWriter {
             members[value.name] = write_object(value);
         }
         object_[std::string(key)] = std::move(members);
+    }
+
+    template <class T>
+    void required_list(std::string_view key, std::vector<T> const& values) {
+        Json elements = Json::array();
+        for (T const& value : values) {
+            elements.push_back(write_object(value));
+        }
+        object_[std::string(key)] = std::move(elements);
     }
 
     // Members callsink does not know, in received order. A known field keeps its name: an

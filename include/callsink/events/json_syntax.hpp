@@ -7,7 +7,7 @@
 #include <optional>
 #include <string_view>
 
-#include "callsink/events/parse.hpp"
+#include "callsink/events/rejection.hpp"
 
 namespace callsink::json_syntax {
 

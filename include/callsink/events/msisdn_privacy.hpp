@@ -35,10 +35,20 @@
 #include <string>
 #include <string_view>
 
-#include "callsink/app/config_file.hpp"
 #include "callsink/events/event.hpp"
 
 namespace callsink {
+
+enum class MsisdnPolicy { clear, mask, hash };
+
+// [privacy] in the configuration file.
+struct PrivacyOptions {
+    MsisdnPolicy msisdn = MsisdnPolicy::clear;
+    std::string key_env = "CALLSINK_MSISDN_KEY";
+    std::optional<std::string> key;  // the value of key_env at load time, when set
+};
+
+std::string_view to_string(MsisdnPolicy policy);
 
 // Length of the E.164 country code that `digits` starts with (only the leading digits are read):
 //   1 for zone 1 (NANP) and 7 (Russia, Kazakhstan);
@@ -61,14 +71,16 @@ class MsisdnPrivacy {
     // above. Throws nothing but std::bad_alloc.
     std::string protect_number(std::string_view number) const;
 
-    // Every phone number the event carries:
-    //   - protect_number on CallStatus source and destination, and on source and destination of
-    //     every SessionSummary leg;
+    // Every phone number the event carries, as its type's field list marks them (field_list.hpp):
+    //   - protect_number on each text field marked Privacy::phone_number (CALL_STATUS source and
+    //     destination, the same on every SESSION_SUMMARY leg, each virtual number's msisdn);
+    //   - scrub_text on each text field marked Privacy::free_text (the envelope description,
+    //     the ref ids, every errorMsg, a virtual number's referenceId);
     //   - protect_number on the values of unknown members named source, destination,
     //     sourceMsisdn, targetMsisdn or msisdn (any letter case) at any depth of an `extra` or
     //     of eventData; a number value there becomes a protected string;
-    //   - scrub_text on every other string in `extra` objects and eventData (at every depth), on
-    //     the envelope description, the ref ids, every errorMsg and every note's value.
+    //   - scrub_text on every other string in `extra` objects and eventData (at every depth), and
+    //     on every note's value.
     // Object keys, ids, statuses and timestamps are left as they are.
     void protect(Event& event) const;
 

@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "callsink/ingest/request_handler.hpp"
+#include "callsink/http/messages.hpp"
 
 namespace callsink {
 

@@ -14,11 +14,11 @@
 #include <chrono>
 #include <memory>
 
-#include "callsink/app/config_file.hpp"
-#include "callsink/ops/metrics.hpp"
-#include "callsink/ingest/request_handler.hpp"
+#include "callsink/http/request_handler.hpp"
+#include "callsink/http/server_options.hpp"
 #include "callsink/http/session.hpp"
 #include "callsink/http/session_registry.hpp"
+#include "callsink/ops/metrics.hpp"
 
 namespace callsink {
 

@@ -29,10 +29,10 @@
 #include <optional>
 #include <string>
 
-#include "callsink/app/config_file.hpp"
-#include "callsink/ops/metrics.hpp"
-#include "callsink/ingest/request_handler.hpp"
+#include "callsink/http/request_handler.hpp"
+#include "callsink/http/server_options.hpp"
 #include "callsink/http/session_registry.hpp"
+#include "callsink/ops/metrics.hpp"
 
 namespace callsink {
 

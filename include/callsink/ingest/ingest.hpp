@@ -7,11 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "callsink/events/event.hpp"
 #include "callsink/events/msisdn_privacy.hpp"
-#include "callsink/events/parse.hpp"
+#include "callsink/events/rejection.hpp"
 #include "callsink/records/record.hpp"
-#include "callsink/sinks/sink.hpp"
 
 namespace callsink {
 
@@ -25,11 +23,8 @@ struct Ingested {
 // and in a rejection's raw body and message (a body written as base64 could not be scrubbed
 // afterwards).
 //
-// A valid delivery takes the one-pass encoder (fast_record.hpp) when privacy is off; it writes
-// the same record parse_event() and encode_event_record() would.
-//
-// An event's Record carries a dedupe_key made of its type and eventId, or for a SESSION_SUMMARY
-// its sessionId.
+// A valid delivery takes the one-pass encoder (records/one_pass_encoder.hpp) when privacy is
+// off; it produces the same Record that parse_event() and event_record() would.
 Ingested ingest_delivery(std::string_view body, Received const& received,
                          MsisdnPrivacy const& privacy);
 

@@ -1,5 +1,6 @@
 // Maps a request's method and target to what callsink does with it (DESIGN.md, "HTTP
-// behaviour"). Pure; the query string plays no part in routing.
+// behaviour"): POST / and each event type's own path (events/event_types.hpp) take deliveries,
+// and the operational endpoints answer GET. Pure; the query string plays no part in routing.
 #pragma once
 
 #include <boost/beast/http/verb.hpp>
@@ -9,7 +10,7 @@
 namespace callsink {
 
 enum class RouteKind {
-    ingest,              // POST /status, /summary, /
+    ingest,              // POST /, or an event type's path (/status, /summary …)
     healthz,             // GET /healthz
     readyz,              // GET /readyz
     metrics,             // GET /metrics

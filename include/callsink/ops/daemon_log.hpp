@@ -6,10 +6,18 @@
 #include <spdlog/logger.h>
 
 #include <memory>
-
-#include "callsink/app/config_file.hpp"
+#include <string>
 
 namespace callsink {
+
+enum class LogFormat { text, json };
+
+// [log] in the configuration file.
+struct LogOptions {
+    std::string level =
+        "info";  // spdlog level name: trace, debug, info, warn, error, critical, off
+    LogFormat format = LogFormat::text;
+};
 
 std::shared_ptr<spdlog::logger> make_daemon_logger(LogOptions const& options);
 

@@ -1,10 +1,12 @@
 // The counters behind GET /metrics, and their Prometheus text exposition (format 0.0.4).
 //
 // Counting is a relaxed atomic increment on a fixed slot: no lock and no allocation per request,
-// whatever the number of io threads. Label values come from fixed sets (event types, reject codes,
-// HTTP statuses, sinks named at start-up), so a delivery cannot create new series. Sinks and
-// gauges are registered at start-up, before any request; after that the object is only read and
-// incremented, from any thread.
+// whatever the number of io threads. Label values come from fixed sets given at start-up (the
+// event types' labels and the reject codes, by index; HTTP statuses; sinks), so a delivery cannot
+// create new series, and this file knows nothing of what the labels mean. Sinks and gauges are
+// registered at start-up, before any request; after that the object is only read and
+// incremented, from any thread. Values are printed exactly: integers as integers, other values in
+// the shortest form that reads back as the same double.
 #pragma once
 
 #include <array>
@@ -13,20 +15,20 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "callsink/events/parse.hpp"
-
 namespace callsink {
-
-enum class EventType { call_status, session_summary };
-inline constexpr std::array<std::string_view, 2> kEventTypeNames{"CALL_STATUS", "SESSION_SUMMARY"};
 
 class Metrics {
   public:
-    Metrics();
+    // event_types[i] labels the counters of event type i (its index in events/event_types.hpp),
+    // reject_codes[i] those of reject code i; an index without a label is not counted.
+    Metrics(std::span<std::string_view const> event_types = {},
+            std::span<std::string_view const> reject_codes = {});
     Metrics(Metrics const&) = delete;
     Metrics& operator=(Metrics const&) = delete;
 
@@ -34,9 +36,9 @@ class Metrics {
     std::size_t add_sink(std::string name);  // the index for count_sink_error/count_sink_drop
     void add_gauge(std::string name, std::string help, std::function<double()> read);
 
-    void count_event(EventType type);
-    void count_duplicate(EventType type);
-    void count_reject(RejectCode code);
+    void count_event(std::size_t type);
+    void count_duplicate(std::size_t type);
+    void count_reject(std::size_t code);
     void count_unlisted_value();
     void count_sink_error(std::size_t sink);
     void count_sink_drops(std::size_t sink, std::uint64_t records);
@@ -47,9 +49,9 @@ class Metrics {
     std::string render() const;
 
     // Tests read single values through these.
-    std::uint64_t events(EventType type) const;
-    std::uint64_t duplicates(EventType type) const;
-    std::uint64_t rejects(RejectCode code) const;
+    std::uint64_t events(std::size_t type) const;
+    std::uint64_t duplicates(std::size_t type) const;
+    std::uint64_t rejects(std::size_t code) const;
     std::uint64_t requests(unsigned status) const;
 
   private:
@@ -58,8 +60,17 @@ class Metrics {
                                                         408, 413, 431, 500, 503, 0};
     static constexpr std::array<double, 13> kBuckets{
         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
-    static constexpr std::size_t kRejectCodes = 6;
     static std::size_t status_slot(unsigned status);
+
+    // Counters by label, fixed in number at construction.
+    struct Labelled {
+        std::vector<std::string> labels;
+        std::unique_ptr<Counter[]> counters;
+
+        explicit Labelled(std::span<std::string_view const> names);
+        void add(std::size_t index, std::uint64_t n = 1);
+        std::uint64_t value(std::size_t index) const;
+    };
 
     struct Sink {
         std::string name;
@@ -73,9 +84,9 @@ class Metrics {
     };
 
     std::chrono::system_clock::time_point started_;
-    std::array<Counter, 2> events_{};
-    std::array<Counter, 2> duplicates_{};
-    std::array<Counter, kRejectCodes> rejects_{};
+    Labelled events_;
+    Labelled duplicates_;
+    Labelled rejects_;
     Counter unlisted_values_{0};
     Counter unauthorized_{0};
     Counter forbidden_{0};
@@ -85,8 +96,5 @@ class Metrics {
     std::deque<Sink> sinks_;  // a deque: elements stay put, atomics cannot move
     std::vector<Gauge> gauges_;
 };
-
-// Which counter slot an eventType belongs to; nullopt for types callsink does not store as events.
-std::optional<EventType> event_type_of(std::string_view name);
 
 }  // namespace callsink

@@ -12,7 +12,7 @@
 // A completion that submit() runs at once (queue full, stopped, durability "none") runs on the
 // caller's thread, before submit() returns.
 //
-// Redeliveries: an event whose dedupe_key is among the last `dedupe_window` stored ones, or
+// Redeliveries: an event whose redelivery_key is among the last `dedupe_window` stored ones, or
 // appears earlier in the same batch, is answered like its first copy and not written again. A
 // key is remembered only once its record is stored, so a delivery that failed (503) and is
 // retried is stored, not dropped as a duplicate.
@@ -38,23 +38,26 @@
 #include <unordered_set>
 #include <vector>
 
-#include "callsink/app/config_file.hpp"
-#include "callsink/pipeline/dedupe_window.hpp"
-#include "callsink/ops/metrics.hpp"
 #include "callsink/base/move_only_function.hpp"
+#include "callsink/ops/metrics.hpp"
+#include "callsink/pipeline/dedupe_window.hpp"
 #include "callsink/sinks/sink.hpp"
 
 namespace callsink {
 
-struct PipelineOptions {
-    Durability durability = Durability::write;
-    std::size_t queue_capacity = 65'536;
-    std::size_t dedupe_window = 0;  // remembered keys of stored records; 0: off
+enum class Durability {
+    none,   // answer once queued
+    write,  // answer after write(2) returned
+    fsync,  // answer after fdatasync
 };
 
-struct SinkSlot {
-    std::unique_ptr<Sink> sink;
-    bool required = true;  // the reply waits for this sink's outcome
+std::string_view to_string(Durability durability);
+
+// [delivery] in the configuration file.
+struct PipelineOptions {
+    Durability durability = Durability::write;
+    std::size_t queue_capacity = 65'536;  // records waiting for the writer; beyond it, 503
+    std::size_t dedupe_window = 100'000;  // remembered keys of stored records; 0: off
 };
 
 class Pipeline {
@@ -132,8 +135,9 @@ class Pipeline {
 
     std::atomic<int> failing_{0};  // sinks whose last write, reopen or recovery failed
     Metrics& metrics_;
-    DedupeWindow dedupe_;                                        // writer thread only
-    std::unordered_set<DedupeKey, DedupeKey::Hash> batch_keys_;  // writer thread only, reused
+    DedupeWindow dedupe_;  // writer thread only
+    std::unordered_set<RedeliveryKey, RedeliveryKey::Hash>
+        batch_keys_;                                 // writer thread only, reused
     std::vector<Record> events_;                     // writer thread only, reused between batches
     std::vector<Record> rejects_;                    // writer thread only
     std::optional<CompletionExecutor> completions_;  // set before the writer starts

@@ -1,16 +1,17 @@
-// Encodes what callsink stores: one JSON Lines record per delivery (DESIGN.md, "Records").
-// An event record is the 8x8 envelope, with 8x8's field names and nesting, plus a `received`
-// object; a rejection record holds `received`, `error` and the raw body. Pure and thread-safe.
-//
-// Each encoder returns exactly one line: compact JSON followed by a single '\n', so a sink can
-// append it with one write and a reader can split on newlines.
+// What the pipeline stores and the sinks write: one Record per delivery, an event or a rejection,
+// holding its JSON Lines record (DESIGN.md, "Records") and what the pipeline and the sinks need
+// besides the line: the event's summary (its type, ids and log fields) and its redelivery key.
+// Built by the encoders (event_record.hpp, one_pass_encoder.hpp); plain data after that.
 #pragma once
 
+#include <array>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "callsink/events/event.hpp"
-#include "callsink/events/parse.hpp"
+#include "callsink/events/event_identity.hpp"
+#include "callsink/records/redelivery_key.hpp"
 
 namespace callsink {
 
@@ -22,15 +23,43 @@ struct Received {
     std::string request_id;  // unique per delivery, also sent back as X-Request-Id
 };
 
-Json to_json(Received const& received);
+enum class RecordKind { event, rejection };
 
-// The event as 8x8 sent it, normalised: numbers that came as strings are written as numbers,
-// unknown fields are written unchanged, `received` is appended last.
-std::string encode_event_record(Event const& event, Received const& received);
+// What the log sink prints about an event, and what a sink that indexes events needs: the type,
+// its ids and its type's summary fields (events/event_identity.hpp), never a phone number. The
+// field values share one buffer: a summary costs one allocation, not one per field.
+class EventSummary {
+  public:
+    static constexpr std::size_t kMaxFields = kMaxSummaryFields;
 
-// {"received":{…},"error":{"code","message","field"},"body":"<raw body>"}. A body that is not
-// valid UTF-8 cannot be a JSON string, so it is written as "body_base64" instead: never lost.
-std::string encode_rejection_record(Rejection const& rejection, std::string_view body,
-                                    Received const& received);
+    std::string_view event_type;  // a registered type's name (static storage); "" for a rejection
+    std::size_t type_index = 0;   // its place in event_types(), which is its metrics slot
+    std::string event_id;         // "" where the type has none
+    std::string session_id;       // "" where the type has none
+
+    // `label` must outlive the summary (the type's identity is static). Beyond kMaxFields, ignored.
+    void add(std::string_view label, std::string_view value);
+
+    std::size_t size() const { return count_; }
+    std::string_view label(std::size_t i) const { return labels_[i]; }
+    std::string_view value(std::size_t i) const {
+        return std::string_view(values_).substr(starts_[i], starts_[i + 1] - starts_[i]);
+    }
+
+    friend bool operator==(EventSummary const& a, EventSummary const& b);
+
+  private:
+    std::string values_;
+    std::array<std::string_view, kMaxFields> labels_{};
+    std::array<std::uint32_t, kMaxFields + 1> starts_{};
+    std::size_t count_ = 0;
+};
+
+struct Record {
+    RecordKind kind = RecordKind::event;
+    std::string line;  // one JSON Lines record, ending in '\n'
+    EventSummary summary;
+    RedeliveryKey redelivery_key;  // same key, same event: stored once (zero: never deduplicated)
+};
 
 }  // namespace callsink

@@ -1,4 +1,4 @@
-// The destination of stored records, and the record itself as the pipeline hands it on.
+// The destination of stored records (records/record.hpp), whatever it is.
 //
 // A sink only knows how to put bytes somewhere: a file, standard output, a log. Ordering,
 // batching, durability and retries belong to the pipeline (pipeline.hpp), which calls a sink from
@@ -8,31 +8,14 @@
 
 #include <boost/system/error_code.hpp>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 
-#include "callsink/pipeline/dedupe_window.hpp"
+#include "callsink/records/record.hpp"
 
 namespace callsink {
-
-enum class RecordKind { event, rejection };
-
-// What the log sink prints about an event: enough to grep, never a phone number.
-struct EventSummary {
-    std::string event_type;
-    std::string session_id;
-    std::string call_id;    // empty for SESSION_SUMMARY
-    std::string status;     // callStatus or sessionStatus
-    std::string direction;  // callDirection; empty when absent
-};
-
-struct Record {
-    RecordKind kind = RecordKind::event;
-    std::string line;  // one JSON Lines record, ending in '\n'
-    EventSummary summary;
-    DedupeKey dedupe_key;  // same key, same event: stored once (zero: never deduplicated)
-};
 
 class Sink {
   public:
@@ -60,6 +43,12 @@ class Sink {
 
     // Records this sink discarded because it could not keep up (best-effort sinks only).
     virtual std::uint64_t dropped() const { return 0; }
+};
+
+// A sink as the pipeline holds it: whether the reply waits for it ([[sinks]] required).
+struct SinkSlot {
+    std::unique_ptr<Sink> sink;
+    bool required = true;
 };
 
 }  // namespace callsink

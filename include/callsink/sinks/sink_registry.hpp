@@ -1,21 +1,82 @@
-// Builds the configured sinks ([[sinks]] and [rejects]) and opens their files, at start-up: a
-// file that cannot be opened is an exception naming the config key, the path and the reason.
-// Adding a sink type touches its own files and one branch here, never the server.
+// Every sink type callsink has, by the `type` name a [[sinks]] table gives it, in one list (the
+// registration lines in sink_registry.cpp). A sink type is one folder under sinks/ that owns its
+// options: it reads its own table through the ConfigTable the config layer hands it, and says
+// how to open its destination. The configuration loader knows no sink's keys, and the pipeline
+// knows only the Sink interface.
+//
+// Start-up only; nothing here runs per delivery.
 #pragma once
 
 #include <spdlog/logger.h>
 
 #include <memory>
+#include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
-#include "callsink/app/config_file.hpp"
-#include "callsink/pipeline/pipeline.hpp"
+#include "callsink/config/config_table.hpp"
+#include "callsink/sinks/sink.hpp"
 
 namespace callsink {
 
-std::vector<SinkSlot> make_event_sinks(std::vector<SinkOptions> const& options,
-                                       std::shared_ptr<spdlog::logger> const& logger);
+// What opening a sink may need from the daemon.
+struct SinkContext {
+    std::shared_ptr<spdlog::logger> logger;
+};
 
-SinkSlot make_rejects_sink(RejectsOptions const& options, spdlog::logger& logger);
+// A destination that no two sinks may share, such as a file: `resource` identifies it, `key`
+// names the setting that chose it ("sinks[1].path"), `shown` is how a message shows it.
+struct SinkClaim {
+    std::string resource;
+    std::string key;
+    std::string shown;
+    std::string_view noun;  // "a file"
+};
+
+// One sink's table, read and checked; the destination is opened later, once the whole file is
+// known to be valid (so --check never opens anything).
+class SinkSettings {
+  public:
+    virtual ~SinkSettings() = default;
+
+    // What no other sink may share; none by default.
+    virtual std::vector<SinkClaim> claims() const { return {}; }
+
+    // Opens the destination. Throws, naming the key and what to do, when it cannot.
+    virtual std::unique_ptr<Sink> open(SinkContext const& context) const = 0;
+};
+
+// The settings of a sink type whose table has no keys of its own: `open` builds the sink.
+std::unique_ptr<SinkSettings> settings_without_options(
+    std::unique_ptr<Sink> (*open)(SinkContext const& context));
+
+struct SinkType {
+    std::string_view name;                   // `type = "file"`
+    std::span<std::string_view const> keys;  // its table's own keys, besides type and required
+    bool required_by_default;                // whether a reply waits for it unless told
+    // Reads the sink's own keys (allow_only has been checked). Throws ConfigError.
+    std::unique_ptr<SinkSettings> (*read)(ConfigTable const& table);
+};
+
+std::span<SinkType const> sink_types();
+
+// nullptr for a name no sink type has.
+SinkType const* find_sink_type(std::string_view name);
+
+// One configured sink: its [[sinks]] table, read.
+struct SinkConfig {
+    SinkType const* type = nullptr;
+    bool required = true;  // the reply waits for this sink
+    std::shared_ptr<SinkSettings const> settings;
+};
+
+// Reads one [[sinks]] table: `type` (required), `required`, then the type's own keys; any other
+// key is an error naming it ("sinks[1].pathh: unknown key").
+SinkConfig read_sink_config(ConfigTable const& table);
+
+// Opens every configured sink, a best-effort one behind a BufferedSink (buffered_sink.hpp) so
+// it never holds a reply up.
+std::vector<SinkSlot> open_sinks(std::span<SinkConfig const> configs, SinkContext const& context);
 
 }  // namespace callsink

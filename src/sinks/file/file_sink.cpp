@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <limits>
 #include <system_error>
 
 #include "callsink/base/fd_io.hpp"
@@ -24,7 +25,84 @@ boost::system::error_code to_boost(std::error_code const& ec) {
     return {ec.value(), boost::system::system_category()};
 }
 
+constexpr IntRange kMaxBytes{0, std::numeric_limits<std::int64_t>::max()};
+constexpr IntRange kMaxFiles{1, 1000};
+// Rotating a file smaller than a few records would rotate on every batch.
+constexpr std::int64_t kMinRotationBytes = 4096;
+
+class FileSinkSettings final : public SinkSettings {
+  public:
+    FileSinkSettings(FileSinkOptions options, std::string path_key)
+        : options_(std::move(options)), path_key_(std::move(path_key)) {}
+
+    std::vector<SinkClaim> claims() const override {
+        // Two writers on one file would interleave and rotate each other's data away.
+        return {SinkClaim{options_.path.string(), path_key_, in_quotes(options_.path.string()),
+                          "a file"}};
+    }
+
+    std::unique_ptr<Sink> open(SinkContext const& context) const override {
+        std::string const path = options_.path.string();
+        auto sink = std::make_unique<FileSink>(options_);
+        if (auto ec = sink->open()) {
+            throw ConfigError(path_key_, "cannot open " + sink->name() + ": " + ec.message() +
+                                             "; check that the folder exists and is writable");
+        }
+        if (auto const torn = sink->torn_bytes_set_aside()) {
+            context.logger->warn(
+                "{} ended in a partial line ({} bytes, never acknowledged); moved it to {}.torn",
+                path, torn, path);
+        }
+        return sink;
+    }
+
+    FileSinkOptions const& options() const { return options_; }
+
+  private:
+    FileSinkOptions options_;
+    std::string path_key_;
+};
+
+std::unique_ptr<SinkSettings> read_file_sink(ConfigTable const& table) {
+    return file_sink_settings(read_file_sink_options(table), table.key_of("path"));
+}
+
 }  // namespace
+
+FileSinkOptions read_file_sink_options(ConfigTable const& table,
+                                       std::optional<fs::path> default_path) {
+    FileSinkOptions options;
+    auto path = table.file_path("path");
+    if (!path && !default_path) {
+        table.fail("path", "required for a file sink");
+    }
+    options.path = path ? *path : default_path->lexically_normal();
+    if (auto max_bytes = table.integer("max_bytes", kMaxBytes)) {
+        if (*max_bytes != 0 && *max_bytes < kMinRotationBytes) {
+            table.fail("max_bytes", std::to_string(*max_bytes) +
+                                        " is too small; expected 0 (no rotation) or at least " +
+                                        std::to_string(kMinRotationBytes));
+        }
+        options.max_bytes = static_cast<std::uint64_t>(*max_bytes);
+    }
+    if (auto max_files = table.integer("max_files", kMaxFiles)) {
+        options.max_files = static_cast<unsigned>(*max_files);
+    }
+    return options;
+}
+
+std::unique_ptr<SinkSettings> file_sink_settings(FileSinkOptions options, std::string path_key) {
+    return std::make_unique<FileSinkSettings>(std::move(options), std::move(path_key));
+}
+
+FileSinkOptions const* file_sink_options(SinkSettings const& settings) {
+    auto const* file = dynamic_cast<FileSinkSettings const*>(&settings);
+    return file == nullptr ? nullptr : &file->options();
+}
+
+SinkType file_sink_type() {
+    return SinkType{"file", kFileSinkKeys, true, &read_file_sink};
+}
 
 FileSink::FileSink(FileSinkOptions options)
     : options_(std::move(options)), name_("file " + options_.path.string()) {}

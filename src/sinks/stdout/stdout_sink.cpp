@@ -14,4 +14,13 @@ boost::system::error_code StdoutSink::write(std::span<Record const> batch) {
     return write_all(fd_, buffer_);
 }
 
+SinkType stdout_sink_type() {
+    return SinkType{
+        "stdout", {}, false, [](ConfigTable const&) {
+            return settings_without_options([](SinkContext const&) -> std::unique_ptr<Sink> {
+                return std::make_unique<StdoutSink>();
+            });
+        }};
+}
+
 }  // namespace callsink

@@ -8,9 +8,12 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "callsink/sinks/file/file_sink.hpp"
 
 namespace callsink {
 namespace {
@@ -33,6 +36,15 @@ GetEnv env_of(Env env) {
 constexpr char const* kBaseDir = "/etc/callsink";
 constexpr char const* kStdoutSink = "[[sinks]]\ntype = \"stdout\"\nrequired = true\n";
 constexpr char const* kSixteenBytes = "0123456789abcdef";
+
+// A file sink's options (the rejects file's, or a [[sinks]] entry's of type "file").
+FileSinkOptions const& file_options(SinkConfig const& sink) {
+    FileSinkOptions const* options = file_sink_options(*sink.settings);
+    if (options == nullptr) {
+        throw std::logic_error("not a file sink: " + std::string(sink.type->name));
+    }
+    return *options;
+}
 
 Config parse(std::string const& toml, Env env = {}) {
     return parse_config(toml, "test.toml", kBaseDir, env_of(std::move(env)));
@@ -79,11 +91,11 @@ TEST(ConfigDefaults, MinimalConfigGetsTheDocumentedDefaults) {
     EXPECT_EQ(config.privacy.msisdn, MsisdnPolicy::clear);
     EXPECT_EQ(config.privacy.key_env, "CALLSINK_MSISDN_KEY");
     EXPECT_FALSE(config.privacy.key.has_value());
-    EXPECT_EQ(config.rejects.path, fs::path("/var/lib/callsink/rejects.jsonl"));
-    EXPECT_EQ(config.rejects.max_bytes, 0u);
-    EXPECT_EQ(config.rejects.max_files, 10u);
+    EXPECT_EQ(file_options(config.rejects).path, fs::path("/var/lib/callsink/rejects.jsonl"));
+    EXPECT_EQ(file_options(config.rejects).max_bytes, 0u);
+    EXPECT_EQ(file_options(config.rejects).max_files, 10u);
     ASSERT_EQ(config.sinks.size(), 1u);
-    EXPECT_EQ(config.sinks[0].type, SinkType::stdout_lines);
+    EXPECT_EQ(config.sinks[0].type->name, "stdout");
     EXPECT_EQ(config.log.level, "info");
     EXPECT_EQ(config.log.format, LogFormat::text);
 }
@@ -94,7 +106,7 @@ TEST(ConfigDefaults, EmptyTablesKeepTheDefaults) {
     EXPECT_EQ(config.server.threads, 1u);
     EXPECT_EQ(config.delivery.durability, Durability::write);
     EXPECT_EQ(config.privacy.msisdn, MsisdnPolicy::clear);
-    EXPECT_EQ(config.rejects.path, fs::path("/var/lib/callsink/rejects.jsonl"));
+    EXPECT_EQ(file_options(config.rejects).path, fs::path("/var/lib/callsink/rejects.jsonl"));
     EXPECT_FALSE(config.auth.value.has_value());
 }
 
@@ -104,14 +116,14 @@ TEST(ConfigLoader, LoadsTheExampleConfigWithPathsUnderTheRepoVarFolder) {
     fs::path const var = repo / "var";
     EXPECT_EQ(config.server.listen.host, "127.0.0.1");
     EXPECT_EQ(config.server.listen.port, 8080);
-    EXPECT_EQ(config.rejects.path, var / "rejects.jsonl");
+    EXPECT_EQ(file_options(config.rejects).path, var / "rejects.jsonl");
     ASSERT_EQ(config.sinks.size(), 2u);
-    EXPECT_EQ(config.sinks[0].type, SinkType::file);
-    EXPECT_EQ(config.sinks[0].path, var / "events.jsonl");
-    EXPECT_EQ(config.sinks[0].max_bytes, 100u * 1024u * 1024u);
-    EXPECT_EQ(config.sinks[0].max_files, 10u);
+    EXPECT_EQ(config.sinks[0].type->name, "file");
+    EXPECT_EQ(file_options(config.sinks[0]).path, var / "events.jsonl");
+    EXPECT_EQ(file_options(config.sinks[0]).max_bytes, 100u * 1024u * 1024u);
+    EXPECT_EQ(file_options(config.sinks[0]).max_files, 10u);
     EXPECT_TRUE(config.sinks[0].required);
-    EXPECT_EQ(config.sinks[1].type, SinkType::log);
+    EXPECT_EQ(config.sinks[1].type->name, "log");
     EXPECT_FALSE(config.sinks[1].required);
 }
 
@@ -243,8 +255,8 @@ TEST(ConfigRanges, AcceptsTheBoundsOfEachRange) {
     EXPECT_EQ(low.server.max_connections, 1'000'000u);
     EXPECT_EQ(low.delivery.dedupe_window, 0u);
     EXPECT_EQ(low.delivery.queue_capacity, 10'000'000u);
-    EXPECT_EQ(low.rejects.max_bytes, 9'223'372'036'854'775'807u);
-    EXPECT_EQ(low.rejects.max_files, 1000u);
+    EXPECT_EQ(file_options(low.rejects).max_bytes, 9'223'372'036'854'775'807u);
+    EXPECT_EQ(file_options(low.rejects).max_files, 1000u);
 }
 
 TEST(ConfigServer, ReportsEachBadTrustedProxyByIndex) {
@@ -459,16 +471,16 @@ TEST(ConfigPrivacy, RejectsAnUnknownPolicy) {
 
 TEST(ConfigRejects, ResolvesARelativePathAgainstTheBaseDir) {
     Config const config = parse(with_sink("[rejects]\npath = \"../var/rejects.jsonl\"\n"));
-    EXPECT_EQ(config.rejects.path, fs::path("/etc/var/rejects.jsonl"));
+    EXPECT_EQ(file_options(config.rejects).path, fs::path("/etc/var/rejects.jsonl"));
 }
 
 TEST(ConfigRejects, NormalisesAnAbsolutePath) {
     Config const config =
         parse(with_sink("[rejects]\npath = \"/srv/./callsink/../data/rejects.jsonl\"\n"
                         "max_bytes = 1048576\nmax_files = 3\n"));
-    EXPECT_EQ(config.rejects.path, fs::path("/srv/data/rejects.jsonl"));
-    EXPECT_EQ(config.rejects.max_bytes, 1'048'576u);
-    EXPECT_EQ(config.rejects.max_files, 3u);
+    EXPECT_EQ(file_options(config.rejects).path, fs::path("/srv/data/rejects.jsonl"));
+    EXPECT_EQ(file_options(config.rejects).max_bytes, 1'048'576u);
+    EXPECT_EQ(file_options(config.rejects).max_files, 3u);
 }
 
 TEST(ConfigRejects, RejectsAnEmptyPathOrAFolder) {
@@ -496,21 +508,21 @@ required = true
 type = "log"
 )");
     ASSERT_EQ(config.sinks.size(), 3u);
-    EXPECT_EQ(config.sinks[0].type, SinkType::file);
-    EXPECT_EQ(config.sinks[0].path, fs::path("/etc/callsink/events.jsonl"));
-    EXPECT_EQ(config.sinks[0].max_bytes, 104'857'600u);
-    EXPECT_EQ(config.sinks[0].max_files, 5u);
+    EXPECT_EQ(config.sinks[0].type->name, "file");
+    EXPECT_EQ(file_options(config.sinks[0]).path, fs::path("/etc/callsink/events.jsonl"));
+    EXPECT_EQ(file_options(config.sinks[0]).max_bytes, 104'857'600u);
+    EXPECT_EQ(file_options(config.sinks[0]).max_files, 5u);
     EXPECT_TRUE(config.sinks[0].required);
-    EXPECT_EQ(config.sinks[1].type, SinkType::stdout_lines);
+    EXPECT_EQ(config.sinks[1].type->name, "stdout");
     EXPECT_TRUE(config.sinks[1].required);
-    EXPECT_EQ(config.sinks[2].type, SinkType::log);
+    EXPECT_EQ(config.sinks[2].type->name, "log");
     EXPECT_FALSE(config.sinks[2].required);
 }
 
 TEST(ConfigSinks, FileSinkDefaultsToNoRotationAndRequired) {
     Config const config = parse("[[sinks]]\ntype = \"file\"\npath = \"/data/e.jsonl\"\n");
-    EXPECT_EQ(config.sinks[0].max_bytes, 0u);
-    EXPECT_EQ(config.sinks[0].max_files, 10u);
+    EXPECT_EQ(file_options(config.sinks[0]).max_bytes, 0u);
+    EXPECT_EQ(file_options(config.sinks[0]).max_files, 10u);
     EXPECT_TRUE(config.sinks[0].required);
     Config const optional = parse(
         std::string("[[sinks]]\ntype = \"file\"\npath = \"/data/e.jsonl\"\nrequired = false\n") +
@@ -556,13 +568,20 @@ TEST(ConfigSinks, RequiresATypeAndAFilePath) {
     expect_error("[[sinks]]\ntype = \"file\"\npath = \"\"\n", "sinks[0].path", "must not be empty");
 }
 
-TEST(ConfigSinks, RejectsFileOnlyKeysOnOtherSinks) {
+TEST(ConfigSinks, EachSinkTypeTakesOnlyItsOwnKeys) {
     expect_error("[[sinks]]\ntype = \"stdout\"\npath = \"e.jsonl\"\n", "sinks[0].path",
-                 "only file sinks take path");
+                 "unknown key; known keys of a \"stdout\" sink: type, required");
     expect_error("[[sinks]]\ntype = \"log\"\nmax_bytes = 4096\n", "sinks[0].max_bytes",
-                 "only file sinks take max_bytes");
+                 "unknown key; known keys of a \"log\" sink: type, required");
     expect_error("[[sinks]]\ntype = \"stdout\"\nmax_files = 3\n", "sinks[0].max_files",
-                 "only file sinks take max_files");
+                 "unknown key");
+}
+
+TEST(ConfigSinks, AMisspeltKeyOfASinkIsNamedWithTheKeyItResembles) {
+    std::string const first = "[[sinks]]\ntype = \"file\"\npath = \"a.jsonl\"\n";
+    expect_error(first + "[[sinks]]\ntype = \"file\"\npathh = \"b.jsonl\"\n", "sinks[1].pathh",
+                 "unknown key (did you mean \"path\"?); known keys of a \"file\" sink: type, "
+                 "required, path, max_bytes, max_files");
 }
 
 TEST(ConfigSinks, RejectsRotationSizesBelowTheFloor) {
@@ -571,8 +590,8 @@ TEST(ConfigSinks, RejectsRotationSizesBelowTheFloor) {
                  "4095 is too small; expected 0 (no rotation) or at least 4096");
     expect_error(sink + "max_bytes = -1\n", "sinks[0].max_bytes", "expected at least 0");
     expect_error(sink + "max_files = 0\n", "sinks[0].max_files", "expected 1 to 1000");
-    EXPECT_EQ(parse(sink + "max_bytes = 4096\n").sinks[0].max_bytes, 4096u);
-    EXPECT_EQ(parse(sink + "max_bytes = 0\n").sinks[0].max_bytes, 0u);
+    EXPECT_EQ(file_options(parse(sink + "max_bytes = 4096\n").sinks[0]).max_bytes, 4096u);
+    EXPECT_EQ(file_options(parse(sink + "max_bytes = 0\n").sinks[0]).max_bytes, 0u);
 }
 
 TEST(ConfigSinks, RequiresAtLeastOneSink) {
@@ -662,8 +681,8 @@ TEST_F(ConfigLoaderFiles, ResolvesRelativePathsAgainstTheFilesFolder) {
                                 "[[sinks]]\ntype = \"file\"\npath = \"out/events.jsonl\"\n");
     Config const config = load_config(file, env_of({}));
     fs::path const folder = fs::absolute(dir_).lexically_normal();
-    EXPECT_EQ(config.rejects.path, folder / "rejects.jsonl");
-    EXPECT_EQ(config.sinks[0].path, folder / "out" / "events.jsonl");
+    EXPECT_EQ(file_options(config.rejects).path, folder / "rejects.jsonl");
+    EXPECT_EQ(file_options(config.sinks[0]).path, folder / "out" / "events.jsonl");
 }
 
 TEST_F(ConfigLoaderFiles, NamesTheFileInASyntaxError) {

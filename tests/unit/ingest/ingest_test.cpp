@@ -15,20 +15,20 @@ Received received() {
     return {"2026-11-22T18:00:00.000Z", "/status", "127.0.0.1", "r-1"};
 }
 
-TEST(DedupeKey, IsAFixedSizeDigestWhateverTheIdsLength) {
+TEST(RedeliveryKey, IsAFixedSizeDigestWhateverTheIdsLength) {
     std::string body = fixture("call_status_2026.json");
     std::string const id = "e2078079-eae8-11f0-ae64-a500004e488e";
     MsisdnPrivacy const clear(MsisdnPolicy::clear);
     auto const short_id = ingest_delivery(body, received(), clear);
     body.replace(body.find(id), id.size(), std::string(500'000, 'x'));
     auto const long_id = ingest_delivery(body, received(), clear);
-    static_assert(sizeof(DedupeKey) == 16);
-    EXPECT_TRUE(short_id.record.dedupe_key);
-    EXPECT_TRUE(long_id.record.dedupe_key);
-    EXPECT_NE(short_id.record.dedupe_key, long_id.record.dedupe_key);
+    static_assert(sizeof(RedeliveryKey) == 16);
+    EXPECT_TRUE(short_id.record.redelivery_key);
+    EXPECT_TRUE(long_id.record.redelivery_key);
+    EXPECT_NE(short_id.record.redelivery_key, long_id.record.redelivery_key);
 }
 
-TEST(DedupeKey, TellsTheEventTypesApart) {
+TEST(RedeliveryKey, TellsTheEventTypesApart) {
     // A CALL_STATUS eventId equal to a SESSION_SUMMARY sessionId is not a redelivery.
     std::string status = fixture("call_status_2026.json");
     std::string summary = fixture("session_summary_success.json");
@@ -36,8 +36,8 @@ TEST(DedupeKey, TellsTheEventTypesApart) {
     std::string const session_id = "1f048a84-ea6d-11ee-911b-078f7290bf52";
     status.replace(status.find(event_id), event_id.size(), session_id);
     MsisdnPrivacy const clear(MsisdnPolicy::clear);
-    EXPECT_NE(ingest_delivery(status, received(), clear).record.dedupe_key,
-              ingest_delivery(summary, received(), clear).record.dedupe_key);
+    EXPECT_NE(ingest_delivery(status, received(), clear).record.redelivery_key,
+              ingest_delivery(summary, received(), clear).record.redelivery_key);
 }
 
 TEST(IngestPrivacy, ScrubsNumbersFromTheRejectionsFieldPath) {

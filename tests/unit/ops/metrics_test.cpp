@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <set>
 #include <sstream>
 
@@ -20,19 +21,50 @@ bool has_line(std::string const& text, std::string const& line) {
     return false;
 }
 
-TEST(Metrics, CountsEventsDuplicatesAndRejectsByLabel) {
-    Metrics metrics;
-    metrics.count_event(EventType::call_status);
-    metrics.count_event(EventType::call_status);
-    metrics.count_event(EventType::session_summary);
-    metrics.count_duplicate(EventType::session_summary);
-    metrics.count_reject(RejectCode::missing_field);
+constexpr std::array<std::string_view, 2> kTypes{"CALL_STATUS", "SESSION_SUMMARY"};
+constexpr std::array<std::string_view, 2> kCodes{"invalid_json", "missing_field"};
+
+TEST(Metrics, CountsEventsDuplicatesAndRejectsByTheLabelsItWasGiven) {
+    Metrics metrics(kTypes, kCodes);
+    metrics.count_event(0);
+    metrics.count_event(0);
+    metrics.count_event(1);
+    metrics.count_duplicate(1);
+    metrics.count_reject(1);
     std::string const text = metrics.render();
     EXPECT_TRUE(has_line(text, R"(callsink_events_total{event_type="CALL_STATUS"} 2)")) << text;
     EXPECT_TRUE(has_line(text, R"(callsink_events_total{event_type="SESSION_SUMMARY"} 1)"));
+    EXPECT_TRUE(has_line(text, R"(callsink_duplicates_total{event_type="CALL_STATUS"} 0)"));
     EXPECT_TRUE(has_line(text, R"(callsink_duplicates_total{event_type="SESSION_SUMMARY"} 1)"));
     EXPECT_TRUE(has_line(text, R"(callsink_rejects_total{code="missing_field"} 1)"));
     EXPECT_TRUE(has_line(text, R"(callsink_rejects_total{code="invalid_json"} 0)"));
+    EXPECT_EQ(metrics.events(0), 2u);
+    EXPECT_EQ(metrics.duplicates(1), 1u);
+    EXPECT_EQ(metrics.rejects(1), 1u);
+}
+
+TEST(Metrics, AnIndexWithoutALabelIsNotCounted) {
+    Metrics metrics(kTypes, kCodes);
+    metrics.count_event(2);
+    metrics.count_reject(7);
+    EXPECT_EQ(metrics.events(2), 0u);
+    EXPECT_EQ(metrics.rejects(7), 0u);
+    std::string const text = metrics.render();
+    EXPECT_TRUE(has_line(text, R"(callsink_events_total{event_type="CALL_STATUS"} 0)")) << text;
+    EXPECT_TRUE(has_line(text, R"(callsink_events_total{event_type="SESSION_SUMMARY"} 0)"));
+    EXPECT_EQ(text.find("callsink_events_total{event_type=\"\"}"), std::string::npos);
+}
+
+TEST(Metrics, PrintsValuesExactly) {
+    Metrics metrics;
+    // A start time with milliseconds: %.9g printed 1.76459427e+09, 0.3 s and more off.
+    metrics.add_gauge("start_seconds", "A time.", [] { return 1764594268.123; });
+    metrics.add_gauge("big_bytes", "A size.", [] { return 123456789012.0; });
+    metrics.add_gauge("ratio", "A fraction.", [] { return 0.1; });
+    std::string const text = metrics.render();
+    EXPECT_TRUE(has_line(text, "start_seconds 1764594268.123")) << text;
+    EXPECT_TRUE(has_line(text, "big_bytes 123456789012")) << text;
+    EXPECT_TRUE(has_line(text, "ratio 0.1")) << text;
 }
 
 TEST(Metrics, EveryFamilyHasHelpAndTypeBeforeItsSamples) {
@@ -91,12 +123,6 @@ TEST(Metrics, EscapesSinkNamesInLabels) {
     metrics.count_sink_error(sink);
     EXPECT_TRUE(
         has_line(metrics.render(), R"(callsink_sink_errors_total{sink="file /tmp/a\"b\\c"} 1)"));
-}
-
-TEST(Metrics, KnowsOnlyTheStoredEventTypes) {
-    EXPECT_EQ(event_type_of("CALL_STATUS"), EventType::call_status);
-    EXPECT_EQ(event_type_of("SESSION_SUMMARY"), EventType::session_summary);
-    EXPECT_FALSE(event_type_of("CALL_ACTION").has_value());
 }
 
 }  // namespace

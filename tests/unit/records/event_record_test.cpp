@@ -1,6 +1,6 @@
 // The JSON Lines records of DESIGN.md "Records": event records written back from parsed fixtures
 // (tests/data), and rejection records for any body bytes.
-#include "callsink/records/record.hpp"
+#include "callsink/records/event_record.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -35,13 +35,19 @@ constexpr std::string_view kEventFixtures[] = {
     "session_summary_failure.json",
     "session_summary_numbers_as_strings.json",
     "session_summary_unknown_fields.json",
+    "virtual_number_update.json",
+    "virtual_number_update_lenient.json",
+    "virtual_number_update_empty_snapshot.json",
+    "virtual_number_update_unknown_values.json",
+    "call_recording_status.json",
+    "call_recording_status_lenient.json",
+    "call_recording_status_unknown_status.json",
 };
 
+// The examples the 8x8 documents give, as they give them.
 constexpr std::string_view kSeedFixtures[] = {
-    "call_status_2026.json",
-    "call_status_md.json",
-    "session_summary_success.json",
-    "session_summary_failure.json",
+    "call_status_2026.json",        "call_status_md.json",        "session_summary_success.json",
+    "session_summary_failure.json", "virtual_number_update.json", "call_recording_status.json",
 };
 
 using testing::fixture;
@@ -54,8 +60,8 @@ Event parsed(std::string_view body) {
     return result ? *result : Event{};
 }
 
-std::string event_record(std::string_view body) {
-    return encode_event_record(parsed(body), kReceived);
+std::string record_of(std::string_view body) {
+    return event_record(parsed(body), kReceived).line;
 }
 
 // A record must be exactly one line: compact JSON and one final '\n'.
@@ -95,7 +101,7 @@ std::string base64_decode(std::string_view text) {
 TEST(RecordEvent, IsOneLineEndingInOneNewline) {
     for (std::string_view name : kEventFixtures) {
         SCOPED_TRACE(name);
-        expect_one_line(event_record(fixture(name)));
+        expect_one_line(record_of(fixture(name)));
     }
 }
 
@@ -104,7 +110,7 @@ TEST(RecordEvent, StaysOneLineWhenStringsHoldNewlines) {
     body["description"] = "line one\nline two\r\n";
     body["payload"]["eventData"] = "1\n2";
     body["payload"]["note"] = {{"multi\nline key", "a\u2028b"}};
-    std::string const record = event_record(body.dump());
+    std::string const record = record_of(body.dump());
     expect_one_line(record);
     Json const back = read_back(record);
     EXPECT_EQ(back.at("description"), "line one\nline two\r\n");
@@ -113,7 +119,7 @@ TEST(RecordEvent, StaysOneLineWhenStringsHoldNewlines) {
 }
 
 TEST(RecordEvent, PutsTheEnvelopeFirstAndReceivedLast) {
-    Json const record = read_back(event_record(fixture("call_status_2026.json")));
+    Json const record = read_back(record_of(fixture("call_status_2026.json")));
     EXPECT_THAT(keys_of(record), ::testing::ElementsAre("namespace", "eventType", "description",
                                                         "payload", "received"));
     EXPECT_THAT(keys_of(record.at("received")),
@@ -129,7 +135,7 @@ TEST(RecordEvent, KeepsEveryFieldOfTheDocumentExamples) {
         SCOPED_TRACE(name);
         // Unordered nlohmann::json: the documents' key order is not part of the comparison, and
         // 0 equals 0.0 (packetLossRate is a Float written as 0).
-        nlohmann::json record = nlohmann::json::parse(event_record(fixture(name)));
+        nlohmann::json record = nlohmann::json::parse(record_of(fixture(name)));
         record.erase("received");
         EXPECT_EQ(record, nlohmann::json::parse(fixture(name)));
     }
@@ -137,7 +143,7 @@ TEST(RecordEvent, KeepsEveryFieldOfTheDocumentExamples) {
 
 TEST(RecordEvent, WritesFieldsInTheDocumentsOrder) {
     Json const original = Json::parse(fixture("session_summary_success.json"));
-    Json const record = read_back(event_record(fixture("session_summary_success.json")));
+    Json const record = read_back(record_of(fixture("session_summary_success.json")));
     EXPECT_EQ(keys_of(record.at("payload")), keys_of(original.at("payload")));
     EXPECT_THAT(keys_of(record.at("payload").at("details")),
                 ::testing::ElementsAre("callB", "callA"));
@@ -145,18 +151,17 @@ TEST(RecordEvent, WritesFieldsInTheDocumentsOrder) {
               keys_of(original.at("payload").at("details").at("callA")));
 
     Json const call = Json::parse(fixture("call_status_md.json"));
-    EXPECT_EQ(keys_of(read_back(event_record(call.dump())).at("payload")),
+    EXPECT_EQ(keys_of(read_back(record_of(call.dump())).at("payload")),
               keys_of(call.at("payload")));
 }
 
 TEST(RecordEvent, WritesNumbersSentAsStringsAsNumbers) {
-    Json const call = read_back(event_record(fixture("call_status_numbers_as_strings.json")));
+    Json const call = read_back(record_of(fixture("call_status_numbers_as_strings.json")));
     EXPECT_TRUE(call.at("payload").at("callDuration").is_number_integer());
     EXPECT_EQ(call.at("payload").at("callDuration"), 42);
     EXPECT_EQ(call.at("payload").at("sipCode"), 200);
 
-    Json const summary =
-        read_back(event_record(fixture("session_summary_numbers_as_strings.json")));
+    Json const summary = read_back(record_of(fixture("session_summary_numbers_as_strings.json")));
     Json const& payload = summary.at("payload");
     EXPECT_EQ(payload.at("callCount"), 2);
     EXPECT_EQ(payload.at("errorDetails").at("errorCode"), -2005);
@@ -169,7 +174,7 @@ TEST(RecordEvent, WritesNumbersSentAsStringsAsNumbers) {
 }
 
 TEST(RecordEvent, LeavesOutAbsentAndNullFields) {
-    Json const record = read_back(event_record(fixture("call_status_nulls.json")));
+    Json const record = read_back(record_of(fixture("call_status_nulls.json")));
     EXPECT_FALSE(record.contains("description"));
     Json const& payload = record.at("payload");
     for (char const* key : {"subAccountId", "sourceCountryCode", "destinationCountryCode",
@@ -182,7 +187,7 @@ TEST(RecordEvent, LeavesOutAbsentAndNullFields) {
 
 TEST(RecordEvent, WritesUnknownFieldsUnchanged) {
     Json const original = Json::parse(fixture("call_status_unknown_fields.json"));
-    Json const record = read_back(event_record(fixture("call_status_unknown_fields.json")));
+    Json const record = read_back(record_of(fixture("call_status_unknown_fields.json")));
     EXPECT_EQ(record.at("version"), 2);
     EXPECT_EQ(record.at("deliveryAttempt"), original.at("deliveryAttempt"));
     EXPECT_EQ(record.at("deliveryAttempt").dump(), R"({"number":1,"lastError":null})");
@@ -196,7 +201,7 @@ TEST(RecordEvent, WritesUnknownFieldsUnchanged) {
 
 TEST(RecordEvent, WritesUnknownFieldsOfEveryLevelOfASessionSummary) {
     nlohmann::json record =
-        nlohmann::json::parse(event_record(fixture("session_summary_unknown_fields.json")));
+        nlohmann::json::parse(record_of(fixture("session_summary_unknown_fields.json")));
     nlohmann::json original = nlohmann::json::parse(fixture("session_summary_unknown_fields.json"));
     record.erase("received");
     original["payload"]["details"].erase("callB");  // null: the same as absent
@@ -204,16 +209,16 @@ TEST(RecordEvent, WritesUnknownFieldsOfEveryLevelOfASessionSummary) {
 }
 
 TEST(RecordEvent, WritesEventDataAsReceived) {
-    Json const with_object = read_back(event_record(fixture("call_status_event_data_object.json")));
+    Json const with_object = read_back(record_of(fixture("call_status_event_data_object.json")));
     EXPECT_EQ(with_object.at("payload").at("eventData").dump(), R"({"dtmf":"1234#","attempts":1})");
-    Json const with_string = read_back(event_record(fixture("call_status_md.json")));
+    Json const with_string = read_back(record_of(fixture("call_status_md.json")));
     EXPECT_EQ(with_string.at("payload").at("eventData"), " ");
 }
 
 TEST(RecordEvent, KeepsAnEnvelopeMemberNamedReceivedAsOriginal) {
     Json body = Json::parse(fixture("call_status_2026.json"));
     body["received"] = {{"by", "8x8"}, {"attempt", 3}};
-    std::string const record = event_record(body.dump());
+    std::string const record = record_of(body.dump());
     expect_one_line(record);
 
     std::size_t occurrences = 0;
@@ -241,7 +246,7 @@ TEST(RecordEvent, NeverThrowsForAnEventBuiltByHandWithInvalidUtf8) {
     call.call_status = "CALL_INITIATED";
     event.payload = call;
     std::string record;
-    EXPECT_NO_THROW(record = encode_event_record(event, kReceived));
+    EXPECT_NO_THROW(record = event_record(event, kReceived).line);
     expect_one_line(record);
     EXPECT_EQ(read_back(record).at("payload").at("eventId"), "e\xEF\xBF\xBD");
 }
@@ -257,7 +262,7 @@ TEST(RecordEvent, IsOneValidLineForEveryCorruptedExampleThatStillParses) {
                 if (!result) {
                     continue;
                 }
-                std::string const record = encode_event_record(*result, kReceived);
+                std::string const record = event_record(*result, kReceived).line;
                 ASSERT_EQ(std::count(record.begin(), record.end(), '\n'), 1) << corrupted;
                 ASSERT_TRUE(parse_event(record).has_value()) << record;
             }
@@ -278,7 +283,7 @@ TEST(RecordRejection, HoldsReceivedErrorAndTheBodyAsAString) {
     std::string const body = "{\"eventType\":\"CALL_STATUS\",\n\"payload\":{}}";
     Rejection const rejection{RejectCode::missing_field, "payload.eventId",
                               "payload.eventId is required but missing"};
-    std::string const record = encode_rejection_record(rejection, body, kReceived);
+    std::string const record = rejection_record(rejection, body, kReceived).line;
     expect_one_line(record);
     Json const back = read_back(record);
     EXPECT_THAT(keys_of(back), ::testing::ElementsAre("received", "error", "body"));
@@ -291,7 +296,7 @@ TEST(RecordRejection, HoldsReceivedErrorAndTheBodyAsAString) {
 
 TEST(RecordRejection, LeavesOutAnEmptyField) {
     Rejection const rejection{RejectCode::invalid_json, "", "body is not valid JSON at byte 1"};
-    Json const back = read_back(encode_rejection_record(rejection, "x", kReceived));
+    Json const back = read_back(rejection_record(rejection, "x", kReceived).line);
     EXPECT_EQ(back.at("error").dump(),
               R"({"code":"invalid_json","message":"body is not valid JSON at byte 1"})");
 }
@@ -299,7 +304,7 @@ TEST(RecordRejection, LeavesOutAnEmptyField) {
 TEST(RecordRejection, WritesAnEmptyBody) {
     Rejection const rejection{RejectCode::invalid_json, "",
                               "body is empty; expected a JSON object"};
-    std::string const record = encode_rejection_record(rejection, "", kReceived);
+    std::string const record = rejection_record(rejection, "", kReceived).line;
     expect_one_line(record);
     EXPECT_EQ(read_back(record).at("body"), "");
 }
@@ -309,24 +314,23 @@ TEST(RecordRejection, WritesABinaryBodyAsBase64) {
     for (std::size_t length = 1; length <= body.size(); ++length) {  // every padding length
         std::string const bytes = body.substr(0, length);
         Rejection const rejection{RejectCode::invalid_json, "", "not UTF-8"};
-        std::string const record = encode_rejection_record(rejection, bytes, kReceived);
+        std::string const record = rejection_record(rejection, bytes, kReceived).line;
         expect_one_line(record);
         Json const back = read_back(record);
         EXPECT_FALSE(back.contains("body"));
         ASSERT_TRUE(back.contains("body_base64"));
         EXPECT_EQ(base64_decode(back.at("body_base64").get<std::string>()), bytes) << length;
     }
-    EXPECT_THAT(encode_rejection_record({}, "\xff", kReceived),
-                HasSubstr(R"("body_base64":"/w==")"));
-    EXPECT_THAT(encode_rejection_record({}, "\xff\xfe", kReceived),
+    EXPECT_THAT(rejection_record({}, "\xff", kReceived).line, HasSubstr(R"("body_base64":"/w==")"));
+    EXPECT_THAT(rejection_record({}, "\xff\xfe", kReceived).line,
                 HasSubstr(R"("body_base64":"//4=")"));
-    EXPECT_THAT(encode_rejection_record({}, "\xff\xfe\xfd", kReceived),
+    EXPECT_THAT(rejection_record({}, "\xff\xfe\xfd", kReceived).line,
                 HasSubstr(R"("body_base64":"//79")"));
 }
 
 TEST(RecordRejection, KeepsAValidUtf8BodyWithControlBytesAsAString) {
     std::string const body("caf\xc3\xa9 \x00\x1f\t\"\\", 11);
-    Json const back = read_back(encode_rejection_record({}, body, kReceived));
+    Json const back = read_back(rejection_record({}, body, kReceived).line);
     EXPECT_EQ(back.at("body"), body);
 }
 
@@ -337,7 +341,7 @@ TEST(RecordRejection, IsOneLineForEveryByteValue) {
     }
     Rejection const rejection{RejectCode::invalid_json, "", "message with\nnewline \xff"};
     std::string record;
-    EXPECT_NO_THROW(record = encode_rejection_record(rejection, body, kReceived));
+    EXPECT_NO_THROW(record = rejection_record(rejection, body, kReceived).line);
     expect_one_line(record);
     EXPECT_EQ(base64_decode(read_back(record).at("body_base64").get<std::string>()), body);
 }
@@ -347,7 +351,7 @@ TEST(RecordRejection, OfEachParseRejectionOfTheBodyItCameFrom) {
                                   R"({"eventType":"CALL_STATUS","payload":{"callId":5}})"}) {
         ParseResult const result = parse_event(body);
         ASSERT_FALSE(result.has_value());
-        Json const back = read_back(encode_rejection_record(result.error(), body, kReceived));
+        Json const back = read_back(rejection_record(result.error(), body, kReceived).line);
         EXPECT_EQ(back.at("error").at("code"), to_string(result.error().code));
         EXPECT_EQ(back.at("error").at("message"), result.error().message);
         EXPECT_EQ(back.at("body"), body);

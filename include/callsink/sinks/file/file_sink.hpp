@@ -15,11 +15,17 @@
 // Used from the pipeline's writer thread only.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
+#include "callsink/config/config_table.hpp"
 #include "callsink/sinks/sink.hpp"
+#include "callsink/sinks/sink_registry.hpp"
 
 namespace callsink {
 
@@ -28,6 +34,25 @@ struct FileSinkOptions {
     std::uint64_t max_bytes = 0;  // 0: never rotate
     unsigned max_files = 10;
 };
+
+// The keys of a file sink's table, which the [rejects] table shares.
+inline constexpr std::array<std::string_view, 3> kFileSinkKeys{"path", "max_bytes", "max_files"};
+
+// Reads path, max_bytes and max_files (allow_only is the caller's). `path` is required unless a
+// default is given (the rejects file has one).
+FileSinkOptions read_file_sink_options(ConfigTable const& table,
+                                       std::optional<std::filesystem::path> default_path = {});
+
+// A file sink's settings, for the registry or the rejects file; `path_key` names the path in
+// messages ("sinks[0].path", "rejects.path").
+std::unique_ptr<SinkSettings> file_sink_settings(FileSinkOptions options, std::string path_key);
+
+// The options of a file sink's settings; nullptr for another sink type's. For readers of the
+// files (the tests, a command that reads what the daemon stored).
+FileSinkOptions const* file_sink_options(SinkSettings const& settings);
+
+// type = "file": required by default, since a file is durable enough to hold a 200 for.
+SinkType file_sink_type();
 
 class FileSink final : public Sink {
   public:

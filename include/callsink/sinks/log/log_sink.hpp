@@ -1,6 +1,7 @@
 // A sink that prints one human-readable spdlog line per event, for people tailing the daemon's
-// log: event type, sessionId, callId, status and direction, as `key=value` pairs to grep for.
-// Rejections are not its business: the request handler logs those as warnings.
+// log: the event type, then its type's summary fields as `label=value` pairs to grep for
+// ("event CALL_STATUS session=… call=… status=… direction=…"). Rejections are not its business:
+// the request handler logs those as warnings.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "callsink/sinks/sink.hpp"
+#include "callsink/sinks/sink_registry.hpp"
 
 namespace callsink {
 
@@ -26,5 +28,8 @@ class LogSink final : public Sink {
     std::shared_ptr<spdlog::logger> logger_;
     std::string name_ = "log";
 };
+
+// type = "log": no keys of its own; best-effort unless required = true.
+SinkType log_sink_type();
 
 }  // namespace callsink

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "callsink/sinks/sink.hpp"
+#include "callsink/sinks/sink_registry.hpp"
 
 namespace callsink {
 
@@ -23,5 +24,9 @@ class StdoutSink final : public Sink {
     std::string name_ = "stdout";
     std::string buffer_;  // reused between batches
 };
+
+// type = "stdout": no keys of its own; best-effort unless required = true (a container whose
+// only store is its log collector).
+SinkType stdout_sink_type();
 
 }  // namespace callsink

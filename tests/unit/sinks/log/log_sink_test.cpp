@@ -4,6 +4,9 @@
 #include <spdlog/sinks/ostream_sink.h>
 
 #include <sstream>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace callsink {
 namespace {
@@ -19,31 +22,50 @@ class LogSinkTest : public ::testing::Test {
     std::shared_ptr<spdlog::logger> logger_;
 };
 
+using Fields = std::vector<std::pair<std::string_view, std::string_view>>;
+
+Record event(std::string_view type, Fields const& fields) {
+    Record record;
+    record.line = "{}\n";
+    record.summary.event_type = type;
+    for (auto const& [label, value] : fields) {
+        record.summary.add(label, value);
+    }
+    return record;
+}
+
 TEST_F(LogSinkTest, PrintsOneGreppableLinePerEvent) {
     LogSink sink(logger_);
     std::vector<Record> batch{
-        {RecordKind::event, "{}\n", {"CALL_STATUS", "s-1", "c-1", "CALL_RECEIVED", "INBOUND"}, {}},
-        {RecordKind::event, "{}\n", {"SESSION_SUMMARY", "s-1", "", "COMPLETED", ""}, {}},
+        event("CALL_STATUS", {{"session", "s-1"},
+                              {"call", "c-1"},
+                              {"status", "CALL_RECEIVED"},
+                              {"direction", "INBOUND"}}),
+        event("SESSION_SUMMARY", {{"session", "s-1"}, {"status", "COMPLETED"}}),
+        event("VIRTUAL_NUMBER_UPDATE", {{"subaccount", "acme"}, {"update", ""}}),
     };
     ASSERT_FALSE(sink.write(batch));
     EXPECT_EQ(out_.str(),
               "event CALL_STATUS session=s-1 call=c-1 status=CALL_RECEIVED direction=INBOUND\n"
-              "event SESSION_SUMMARY session=s-1 call=- status=COMPLETED direction=-\n");
+              "event SESSION_SUMMARY session=s-1 status=COMPLETED\n"
+              "event VIRTUAL_NUMBER_UPDATE subaccount=acme update=-\n");
 }
 
 TEST_F(LogSinkTest, QuotesValuesWithSpacesAndEscapesNewlines) {
     LogSink sink(logger_);
     std::vector<Record> batch{
-        {RecordKind::event, "{}\n", {"SESSION_SUMMARY", "a\nevent FAKE", "", "NO ANSWER", ""}, {}}};
+        event("SESSION_SUMMARY", {{"session", "a\nevent FAKE"}, {"status", "NO ANSWER"}})};
     ASSERT_FALSE(sink.write(batch));
     EXPECT_EQ(out_.str(),
-              "event SESSION_SUMMARY session=\"a\\nevent FAKE\" call=- status=\"NO ANSWER\" "
-              "direction=-\n");
+              "event SESSION_SUMMARY session=\"a\\nevent FAKE\" status=\"NO ANSWER\"\n");
 }
 
 TEST_F(LogSinkTest, SkipsRejections) {
     LogSink sink(logger_);
-    ASSERT_FALSE(sink.write(std::vector<Record>{{RecordKind::rejection, "{}\n", {}, {}}}));
+    Record rejection;
+    rejection.kind = RecordKind::rejection;
+    rejection.line = "{}\n";
+    ASSERT_FALSE(sink.write(std::vector<Record>{rejection}));
     EXPECT_EQ(out_.str(), "");
 }
 

@@ -1,32 +1,22 @@
-#include "callsink/ingest/request_handler.hpp"
+#include "callsink/ingest/webhook_handler.hpp"
+
+#include <openssl/crypto.h>
 
 #include <boost/beast/http/field.hpp>
 #include <nlohmann/json.hpp>
 
-#include "callsink/http/client_address.hpp"
-#include "callsink/pipeline/errors.hpp"
-#include "callsink/ingest/ingest.hpp"
 #include "callsink/base/log_text.hpp"
+#include "callsink/events/event_types.hpp"
+#include "callsink/http/client_address.hpp"
 #include "callsink/ingest/router.hpp"
+#include "callsink/pipeline/errors.hpp"
 
 namespace callsink {
 
 namespace {
 
-constexpr std::string_view kServer = "callsink/" CALLSINK_VERSION;
-
 constexpr std::string_view kJson = "application/json";
 constexpr std::size_t kMaxNoteLines = 5;
-
-Response text_response(http::status status, unsigned version, std::string_view content_type,
-                       std::string body) {
-    Response response{status, version};
-    response.set(http::field::server, kServer);
-    response.set(http::field::content_type, content_type);
-    response.body() = std::move(body);
-    response.prepare_payload();
-    return response;
-}
 
 std::string json_line(nlohmann::ordered_json const& body) {
     return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + '\n';
@@ -36,15 +26,13 @@ Response json_response(http::status status, unsigned version, nlohmann::ordered_
     return text_response(status, version, kJson, json_line(body));
 }
 
-// Compares in time that depends on the expected value's length only, so the header's value
-// cannot be guessed a byte at a time from response times.
+// CRYPTO_memcmp takes time that depends on the length only, so the header's value cannot be
+// guessed a byte at a time from response times. A length that differs is no secret: it is
+// compared as the expected value against itself, in the same time.
 bool constant_time_equal(std::string_view given, std::string_view expected) {
-    unsigned char diff = given.size() == expected.size() ? 0 : 1;
-    for (std::size_t i = 0; i < expected.size(); ++i) {
-        unsigned char const g = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
-        diff |= static_cast<unsigned char>(g ^ static_cast<unsigned char>(expected[i]));
-    }
-    return diff == 0;
+    bool const same_length = given.size() == expected.size();
+    std::string_view const compared = same_length ? given : expected;
+    return CRYPTO_memcmp(compared.data(), expected.data(), expected.size()) == 0 && same_length;
 }
 
 std::string forwarded_for(Request const& request) {
@@ -57,6 +45,18 @@ std::string forwarded_for(Request const& request) {
         joined += std::string_view(it->value());
     }
     return joined;
+}
+
+// Names every path that takes deliveries, from the event types.
+std::string const& not_found_message() {
+    static std::string const message = [] {
+        std::string text = "no such path; deliveries go to POST /";
+        for (EventType const& type : event_types()) {
+            text.append(", ").append(type.identity.path);
+        }
+        return text;
+    }();
+    return message;
 }
 
 // The reply to every stored event: built by hand on the hot path; a request id is plain hex.
@@ -80,10 +80,6 @@ std::string rejected_reply(Rejection const& rejection, std::string const& reques
 
 }  // namespace
 
-Response error_response(http::status status, unsigned version, std::string_view message) {
-    return json_response(status, version, nlohmann::ordered_json{{"error", message}});
-}
-
 namespace {
 
 Response unavailable_response(boost::system::error_code ec, unsigned version) {
@@ -96,7 +92,7 @@ Response unavailable_response(boost::system::error_code ec, unsigned version) {
 
 }  // namespace
 
-RequestHandler::RequestHandler(HandlerOptions options, Pipeline& pipeline, Metrics& metrics,
+WebhookHandler::WebhookHandler(WebhookOptions options, Pipeline& pipeline, Metrics& metrics,
                                std::shared_ptr<spdlog::logger> logger, Clock clock,
                                RequestIds& request_ids)
     : options_(std::move(options)),
@@ -107,7 +103,7 @@ RequestHandler::RequestHandler(HandlerOptions options, Pipeline& pipeline, Metri
       request_ids_(request_ids),
       privacy_(options_.privacy.msisdn, options_.privacy.key.value_or("")) {}
 
-void RequestHandler::handle(Request const& request, boost::asio::ip::address const& peer,
+void WebhookHandler::handle(Request const& request, boost::asio::ip::address const& peer,
                             Respond respond) {
     unsigned const version = request.version();
     Route const route = route_request(request.method(), request.target());
@@ -140,11 +136,10 @@ void RequestHandler::handle(Request const& request, boost::asio::ip::address con
         case RouteKind::not_found:
             break;
     }
-    respond(error_response(http::status::not_found, version,
-                           "no such path; deliveries go to POST /status, /summary or /"));
+    respond(error_response(http::status::not_found, version, not_found_message()));
 }
 
-std::optional<Response> RequestHandler::refuse(Request const& request,
+std::optional<Response> WebhookHandler::refuse(Request const& request,
                                                boost::asio::ip::address const& client) {
     if (!options_.auth.allow_ips.empty() && !any_contains(options_.auth.allow_ips, client)) {
         metrics_.count_forbidden();
@@ -162,7 +157,7 @@ std::optional<Response> RequestHandler::refuse(Request const& request,
     return std::nullopt;
 }
 
-bool RequestHandler::authorized(Request const& request) const {
+bool WebhookHandler::authorized(Request const& request) const {
     if (!options_.auth.value) {
         return true;
     }
@@ -172,7 +167,7 @@ bool RequestHandler::authorized(Request const& request) const {
     return constant_time_equal(given, *options_.auth.value);
 }
 
-void RequestHandler::ingest(Request const& request, std::string_view path,
+void WebhookHandler::ingest(Request const& request, std::string_view path,
                             boost::asio::ip::address const& client, Respond respond) {
     Received received{format_rfc3339_ms(clock_()), std::string(path), client.to_string(),
                       request_ids_.next()};
@@ -192,7 +187,7 @@ void RequestHandler::ingest(Request const& request, std::string_view path,
         });
 }
 
-void RequestHandler::report(Ingested const& ingested, Received const& received) {
+void WebhookHandler::report(Ingested const& ingested, Received const& received) {
     // A delivery decides how many notes it brings: log a few, count them all.
     std::size_t logged = 0;
     for (ParseNote const& note : ingested.notes) {
@@ -209,7 +204,7 @@ void RequestHandler::report(Ingested const& ingested, Received const& received) 
     }
     if (ingested.rejection) {
         Rejection const& rejection = *ingested.rejection;
-        metrics_.count_reject(rejection.code);
+        metrics_.count_reject(static_cast<std::size_t>(rejection.code));
         logger_->warn("rejected delivery: code={} field={} request={} remote={} message={}",
                       to_string(rejection.code), log_value(rejection.field), received.request_id,
                       received.remote, log_value(rejection.message));

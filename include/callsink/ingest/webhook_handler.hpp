@@ -1,7 +1,8 @@
 // What callsink answers to one HTTP request, apart from the socket it came on (the userver
 // hello_service split): route, guard (allowlist, auth header), ingest, submit to the pipeline,
-// and the reply once the pipeline reports the record stored or not. The session owns the
-// connection and calls handle(); tests call it directly.
+// and the reply once the pipeline reports the record stored or not; and the operational
+// endpoints (/healthz, /readyz, /metrics). The session owns the connection and calls handle();
+// tests call it directly.
 //
 // `respond` runs exactly once: inline for replies that need no storage and for deliveries the
 // pipeline answers at once (queue full, stopped, durability "none"); for the others, wherever the
@@ -12,45 +13,43 @@
 #include <spdlog/logger.h>
 
 #include <boost/asio/ip/address.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
-#include "callsink/app/config_file.hpp"
-#include "callsink/ingest/ingest.hpp"
-#include "callsink/ops/metrics.hpp"
-#include "callsink/base/move_only_function.hpp"
-#include "callsink/events/msisdn_privacy.hpp"
-#include "callsink/pipeline/pipeline.hpp"
-#include "callsink/ingest/request_ids.hpp"
+#include "callsink/base/cidr.hpp"
 #include "callsink/base/timestamp.hpp"
+#include "callsink/events/msisdn_privacy.hpp"
+#include "callsink/http/request_handler.hpp"
+#include "callsink/ingest/ingest.hpp"
+#include "callsink/ingest/request_ids.hpp"
+#include "callsink/ops/metrics.hpp"
+#include "callsink/pipeline/pipeline.hpp"
 
 namespace callsink {
 
-namespace http = boost::beast::http;
-using Request = http::request<http::string_body>;
-using Response = http::response<http::string_body>;
+// [auth] in the configuration file.
+struct AuthOptions {
+    std::string header = "Authorization";
+    std::optional<std::string> value;  // from `value`, or from the variable named by `value_env`
+    std::vector<Cidr> allow_ips;       // empty: every address may deliver
+};
 
-struct HandlerOptions {
+struct WebhookOptions {
     AuthOptions auth;
     std::vector<Cidr> trusted_proxies;
     PrivacyOptions privacy;
 };
 
-// A small JSON reply, {"error": message}, for the statuses the session answers itself (400, 413,
-// 431) as well as the handler's own.
-Response error_response(http::status status, unsigned version, std::string_view message);
-
-class RequestHandler {
+class WebhookHandler final : public RequestHandler {
   public:
-    using Respond = MoveOnlyFunction<void(Response)>;
-
-    RequestHandler(HandlerOptions options, Pipeline& pipeline, Metrics& metrics,
+    WebhookHandler(WebhookOptions options, Pipeline& pipeline, Metrics& metrics,
                    std::shared_ptr<spdlog::logger> logger, Clock clock, RequestIds& request_ids);
 
-    void handle(Request const& request, boost::asio::ip::address const& peer, Respond respond);
+    void handle(Request const& request, boost::asio::ip::address const& peer,
+                Respond respond) override;
 
   private:
     void ingest(Request const& request, std::string_view path,
@@ -60,7 +59,7 @@ class RequestHandler {
     std::optional<Response> refuse(Request const& request, boost::asio::ip::address const& client);
     bool authorized(Request const& request) const;
 
-    HandlerOptions options_;
+    WebhookOptions options_;
     Pipeline& pipeline_;
     Metrics& metrics_;
     std::shared_ptr<spdlog::logger> logger_;

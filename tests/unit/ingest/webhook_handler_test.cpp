@@ -1,4 +1,4 @@
-#include "callsink/ingest/request_handler.hpp"
+#include "callsink/ingest/webhook_handler.hpp"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "callsink/events/event_types.hpp"
 #include "fake_sink.hpp"
 #include "fixtures.hpp"
 #include "temp_dir.hpp"
@@ -29,9 +30,9 @@ Request post(std::string target, std::string body) {
     return request;
 }
 
-class RequestHandlerTest : public ::testing::Test {
+class WebhookHandlerTest : public ::testing::Test {
   protected:
-    void make(HandlerOptions options = {}) {
+    void make(WebhookOptions options = {}) {
         auto events = std::make_unique<FakeSink>("events");
         auto rejects = std::make_unique<FakeSink>("rejects");
         events_ = events.get();
@@ -41,12 +42,12 @@ class RequestHandlerTest : public ::testing::Test {
         logger_ = std::make_shared<spdlog::logger>(
             "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_));
         pipeline_ =
-            std::make_unique<Pipeline>(PipelineOptions{}, std::move(slots),
+            std::make_unique<Pipeline>(PipelineOptions{.dedupe_window = 0}, std::move(slots),
                                        SinkSlot{std::move(rejects), true}, logger_, metrics_);
         pipeline_->start();
         auto const fixed = std::chrono::system_clock::time_point(
             std::chrono::sys_days(std::chrono::year(2026) / 11 / 22) + std::chrono::hours(18));
-        handler_ = std::make_unique<RequestHandler>(
+        handler_ = std::make_unique<WebhookHandler>(
             std::move(options), *pipeline_, metrics_, logger_, [fixed] { return fixed; }, ids_);
     }
 
@@ -61,17 +62,17 @@ class RequestHandlerTest : public ::testing::Test {
         return nlohmann::json::parse(response.body());
     }
 
-    Metrics metrics_;
+    Metrics metrics_{event_metric_labels(), kRejectCodeNames};
     std::ostringstream log_;
     std::shared_ptr<spdlog::logger> logger_;
     FakeSink* events_ = nullptr;
     FakeSink* rejects_ = nullptr;
     std::unique_ptr<Pipeline> pipeline_;
     RequestIds ids_{0xabcdef01};
-    std::unique_ptr<RequestHandler> handler_;
+    std::unique_ptr<WebhookHandler> handler_;
 };
 
-TEST_F(RequestHandlerTest, StoresAValidEventThenAnswers200WithTheRequestId) {
+TEST_F(WebhookHandlerTest, StoresAValidEventThenAnswers200WithTheRequestId) {
     make();
     Response const response = handle(post("/status", fixture("call_status_2026.json")));
     EXPECT_EQ(response.result(), http::status::ok);
@@ -88,7 +89,7 @@ TEST_F(RequestHandlerTest, StoresAValidEventThenAnswers200WithTheRequestId) {
     EXPECT_TRUE(rejects_->lines().empty());
 }
 
-TEST_F(RequestHandlerTest, StoresAnInvalidDeliveryInTheRejectsAndSaysWhy) {
+TEST_F(WebhookHandlerTest, StoresAnInvalidDeliveryInTheRejectsAndSaysWhy) {
     make();
     Response const response = handle(post("/summary", R"({"eventType":"SESSION_SUMMARY"})"));
     EXPECT_EQ(response.result(), http::status::ok);
@@ -105,7 +106,7 @@ TEST_F(RequestHandlerTest, StoresAnInvalidDeliveryInTheRejectsAndSaysWhy) {
         << log_.str();
 }
 
-TEST_F(RequestHandlerTest, AnswersServiceUnavailableWithRetryAfterWhenStoringFails) {
+TEST_F(WebhookHandlerTest, AnswersServiceUnavailableWithRetryAfterWhenStoringFails) {
     make();
     events_->fail_with(boost::system::error_code(ENOSPC, boost::system::system_category()));
     Response const response = handle(post("/status", fixture("call_status_2026.json")));
@@ -116,7 +117,7 @@ TEST_F(RequestHandlerTest, AnswersServiceUnavailableWithRetryAfterWhenStoringFai
     EXPECT_EQ(handle(readyz).result(), http::status::service_unavailable);
 }
 
-TEST_F(RequestHandlerTest, AnswersHealthReadinessNotFoundAndMethodNotAllowed) {
+TEST_F(WebhookHandlerTest, AnswersHealthReadinessNotFoundAndMethodNotAllowed) {
     make();
     EXPECT_EQ(handle(Request{http::verb::get, "/healthz", 11}).result(), http::status::ok);
     EXPECT_EQ(handle(Request{http::verb::get, "/readyz", 11}).result(), http::status::ok);
@@ -126,8 +127,8 @@ TEST_F(RequestHandlerTest, AnswersHealthReadinessNotFoundAndMethodNotAllowed) {
     EXPECT_EQ(wrong_method[http::field::allow], "POST");
 }
 
-TEST_F(RequestHandlerTest, RefusesAWrongOrMissingAuthHeaderAndStoresNothing) {
-    HandlerOptions options;
+TEST_F(WebhookHandlerTest, RefusesAWrongOrMissingAuthHeaderAndStoresNothing) {
+    WebhookOptions options;
     options.auth.header = "X-Webhook-Token";
     options.auth.value = "s3cret";
     make(options);
@@ -143,8 +144,8 @@ TEST_F(RequestHandlerTest, RefusesAWrongOrMissingAuthHeaderAndStoresNothing) {
     EXPECT_EQ(handle(request).result(), http::status::ok);
 }
 
-TEST_F(RequestHandlerTest, RefusesAddressesOutsideTheAllowlist) {
-    HandlerOptions options;
+TEST_F(WebhookHandlerTest, RefusesAddressesOutsideTheAllowlist) {
+    WebhookOptions options;
     options.auth.allow_ips = {*Cidr::parse("198.51.100.0/24")};
     make(options);
     auto const request = post("/status", fixture("call_status_2026.json"));
@@ -153,8 +154,8 @@ TEST_F(RequestHandlerTest, RefusesAddressesOutsideTheAllowlist) {
     EXPECT_EQ(events_->lines().size(), 1u);
 }
 
-TEST_F(RequestHandlerTest, BelievesForwardedForOnlyFromTrustedProxies) {
-    HandlerOptions options;
+TEST_F(WebhookHandlerTest, BelievesForwardedForOnlyFromTrustedProxies) {
+    WebhookOptions options;
     options.trusted_proxies = {*Cidr::parse("127.0.0.1/32")};
     make(options);
     auto request = post("/status", fixture("call_status_2026.json"));
@@ -167,7 +168,7 @@ TEST_F(RequestHandlerTest, BelievesForwardedForOnlyFromTrustedProxies) {
     EXPECT_EQ(nlohmann::json::parse(lines[1])["received"]["remote"], "203.0.113.7");
 }
 
-TEST_F(RequestHandlerTest, ServesMetricsAsPrometheusText) {
+TEST_F(WebhookHandlerTest, ServesMetricsAsPrometheusText) {
     make();
     handle(post("/status", fixture("call_status_2026.json")));
     handle(post("/status", "not json"));
@@ -182,8 +183,8 @@ TEST_F(RequestHandlerTest, ServesMetricsAsPrometheusText) {
         << response.body();
 }
 
-TEST_F(RequestHandlerTest, CountsRefusals) {
-    HandlerOptions options;
+TEST_F(WebhookHandlerTest, CountsRefusals) {
+    WebhookOptions options;
     options.auth.value = "secret";
     make(options);
     handle(post("/status", fixture("call_status_2026.json")));

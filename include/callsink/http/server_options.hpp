@@ -1,0 +1,31 @@
+// How the HTTP server listens and what it allows a connection ([server] in the configuration
+// file): the limits that keep one client from holding the daemon (DESIGN.md, "Configuration").
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "callsink/base/cidr.hpp"
+
+namespace callsink {
+
+struct ListenAddress {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8080;  // 0 picks a free port; the daemon logs the one it got
+};
+
+// [server] in the configuration file.
+struct ServerOptions {
+    ListenAddress listen;
+    unsigned threads = 1;  // io threads; 0 in the file means one per core (resolved on load)
+    std::size_t max_body_bytes = 1024 * 1024;
+    std::chrono::milliseconds read_timeout{10'000};  // a whole request must arrive in this time
+    std::chrono::milliseconds idle_timeout{60'000};  // keep-alive connection with no request
+    std::size_t max_connections = 10'000;
+    std::vector<Cidr> trusted_proxies;  // peers whose X-Forwarded-For is believed
+};
+
+}  // namespace callsink

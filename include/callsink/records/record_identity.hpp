@@ -1,0 +1,67 @@
+// Fills in what a Record says about its event besides the line (its summary and redelivery key),
+// from the event type's identity (events/event_identity.hpp). Both encoders call it, each with its
+// own way to read a payload member, so the general path and the one-pass path cannot describe
+// one delivery in two ways.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+#include "callsink/events/event_types.hpp"
+#include "callsink/records/record.hpp"
+
+namespace callsink {
+
+// The key of a type identified by member values ("CALL_STATUS" and an eventId), or, with no
+// values, by its whole payload as stored.
+RedeliveryKey redelivery_key(std::string_view event_type, std::span<std::string_view const> values,
+                             std::string_view stored_payload);
+
+// `member(key, text)` sets `text` to the value of the payload's top-level text member `key`
+// ("" when absent or null) and returns true, or returns false when it cannot tell (the one-pass
+// encoder: an escape it does not decode). `payload()` returns the payload as stored; it is called
+// only for a type whose identity is its whole payload. False when any member could not be read.
+template <class Member, class Payload>
+bool identify_event(EventType const& type, Member const& member, Payload const& payload,
+                    Record& record) {
+    EventIdentity const& identity = type.identity;
+    EventSummary& summary = record.summary;
+    summary.event_type = identity.name;
+    summary.type_index = type.index;
+    std::string_view text;
+    if (!identity.event_id.empty()) {
+        if (!member(identity.event_id, text)) {
+            return false;
+        }
+        summary.event_id = text;
+    }
+    if (!identity.session_id.empty()) {
+        if (!member(identity.session_id, text)) {
+            return false;
+        }
+        summary.session_id = text;
+    }
+    for (SummaryField const& field : identity.summary) {
+        if (!member(field.key, text)) {
+            return false;
+        }
+        summary.add(field.label, text);
+    }
+    constexpr std::size_t kMaxRedeliveryFields = 4;
+    std::array<std::string_view, kMaxRedeliveryFields> values;
+    std::size_t const count = std::min(identity.redelivery.size(), values.size());
+    for (std::size_t i = 0; i < count; ++i) {
+        if (!member(identity.redelivery[i], values[i])) {
+            return false;
+        }
+    }
+    record.redelivery_key =
+        redelivery_key(identity.name, std::span(values.data(), count),
+                       identity.redelivery.empty() ? payload() : std::string_view{});
+    return true;
+}
+
+}  // namespace callsink
