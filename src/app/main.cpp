@@ -20,7 +20,8 @@ constexpr int kExitUsage = 2;
 
 int main(int argc, char** argv) {
     CLI::App app{
-        "callsink receives 8x8 Number Masking voice webhooks (CALL_STATUS, SESSION_SUMMARY) "
+        "callsink receives 8x8 Number Masking voice webhooks (call status, session summary, "
+        "virtual number and recording updates) "
         "and stores each delivery as one JSON line.",
         "callsink"};
     std::string config_path;

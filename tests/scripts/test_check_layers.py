@@ -1,0 +1,85 @@
+"""scripts/check_layers.py on small trees of its own: it passes a tree that follows the layering
+and fails, naming file, line and include, on one that does not."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "check_layers.py"
+
+
+def write(root: Path, path: str, text: str = "") -> None:
+    file = root / path
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text(text)
+
+
+def run(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT), str(root)], capture_output=True, text=True)
+
+
+def base_tree(root: Path) -> None:
+    for area, name in [("base", "utf8"), ("events", "parse"), ("records", "record"),
+                       ("sinks", "sink"), ("pipeline", "pipeline"), ("http", "server"),
+                       ("ops", "metrics")]:
+        write(root, f"include/callsink/{area}/{name}.hpp")
+        write(root, f"src/{area}/{name}.cpp", f'#include "callsink/{area}/{name}.hpp"\n')
+
+
+def test_a_tree_that_follows_the_layering_passes(tmp_path):
+    base_tree(tmp_path)
+    write(tmp_path, "src/records/record.cpp",
+          '#include "callsink/records/record.hpp"\n#include "callsink/events/parse.hpp"\n')
+    result = run(tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_http_including_the_pipeline_fails_naming_the_include(tmp_path):
+    base_tree(tmp_path)
+    write(tmp_path, "src/http/server.cpp",
+          '#include "callsink/http/server.hpp"\n\n#include "callsink/pipeline/pipeline.hpp"\n')
+    result = run(tmp_path)
+    assert result.returncode == 1
+    assert "src/http/server.cpp:3: includes callsink/pipeline/pipeline.hpp" in result.stderr
+
+
+def test_a_sink_including_deduplication_fails(tmp_path):
+    base_tree(tmp_path)
+    write(tmp_path, "include/callsink/sinks/sink.hpp", '#include "callsink/pipeline/pipeline.hpp"\n')
+    result = run(tmp_path)
+    assert result.returncode == 1
+    assert "include/callsink/sinks/sink.hpp:1" in result.stderr
+
+
+def test_metrics_including_the_parser_fails(tmp_path):
+    base_tree(tmp_path)
+    write(tmp_path, "src/ops/metrics.cpp", '#include "callsink/events/parse.hpp"\n')
+    result = run(tmp_path)
+    assert result.returncode == 1
+    assert "src/ops/metrics.cpp:1: includes callsink/events/parse.hpp" in result.stderr
+
+
+def test_a_sink_folder_reaching_into_another_fails_but_its_registry_may(tmp_path):
+    base_tree(tmp_path)
+    write(tmp_path, "include/callsink/sinks/file/file_sink.hpp")
+    write(tmp_path, "src/sinks/file/file_sink.cpp", '#include "callsink/sinks/file/file_sink.hpp"\n')
+    write(tmp_path, "include/callsink/sinks/log/log_sink.hpp")
+    write(tmp_path, "src/sinks/log/log_sink.cpp", '#include "callsink/sinks/file/file_sink.hpp"\n')
+    write(tmp_path, "include/callsink/sinks/sink_registry.hpp")
+    write(tmp_path, "src/sinks/sink_registry.cpp", '#include "callsink/sinks/file/file_sink.hpp"\n')
+    result = run(tmp_path)
+    assert result.returncode == 1
+    assert "src/sinks/log/log_sink.cpp:1" in result.stderr
+    assert not any(line.startswith("src/sinks/sink_registry.cpp")
+                   for line in result.stderr.splitlines())
+    assert "check_layers: 1 include(s)" in result.stderr
+
+
+def test_a_source_without_its_header_and_an_unknown_area_fail(tmp_path):
+    base_tree(tmp_path)
+    write(tmp_path, "src/events/lonely.cpp")
+    write(tmp_path, "src/misc/thing.cpp")
+    result = run(tmp_path)
+    assert result.returncode == 1
+    assert "src/events/lonely.cpp: no header" in result.stderr
+    assert "src/misc: not an area" in result.stderr
