@@ -63,8 +63,7 @@ SinkType const* find_sink_type(std::string_view name) {
 SinkConfig read_sink_config(ConfigTable const& table) {
     auto const name = table.string("type");
     if (!name) {
-        table.fail("type",
-                   table.has("type") ? "must be a string" : "required; expected " + type_names());
+        table.fail("type", "required; expected " + type_names());
     }
     SinkType const* type = find_sink_type(*name);
     if (type == nullptr) {
