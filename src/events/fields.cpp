@@ -256,18 +256,18 @@ Json const* FieldReader::find(std::string_view key) {
 }
 
 Json const* FieldReader::find_object(std::string_view key) {
-    Json const* value = find(key);
-    if (value != nullptr && !value->is_object()) {
-        fail(RejectCode::wrong_type, path_of(key), kObject, *value);
-        return nullptr;
-    }
-    return value;
+    return find_kind(key, &Json::is_object, kObject);
 }
 
 Json const* FieldReader::find_array(std::string_view key) {
+    return find_kind(key, &Json::is_array, kArray);
+}
+
+Json const* FieldReader::find_kind(std::string_view key, bool (Json::*is_kind)() const noexcept,
+                                   std::string_view requirement) {
     Json const* value = find(key);
-    if (value != nullptr && !value->is_array()) {
-        fail(RejectCode::wrong_type, path_of(key), kArray, *value);
+    if (value != nullptr && !(value->*is_kind)()) {
+        fail(RejectCode::wrong_type, path_of(key), requirement, *value);
         return nullptr;
     }
     return value;

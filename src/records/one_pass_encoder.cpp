@@ -491,33 +491,17 @@ class Encoder {
     // virtualNumbers: each element a typed object, in order.
     bool object_list(std::string_view text, ObjectSchema const& schema, int depth) {
         Scanner in(text);
-        if (depth > kMaxDepth || !in.eat('[')) {
+        if (depth > kMaxDepth || in.peek() != '[') {
             return false;
         }
-        out_ += '[';
-        in.skip_space();
-        if (in.eat(']')) {
-            out_ += ']';
-            return in.done();
-        }
-        for (;;) {
-            std::string_view element;
-            if (++members_seen_ > kMaxBodyMembers || !in.skip_value(element) ||
-                !typed_object(element, schema, depth + 1)) {
-                return false;
-            }
-            in.skip_space();
-            if (!in.eat(',')) {
-                break;
-            }
-            out_ += ',';
-            in.skip_space();
-        }
-        if (!in.eat(']')) {
-            return false;
-        }
-        out_ += ']';
-        return in.done();
+        return sequence(in, ']',
+                        [&](Scanner& inner) {
+                            std::string_view element;
+                            return ++members_seen_ <= kMaxBodyMembers &&
+                                   inner.skip_value(element) &&
+                                   typed_object(element, schema, depth + 1);
+                        }) &&
+               in.done();
     }
 
     static bool whole_string(std::string_view text, std::string_view& content) {
@@ -658,20 +642,26 @@ class Encoder {
         if (depth > kMaxDepth) {
             return false;
         }
-        out_ += in.peek();  // '{' or '['
+        std::array<std::string_view, kMaxObjectMembers> keys;
+        std::size_t count = 0;
+        return sequence(in, close, [&](Scanner& inner) {
+            return (close != '}' || key(inner, keys, count)) && value(inner, depth);
+        });
+    }
+
+    // The '{' or '[' at the cursor, elements separated by commas, and `close`; `element` reads
+    // and writes one element (or member).
+    template <class Element>
+    bool sequence(Scanner& in, char close, Element const& element) {
+        out_ += in.peek();
         in.eat(in.peek());
         in.skip_space();
         if (in.eat(close)) {
             out_ += close;
             return true;
         }
-        std::array<std::string_view, kMaxObjectMembers> keys;
-        std::size_t count = 0;
         for (;;) {
-            if (close == '}' && !key(in, keys, count)) {
-                return false;
-            }
-            if (!value(in, depth)) {
+            if (!element(in)) {
                 return false;
             }
             in.skip_space();

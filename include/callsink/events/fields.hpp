@@ -64,6 +64,10 @@ class FieldReader {
     Json const* find(std::string_view key);
     Json const* find_object(std::string_view key);
     Json const* find_array(std::string_view key);
+    // The member `key` when it is absent, null or of the kind `is_kind` tests; a problem naming
+    // `requirement` otherwise.
+    Json const* find_kind(std::string_view key, bool (Json::*is_kind)() const noexcept,
+                          std::string_view requirement);
     std::string path_of(std::string_view key) const;
     void fail(RejectCode code, std::string path, std::string_view requirement, Json const& found);
     void fail_missing(std::string_view key);
