@@ -39,6 +39,8 @@ CLIENT = "127.0.0.2"          # the delivering client ("8x8"); nginx talks to ca
 SPOOFED = "203.0.113.66"      # what a client claims in its own X-Forwarded-For
 STATUS_BODY = fixture_bytes("call_status_2026.json")
 SUMMARY_BODY = fixture_bytes("session_summary_success.json")
+NUMBERS_BODY = fixture_bytes("virtual_number_update.json")
+RECORDING_BODY = fixture_bytes("call_recording_status.json")
 START_TIMEOUT = 5.0
 STOP_TIMEOUT = 5.0
 
@@ -296,11 +298,13 @@ def test_behind_nginx_summary_is_proxied_and_every_other_path_is_404(proxied):
     assert record["received"]["path"] == "/summary", record["received"]
     assert record["received"]["remote"] == CLIENT, record["received"]
 
-    # The site proxies only the two webhook paths: callsink's own endpoints, which it would
+    # The site proxies only the four delivery paths: callsink's own endpoints, which it would
     # answer with 200, and the dispatching POST / stay unreachable from outside.
     for method, path, body in (("GET", "/healthz", None), ("GET", "/readyz", None),
                                ("GET", "/metrics", None), ("POST", "/", STATUS_BODY),
-                               ("POST", "/status/extra", STATUS_BODY)):
+                               ("POST", "/status/extra", STATUS_BODY),
+                               ("POST", "/numbers/extra", NUMBERS_BODY),
+                               ("POST", "/recordings", RECORDING_BODY)):
         reply = nginx.request(method, path, body, {"Content-Type": "application/json"})
         assert reply.status == 404, (method, path, reply)
         assert b"nginx" in reply.body, (method, path, reply)  # nginx's page, not callsink's
@@ -311,6 +315,34 @@ def test_behind_nginx_summary_is_proxied_and_every_other_path_is_404(proxied):
 
     assert len(daemon.events_lines()) == 1
     assert daemon.rejects_lines() == []
+
+
+@pytest.mark.parametrize("path, body, event_type", [
+    ("/numbers", NUMBERS_BODY, "VIRTUAL_NUMBER_UPDATE"),
+    ("/recording", RECORDING_BODY, "CALL_RECORDING_STATUS"),
+], ids=["numbers", "recording"])
+def test_behind_nginx_numbers_and_recording_are_proxied_with_the_client_address(
+        proxied, path, body, event_type):
+    daemon, nginx = proxied
+
+    reply = nginx.post(path, body, {"X-Forwarded-For": SPOOFED})
+
+    assert reply.status == 200, (reply, nginx.logs())
+    assert reply.json()["stored"] == "events", reply
+    (record,) = daemon.events_lines()
+    assert record["eventType"] == event_type, record
+    received = record["received"]
+    assert received["remote"] == CLIENT, received  # not SPOOFED, not nginx's 127.0.0.1
+    assert received["path"] == path, received
+    assert received["requestId"] == reply.json()["requestId"], (received, reply)
+    assert received["requestId"] == reply.headers.get("x-request-id"), (received, reply)
+    assert record["payload"] == json.loads(body)["payload"]
+    assert daemon.rejects_lines() == []
+
+    # A GET reaches callsink too, which answers it (not nginx's 404).
+    reply = nginx.request("GET", path)
+    assert reply.status == 405, reply
+    assert reply.headers.get("allow") == "POST", reply
 
 
 def test_behind_nginx_keep_alive_on_both_sides(proxied):

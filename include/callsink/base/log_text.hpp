@@ -8,7 +8,8 @@
 
 namespace callsink {
 
-// "-" for empty text; `value` when it is all [A-Za-z0-9_.:+@/-]; otherwise a JSON string.
+// "-" for empty text; `value` when it is all [A-Za-z0-9_.:+@/[]-] (a field path such as
+// payload.virtualNumbers[1].msisdn is one); otherwise a JSON string.
 std::string log_value(std::string_view value);
 
 }  // namespace callsink

@@ -11,6 +11,7 @@ TEST(LogValue, LeavesPlainTokensAlone) {
               "1f048a84-ea6d-11ee-911b-078f7290bf52");
     EXPECT_EQ(log_value("payload.details.callA.callDuration"),
               "payload.details.callA.callDuration");
+    EXPECT_EQ(log_value("payload.virtualNumbers[1].msisdn"), "payload.virtualNumbers[1].msisdn");
 }
 
 TEST(LogValue, WritesADashForNothing) {
