@@ -198,7 +198,7 @@ std::vector<std::unique_ptr<ConfigTable>> TomlDocument::table_array(
                           "expected an array of tables (" + label + "), got " + type_name(*node));
     }
     for (std::size_t i = 0; i < items->size(); ++i) {
-        std::string name = std::string(key) + "[" + std::to_string(i) + "]";
+        std::string name = state_->root.key_of(key) + "[" + std::to_string(i) + "]";
         toml::node const& item = (*items)[i];
         if (item.as_table() == nullptr) {
             throw ConfigError(name, "expected a table, got " + type_name(item));

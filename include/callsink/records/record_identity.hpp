@@ -4,16 +4,18 @@
 // one delivery in two ways.
 #pragma once
 
-#include <algorithm>
-#include <array>
-#include <cstddef>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "callsink/events/event_types.hpp"
 #include "callsink/records/record.hpp"
 
 namespace callsink {
+
+// The text a redelivery key is made from starts with the event type; each value follows with its
+// length, so ("a b", "c") and ("a", "b c") never meet.
+void append_identity_value(std::string& identity, std::string_view value);
 
 // The key of a type identified by member values ("CALL_STATUS" and an eventId), or, with no
 // values, by its whole payload as stored.
@@ -50,17 +52,17 @@ bool identify_event(EventType const& type, Member const& member, Payload const& 
         }
         summary.add(field.label, text);
     }
-    constexpr std::size_t kMaxRedeliveryFields = 4;
-    std::array<std::string_view, kMaxRedeliveryFields> values;
-    std::size_t const count = std::min(identity.redelivery.size(), values.size());
-    for (std::size_t i = 0; i < count; ++i) {
-        if (!member(identity.redelivery[i], values[i])) {
+    std::string identity_text(identity.name);
+    for (std::string_view key : identity.redelivery) {
+        if (!member(key, text)) {
             return false;
         }
+        append_identity_value(identity_text, text);
     }
-    record.redelivery_key =
-        redelivery_key(identity.name, std::span(values.data(), count),
-                       identity.redelivery.empty() ? payload() : std::string_view{});
+    if (identity.redelivery.empty()) {
+        identity_text.append(1, ' ').append(payload());
+    }
+    record.redelivery_key = make_redelivery_key(identity_text);
     return true;
 }
 
