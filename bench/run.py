@@ -4,11 +4,17 @@
 Both servers get one core (taskset -c 0) and one worker/io thread; wrk gets the other core and
 POSTs the 8x8 CALL_STATUS example with a unique eventId over 50 connections. Rounds alternate
 between the servers so drift in the machine hits both; the report is the ratio of the median
-requests per second, p50/p99 latency, and callsink's peak RSS. Modes: keep-alive or a new
-connection per request, durability "write" or "fsync".
+requests per second, p50/p99 latency, callsink's CPU time per delivery (from /proc, so it does
+not depend on the client keeping up) and its peak RSS. Modes: keep-alive or a new connection per
+request, durability "write" or "fsync".
+
+Each mode first checks the client: nginx's rate with the bench's bodies must be within 5% of its
+rate with one fixed body, or the client, not the server, is the limit and the mode says so.
+With --baseline, a second callsink binary (an earlier build) runs in the same rounds, and the
+report adds the new build's rate and CPU per delivery against it.
 
 Usage: bench/run.py [--rounds 3] [--duration 10] [--modes keepalive-write,keepalive-fsync,close-write]
-                    [--callsink build/release/callsink]
+                    [--callsink build/release/callsink] [--baseline OTHER_BUILD/callsink]
 Build first: cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build build/release
 """
 
@@ -130,54 +136,84 @@ def to_ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run_wrk(port: int, duration: int, close: bool) -> dict:
+def cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime, fields 14 and 15 of stat(5)
+
+
+def run_wrk(port: int, duration: int, close: bool, fixed: bool = False,
+            pid: int | None = None) -> dict:
     env = dict(os.environ, BENCH_BODY=str(ROOT / "tests/data/call_status_2026.json"),
-               BENCH_CLOSE="1" if close else "0")
+               BENCH_CLOSE="1" if close else "0", BENCH_FIXED="1" if fixed else "0")
+    ticks_before = cpu_ticks(pid) if pid else 0
     out = subprocess.run(
         ["taskset", "-c", CLIENT_CORE, "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{duration}s",
          "--latency", "-s", str(ROOT / "bench/post_call_status.lua"),
          f"http://127.0.0.1:{port}/status"],
         capture_output=True, text=True, env=env, check=True).stdout
+    ticks = cpu_ticks(pid) - ticks_before if pid else 0
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = to_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
     p99 = to_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)", out)
-    return {"rps": rps, "p50": p50, "p99": p99,
+    cpu_us = ticks / os.sysconf("SC_CLK_TCK") * 1e6 / requests if pid and requests else float("nan")
+    return {"rps": rps, "p50": p50, "p99": p99, "cpu_us": cpu_us,
             "non2xx": int(errors.group(1)) if errors else 0,
             "socket_errors": socket_errors.group(1) if socket_errors else ""}
 
 
-def bench_mode(binary: Path, work: Path, mode: str, rounds: int, duration: int) -> dict:
+def bench_mode(binary: Path, baseline: Path | None, work: Path, mode: str, rounds: int,
+               duration: int) -> dict:
     connection, durability = mode.split("-")
     close = connection == "close"
     nginx, nginx_port = start_nginx(work)
-    callsink, callsink_port = start_callsink(binary, work, durability)
-    results = {"nginx": [], "callsink": []}
+    servers = {"callsink": start_callsink(binary, work, durability)}
+    if baseline:
+        servers["baseline"] = start_callsink(baseline, work / "baseline", durability)
+    results = {"nginx": [], "nginx_fixed": [], **{name: [] for name in servers}}
     try:
         for _ in range(rounds):
+            results["nginx_fixed"].append(run_wrk(nginx_port, duration, close, fixed=True))
             results["nginx"].append(run_wrk(nginx_port, duration, close))
-            results["callsink"].append(run_wrk(callsink_port, duration, close))
-        rss = peak_rss_mb(callsink.pid)
+            for name, (proc, port) in servers.items():
+                results[name].append(run_wrk(port, duration, close, pid=proc.pid))
+        rss = {name: peak_rss_mb(proc.pid) for name, (proc, _) in servers.items()}
     finally:
         stop(nginx)
-        stop(callsink)
+        for proc, _ in servers.values():
+            stop(proc)
     stored = sum(1 for _ in open(work / f"data-{durability}" / "events.jsonl", "rb"))
     def median(server, key):
         return statistics.median(r[key] for r in results[server])
-    return {
+    report = {
         "mode": mode,
+        "nginx_fixed_rps": median("nginx_fixed", "rps"),
         "nginx_rps": median("nginx", "rps"),
-        "callsink_rps": median("callsink", "rps"),
-        "ratio": median("callsink", "rps") / median("nginx", "rps"),
+        "client_bound": median("nginx", "rps") < 0.95 * median("nginx_fixed", "rps"),
         "nginx_p50": median("nginx", "p50"), "nginx_p99": median("nginx", "p99"),
-        "callsink_p50": median("callsink", "p50"), "callsink_p99": median("callsink", "p99"),
-        "callsink_rss_mb": rss,
-        "callsink_non2xx": sum(r["non2xx"] for r in results["callsink"]),
-        "callsink_socket_errors": [r["socket_errors"] for r in results["callsink"] if r["socket_errors"]],
         "stored": stored,
         "rounds": results,
     }
+    for name in servers:
+        report[name] = {
+            "rps": median(name, "rps"), "ratio": median(name, "rps") / median("nginx", "rps"),
+            "p50": median(name, "p50"), "p99": median(name, "p99"),
+            "cpu_us": median(name, "cpu_us"), "rss_mb": rss[name],
+            "non2xx": sum(r["non2xx"] for r in results[name]),
+            "socket_errors": [r["socket_errors"] for r in results[name] if r["socket_errors"]],
+        }
+    return report
+
+
+def print_row(label: str, r: dict, nginx: dict) -> None:
+    print(f"  {label:<10} {r['rps']:>9.0f} rps {r['ratio']:>5.2f}x nginx  "
+          f"p50/p99 {r['p50']:.2f}/{r['p99']:.2f} ms (nginx {nginx['nginx_p50']:.2f}/"
+          f"{nginx['nginx_p99']:.2f})  {r['cpu_us']:.1f} us CPU per delivery  "
+          f"RSS {r['rss_mb']:.1f} MB  non-2xx {r['non2xx']}", flush=True)
+    if r["socket_errors"]:
+        print(f"    socket errors: {r['socket_errors']}")
 
 
 def main() -> int:
@@ -186,27 +222,33 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--modes", default="keepalive-write,keepalive-fsync,close-write")
     parser.add_argument("--callsink", default=str(ROOT / "build/release/callsink"))
+    parser.add_argument("--baseline", help="an earlier callsink binary to run in the same rounds")
     args = parser.parse_args()
     binary = Path(args.callsink)
-    if not binary.exists():
-        print(f"bench: {binary} not found; build it first (see --help)", file=sys.stderr)
-        return 2
+    baseline = Path(args.baseline) if args.baseline else None
+    for path in [binary] + ([baseline] if baseline else []):
+        if not path.exists():
+            print(f"bench: {path} not found; build it first (see --help)", file=sys.stderr)
+            return 2
     if os.cpu_count() < 2:
         print("bench: needs 2 cores (server on one, wrk on the other)", file=sys.stderr)
         return 2
     print(f"bench: {os.cpu_count()} cores, {args.rounds} alternating rounds of {args.duration}s, "
           f"{CONNECTIONS} connections, server on core {SERVER_CORE}, wrk on core {CLIENT_CORE}")
-    print(f"{'mode':<16} {'nginx rps':>10} {'callsink rps':>13} {'ratio':>6} "
-          f"{'nginx p50/p99 ms':>17} {'callsink p50/p99 ms':>20} {'RSS MB':>7} {'non-2xx':>8}")
     with tempfile.TemporaryDirectory(prefix="callsink-bench-") as tmp:
+        (Path(tmp) / "baseline").mkdir()
         for mode in args.modes.split(","):
-            r = bench_mode(binary, Path(tmp), mode, args.rounds, args.duration)
-            print(f"{r['mode']:<16} {r['nginx_rps']:>10.0f} {r['callsink_rps']:>13.0f} "
-                  f"{r['ratio']:>5.2f}x {r['nginx_p50']:>7.2f}/{r['nginx_p99']:<8.2f} "
-                  f"{r['callsink_p50']:>9.2f}/{r['callsink_p99']:<9.2f} "
-                  f"{r['callsink_rss_mb']:>7.1f} {r['callsink_non2xx']:>8}", flush=True)
-            if r["callsink_socket_errors"]:
-                print(f"  callsink socket errors: {r['callsink_socket_errors']}")
+            r = bench_mode(binary, baseline, Path(tmp), mode, args.rounds, args.duration)
+            verdict = ("CLIENT-BOUND: the ratios below measure wrk, not the servers"
+                       if r["client_bound"] else "client not the limit")
+            print(f"{mode}: nginx {r['nginx_rps']:.0f} rps with the bench's bodies, "
+                  f"{r['nginx_fixed_rps']:.0f} with one fixed body ({verdict})")
+            print_row("callsink", r["callsink"], r)
+            if baseline:
+                print_row("baseline", r["baseline"], r)
+                print(f"  callsink/baseline: {r['callsink']['rps'] / r['baseline']['rps']:.3f}x "
+                      f"rate, {r['callsink']['cpu_us'] / r['baseline']['cpu_us']:.3f}x CPU per "
+                      f"delivery")
     return 0
 
 

@@ -4,6 +4,11 @@
 // handler to the pipeline then cost no allocation of their own; libstdc++'s std::function puts
 // anything that is not trivially copyable on the heap. Larger callables still go there.
 //
+// Why not std::move_only_function: Debian 12's g++ 12 and clang 14 offer it only with -std=c++23,
+// and a build of callsink in C++23 with it in place of this class cost 3 to 7% more CPU per
+// delivery on bench/run.py (13.0-13.6 us against 12.6-12.7 us, keep-alive and new connections,
+// 2026-12-01; docs/performance.md). Revisit when the project moves to C++23 for other reasons.
+//
 // Not thread-safe: one thread at a time may call, move or destroy a given instance.
 #pragma once
 
