@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Keeps callsink's areas layered (docs/architecture.md): every #include "callsink/<area>/..."
-must name an area that the including file's area may use, and a sink or event type folder may
-not reach into a sibling folder. Also checks that src/ mirrors include/callsink/.
+"""Keeps callsink's areas layered (docs/architecture.md): every #include of a callsink header
+must name an area that the including file's area may use, and a sink type or an event type may be
+named only by its registry (and by app/, which wires everything). Also checks that every file is
+in an area and that src/ mirrors include/callsink/.
 
 Usage: scripts/check_layers.py [repository root]. Exit status 1 names every offending include.
 """
@@ -25,14 +26,14 @@ ALLOWED = {
     "app": ["ingest", "http", "pipeline", "sinks", "records", "events", "config", "ops", "base"],
 }
 
-# Folders whose members are independent of each other: a sink type knows no other sink type,
-# an event type no other event type. Within their area only the registry source names them all.
-INDEPENDENT = {
-    "sinks": "src/sinks/sink_registry.cpp",
-    "events/types": "src/events/event_types.cpp",
+# The files that register the members of an area's independent units, and so may name them all.
+REGISTRIES = {
+    "sinks": {"src/sinks/sink_registry.cpp"},
+    "events": {"include/callsink/events/event_types.hpp", "src/events/event_types.cpp"},
 }
 
-INCLUDE = re.compile(r'^\s*#\s*include\s+"callsink/([^"]+)"')
+INCLUDE = re.compile(r'^\s*#\s*include\s+[<"]callsink/([^">]+)[">]')
+ROOTS = ("include/callsink", "src", "tests/unit")
 
 
 def closure(area: str) -> set[str]:
@@ -46,70 +47,73 @@ def closure(area: str) -> set[str]:
     return seen
 
 
-def area_of(relative: Path) -> tuple[str, Path] | None:
-    """The area of a file under include/callsink/, src/ or tests/unit/, and its path in it."""
-    parts = relative.parts
-    for prefix in (("include", "callsink"), ("src",), ("tests", "unit")):
-        if parts[: len(prefix)] == prefix and len(parts) > len(prefix) + 1:
-            return parts[len(prefix)], Path(*parts[len(prefix):])
-    return None
-
-
-def folder_of(in_area: Path) -> str | None:
-    """For a file in an independent folder ("sinks/file/file_sink.cpp"), that folder."""
-    for parent, _ in INDEPENDENT.items():
-        depth = len(Path(parent).parts)
-        if in_area.parts[:depth] == Path(parent).parts and len(in_area.parts) > depth + 1:
-            return str(Path(*in_area.parts[: depth + 1]))
+def unit_of(in_area: Path) -> str | None:
+    """The independent unit a file belongs to: a sink folder ("sinks/file") or one event type
+    ("events/types/call_status"); None for the rest of an area."""
+    parts = in_area.parts
+    if parts[0] == "sinks" and len(parts) > 2:
+        return "/".join(parts[:2])
+    if parts[:2] == ("events", "types") and len(parts) == 3:
+        return "events/types/" + Path(parts[2]).stem.removesuffix("_test")
     return None
 
 
 def check(root: Path) -> list[str]:
     problems = []
-    unknown = set(ALLOWED)
-    for base in ("include/callsink", "src", "tests/unit"):
-        for folder in (root / base).iterdir() if (root / base).is_dir() else []:
-            if folder.is_dir() and folder.name not in ALLOWED:
-                problems.append(f"{folder.relative_to(root)}: not an area of scripts/check_layers.py")
-    files = [p for base in ("include/callsink", "src", "tests/unit")
-             for p in sorted((root / base).rglob("*")) if p.suffix in (".hpp", ".cpp")]
-    for path in files:
-        relative = path.relative_to(root)
-        located = area_of(relative)
-        if located is None or located[0] not in unknown:
-            continue
-        area, in_area = located
-        may = closure(area) | {area}
-        own_folder = folder_of(in_area)
-        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
-            match = INCLUDE.match(line)
-            if not match:
+    for base in ROOTS:
+        folder = root / base
+        for entry in sorted(folder.iterdir()) if folder.is_dir() else []:
+            if entry.is_dir() and entry.name not in ALLOWED:
+                problems.append(f"{entry.relative_to(root)}: not an area of scripts/check_layers.py")
+            elif entry.is_file() and entry.suffix in (".hpp", ".cpp") and entry.name != "main.cpp":
+                problems.append(f"{entry.relative_to(root)}: in no area; move it to its area's folder")
+    for base in ROOTS:
+        for path in sorted((root / base).rglob("*")) if (root / base).is_dir() else []:
+            if path.suffix not in (".hpp", ".cpp"):
                 continue
-            target = Path(match.group(1))
-            target_area = target.parts[0]
-            where = f"{relative}:{number}"
-            if target_area not in ALLOWED:
-                problems.append(f"{where}: includes callsink/{target}, which is in no area")
+            relative = path.relative_to(root)
+            in_area = path.relative_to(root / base)
+            area = in_area.parts[0]
+            if len(in_area.parts) < 2 or area not in ALLOWED:
                 continue
-            if target_area not in may:
-                problems.append(
-                    f"{where}: includes callsink/{target}, but {area}/ may include only "
-                    f"{', '.join(sorted(may - {area})) or 'nothing'} besides itself "
-                    f"(docs/architecture.md)")
-                continue
-            target_folder = folder_of(target)
-            registry = INDEPENDENT.get(str(Path(*target.parts[:-2]))) if target_folder else None
-            # The rule is about members knowing each other: app/, which wires, may name any.
-            if (target_folder and target_folder != own_folder and area == target_area
-                    and str(relative) != registry and not str(relative).startswith("tests/")):
-                problems.append(
-                    f"{where}: includes callsink/{target} from {own_folder or area + '/'}; "
-                    f"{target_folder}/ is named only by its registry ({registry})")
-    for source in sorted((root / "src").rglob("*.cpp")):
+            problems += check_file(path, relative, area, in_area)
+    for source in sorted((root / "src").rglob("*.cpp")) if (root / "src").is_dir() else []:
         in_src = source.relative_to(root / "src")
         header = root / "include/callsink" / in_src.with_suffix(".hpp")
         if in_src.name != "main.cpp" and not header.exists():
             problems.append(f"src/{in_src}: no header include/callsink/{in_src.with_suffix('.hpp')}")
+    return problems
+
+
+def check_file(path: Path, relative: Path, area: str, in_area: Path) -> list[str]:
+    problems = []
+    may = closure(area) | {area}
+    own_unit = unit_of(in_area)
+    is_test = relative.parts[0] == "tests"
+    for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+        match = INCLUDE.match(line)
+        if not match:
+            continue
+        target = Path(match.group(1))
+        target_area = target.parts[0]
+        where = f"{relative}:{number}"
+        if target_area not in ALLOWED or len(target.parts) < 2:
+            problems.append(f"{where}: includes callsink/{target}, which is in no area")
+            continue
+        if target_area not in may:
+            problems.append(
+                f"{where}: includes callsink/{target}, but {area}/ may include only "
+                f"{', '.join(sorted(may - {area})) or 'nothing'} besides itself "
+                f"(docs/architecture.md)")
+            continue
+        target_unit = unit_of(target)
+        if target_unit is None or target_unit == own_unit or is_test or area == "app":
+            continue
+        registries = REGISTRIES[target_area]
+        if str(relative) not in registries:
+            problems.append(
+                f"{where}: includes callsink/{target} from {own_unit or area + '/'}; "
+                f"{target_unit} is named only by {' and '.join(sorted(registries))} (and app/)")
     return problems
 
 

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+python3 scripts/check_layers.py  # seconds, where the build takes minutes; ctest runs it again
 build=build/test
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCALLSINK_BUILD_TESTS=ON \
     -DCALLSINK_SANITIZE=ON >/dev/null

@@ -485,7 +485,7 @@ std::vector<std::string> known_config_keys() {
     add("delivery", kDeliveryKeys);
     add("privacy", kPrivacyKeys);
     add("rejects", kFileSinkKeys);
-    add("sinks", std::array<std::string_view, 2>{"type", "required"});
+    add("sinks", kCommonSinkKeys);
     for (SinkType const& type : sink_types()) {
         add("sinks", type.keys);
     }

@@ -75,7 +75,7 @@ void ConfigTable::fail(std::string_view key, std::string const& problem) const {
 }
 
 void ConfigTable::allow_only(std::span<std::string_view const> known, std::string_view what) const {
-    bool const top_level = key_of("x") == "x";
+    bool const top_level = is_root();
     for (std::string const& name : keys()) {
         if (std::find(known.begin(), known.end(), name) != known.end()) {
             continue;

@@ -59,6 +59,7 @@ class TomlTable final : public ConfigTable {
     }
 
     std::string const& label() const override { return label_; }
+    bool is_root() const override { return path_.empty(); }
 
     bool has(std::string_view key) const override { return table_.contains(key); }
 
@@ -68,11 +69,6 @@ class TomlTable final : public ConfigTable {
             names.emplace_back(key.str());
         }
         return names;
-    }
-
-    std::string type_of(std::string_view key) const override {
-        toml::node const* node = table_.get(key);
-        return node ? type_name(*node) : "nothing";
     }
 
     std::optional<std::string> string(std::string_view key) const override {

@@ -38,7 +38,13 @@ struct Problem {
 template <class T>
 using Converted = boost::system::result<T, Problem>;
 
-std::string describe(Json const& value) {
+// A field that may hold a phone number (Privacy other than none) is described by its kind only:
+// the message reaches the rejects file, the reply and the log, and a number sent as a JSON number
+// ("got 6591178965") would pass the scrubbing that privacy applies to text.
+std::string describe(Json const& value, Privacy privacy = Privacy::none) {
+    if (privacy != Privacy::none && (value.is_string() || value.is_number())) {
+        return value.is_string() ? "a string" : "a number";
+    }
     switch (value.type()) {
         case Json::value_t::string:
             return '"' + utf8::excerpt(value.get_ref<std::string const&>(), kMaxQuotedBytes) + '"';
@@ -181,14 +187,14 @@ void FieldReader::required(std::string_view key, std::string& out, TextRules rul
     if (!value->is_string() || value->get_ref<std::string const&>().empty()) {
         RejectCode const code =
             value->is_string() ? RejectCode::invalid_value : RejectCode::wrong_type;
-        return fail(code, path_of(key), kNonEmptyString, *value);
+        return fail(code, path_of(key), kNonEmptyString, *value, rules.privacy);
     }
     out = value->get<std::string>();
     note_if_unknown(key, out, rules.known);
 }
 
 void FieldReader::optional(std::string_view key, std::optional<std::string>& out, TextRules rules) {
-    read(key, out, to_string_value);
+    read(key, out, to_string_value, rules.privacy);
     if (out) {
         note_if_unknown(key, *out, rules.known);
     }
@@ -229,14 +235,16 @@ void FieldReader::reject(Rejection rejection) {
 }
 
 template <class T, class Convert>
-void FieldReader::read(std::string_view key, std::optional<T>& out, Convert convert) {
+void FieldReader::read(std::string_view key, std::optional<T>& out, Convert convert,
+                       Privacy privacy) {
     Json const* value = find(key);
     if (value == nullptr) {
         return;
     }
     auto converted = convert(*value);
     if (!converted) {
-        return fail(converted.error().code, path_of(key), converted.error().requirement, *value);
+        return fail(converted.error().code, path_of(key), converted.error().requirement, *value,
+                    privacy);
     }
     out = std::move(*converted);
 }
@@ -283,12 +291,12 @@ std::string FieldReader::path_of(std::string_view key) const {
 }
 
 void FieldReader::fail(RejectCode code, std::string path, std::string_view requirement,
-                       Json const& found) {
+                       Json const& found, Privacy privacy) {
     if (error_) {
         return;
     }
     std::string message = path;
-    message.append(1, ' ').append(requirement).append(", got ").append(describe(found));
+    message.append(1, ' ').append(requirement).append(", got ").append(describe(found, privacy));
     error_ = Rejection{code, std::move(path), std::move(message)};
 }
 

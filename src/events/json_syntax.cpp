@@ -1,5 +1,6 @@
 #include "callsink/events/json_syntax.hpp"
 
+#include <array>
 #include <string>
 
 #include "callsink/base/utf8.hpp"
@@ -57,6 +58,7 @@ class SyntaxErrorRecorder final : public nlohmann::json_sax<Json> {
 std::optional<Rejection> check_nesting(std::string_view body) {
     std::size_t depth = 0;
     std::size_t members = 0;
+    std::array<std::size_t, kMaxDepth + 1> members_at{};  // of the object open at each depth
     bool in_string = false;
     bool escaped = false;
     for (std::size_t pos = 0; pos < body.size(); ++pos) {
@@ -75,15 +77,20 @@ std::optional<Rejection> check_nesting(std::string_view body) {
                                      std::to_string(kMaxDepth) + " levels (at byte " +
                                      std::to_string(pos + 1) + ")"};
             }
+            members_at[depth] = 0;
         } else if ((c == ']' || c == '}') && depth > 0) {
             --depth;
-        } else if (c == ':' && ++members > kMaxMembers) {
-            // nlohmann's ordered_json finds keys by linear search: parsing is quadratic in the
-            // members of an object, and a 1 MiB body of tiny members would hold the io thread
-            // for seconds. The 8x8 documents' largest delivery has under a hundred.
-            return Rejection{RejectCode::invalid_json, "",
-                             "body has more than " + std::to_string(kMaxMembers) +
-                                 " object members (at byte " + std::to_string(pos + 1) + ")"};
+        } else if (c == ':') {
+            if (++members_at[depth] > kMaxObjectMembers) {
+                return Rejection{RejectCode::invalid_json, "",
+                                 "an object has more than " + std::to_string(kMaxObjectMembers) +
+                                     " members (at byte " + std::to_string(pos + 1) + ")"};
+            }
+            if (++members > kMaxBodyMembers) {
+                return Rejection{RejectCode::invalid_json, "",
+                                 "body has more than " + std::to_string(kMaxBodyMembers) +
+                                     " object members (at byte " + std::to_string(pos + 1) + ")"};
+            }
         }
     }
     return std::nullopt;

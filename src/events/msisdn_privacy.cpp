@@ -455,19 +455,24 @@ class FieldProtector {
     }
     template <class T>
     void named_objects(std::string_view /*key*/, std::vector<T>& values) {
-        for (T& value : values) {
-            protect_object(value);
-        }
+        protect_each(values);
     }
     template <class T>
     void required_list(std::string_view /*key*/, std::vector<T>& values) {
-        named_objects({}, values);
+        protect_each(values);
     }
 
     template <class T>
     void protect_object(T& value) {
         visit_fields(value, *this);
         protect_json(privacy_, value.extra);
+    }
+
+    template <class T>
+    void protect_each(std::vector<T>& values) {
+        for (T& value : values) {
+            protect_object(value);
+        }
     }
 
   private:

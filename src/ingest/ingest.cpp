@@ -29,8 +29,13 @@ Ingested ingest_delivery(std::string_view body, Received const& received,
         return out;
     }
     Event& event = *parsed;
+    RedeliveryKey const unprotected_key =
+        privacy.enabled() ? payload_redelivery_key(event) : RedeliveryKey{};
     privacy.protect(event);
     out.record = event_record(event, received);
+    if (unprotected_key) {
+        out.record.redelivery_key = unprotected_key;
+    }
     out.notes = std::move(event.notes);
     return out;
 }

@@ -78,10 +78,6 @@ std::string rejected_reply(Rejection const& rejection, std::string const& reques
         {{"stored", "rejects"}, {"requestId", request_id}, {"error", rejection_json(rejection)}});
 }
 
-}  // namespace
-
-namespace {
-
 Response unavailable_response(boost::system::error_code ec, unsigned version) {
     Response response =
         error_response(http::status::service_unavailable, version,

@@ -164,7 +164,7 @@ void Pipeline::sort_into_writes(std::vector<Pending>& batch) {
                 // Ids come from the delivery: log_value() keeps each one field.
                 logger_->debug("redelivery not stored again: type={} session={}",
                                log_value(pending.record.summary.event_type),
-                               log_value(pending.record.summary.session_id));
+                               log_value(pending.record.summary.session_id()));
                 continue;
             }
         }

@@ -48,6 +48,14 @@ void write_envelope_extra(Json const& extra, Json& record, Json& received) {
     }
 }
 
+Json payload_json(Event const& event) {
+    return std::visit([](auto const& typed) { return write_object(typed); }, event.payload);
+}
+
+std::string payload_text(Json const& payload) {
+    return payload.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
+}
+
 }  // namespace
 
 Json to_json(Received const& received) {
@@ -59,29 +67,34 @@ Json to_json(Received const& received) {
     return json;
 }
 
+RedeliveryKey payload_redelivery_key(Event const& event) {
+    EventIdentity const& identity = event.type().identity;
+    if (!identity.redelivery.empty()) {
+        return {};
+    }
+    return payload_redelivery_key(identity.name, payload_text(payload_json(event)));
+}
+
 Record event_record(Event const& event, Received const& received) {
     Json record = Json::object();
     FieldWriter fields(record);
     visit_fields(event.envelope, fields);
-    Json& payload = record["payload"] =
-        std::visit([](auto const& typed) { return write_object(typed); }, event.payload);
     Record out;
-    auto const member = [&payload](std::string_view key, std::string_view& text) {
-        auto const it = payload.find(key);
-        text = it != payload.end() && it->is_string()
-                   ? std::string_view(it->get_ref<std::string const&>())
-                   : std::string_view{};
-        return true;
-    };
-    std::string stored_payload;
-    identify_event(
-        event.type(), member,
-        [&]() -> std::string_view {
-            stored_payload =
-                payload.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
-            return stored_payload;
-        },
-        out);
+    {
+        // A reference into `record`: used before anything else is added to it.
+        Json& payload = record["payload"] = payload_json(event);
+        auto const member = [&payload](std::string_view key, std::string_view& text) {
+            auto const it = payload.find(key);
+            text = it != payload.end() && it->is_string()
+                       ? std::string_view(it->get_ref<std::string const&>())
+                       : std::string_view{};
+            return true;
+        };
+        std::string stored_payload;
+        identify_event(
+            event.type(), member,
+            [&]() -> std::string_view { return stored_payload = payload_text(payload); }, out);
+    }
     Json received_json = to_json(received);
     write_envelope_extra(event.envelope.extra, record, received_json);
     record["received"] = std::move(received_json);

@@ -5,6 +5,7 @@
 // first), so the first pass is what lets the second write in that order without a tree.
 #include "callsink/records/one_pass_encoder.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -13,7 +14,6 @@
 #include <nlohmann/json.hpp>
 #include <system_error>
 #include <type_traits>
-#include <variant>
 #include <vector>
 
 #include "callsink/base/rfc3339.hpp"

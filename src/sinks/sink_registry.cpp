@@ -12,17 +12,15 @@ namespace callsink {
 namespace {
 
 // The registration lines: one per sink type, in the order messages list them.
-std::array<SinkType, 3> const kSinkTypes{
+auto const kSinkTypes = std::to_array<SinkType>({
     file_sink_type(),
     stdout_sink_type(),
     log_sink_type(),
-};
+});
 
 // Records a best-effort sink may fall behind by before its records are dropped: about 10 MB of
 // typical 8x8 events, and seconds of traffic at full speed.
 constexpr std::size_t kBestEffortBuffer = 10'000;
-
-constexpr std::array<std::string_view, 2> kCommonKeys{"type", "required"};
 
 class SettingsWithoutOptions final : public SinkSettings {
   public:
@@ -63,13 +61,19 @@ SinkType const* find_sink_type(std::string_view name) {
 SinkConfig read_sink_config(ConfigTable const& table) {
     auto const name = table.string("type");
     if (!name) {
+        // A misspelt `type` ("tpye") is better named as that than as a missing type.
+        std::vector<std::string_view> any_keys(kCommonSinkKeys.begin(), kCommonSinkKeys.end());
+        for (SinkType const& type : kSinkTypes) {
+            any_keys.insert(any_keys.end(), type.keys.begin(), type.keys.end());
+        }
+        table.allow_only(any_keys);
         table.fail("type", "required; expected " + type_names());
     }
     SinkType const* type = find_sink_type(*name);
     if (type == nullptr) {
         table.fail("type", "unknown sink type " + in_quotes(*name) + "; expected " + type_names());
     }
-    std::vector<std::string_view> keys(kCommonKeys.begin(), kCommonKeys.end());
+    std::vector<std::string_view> keys(kCommonSinkKeys.begin(), kCommonSinkKeys.end());
     keys.insert(keys.end(), type->keys.begin(), type->keys.end());
     table.allow_only(keys, "a " + in_quotes(type->name) + " sink");
     SinkConfig config;

@@ -83,3 +83,46 @@ def test_a_source_without_its_header_and_an_unknown_area_fail(tmp_path):
     assert result.returncode == 1
     assert "src/events/lonely.cpp: no header" in result.stderr
     assert "src/misc: not an area" in result.stderr
+
+
+def test_an_event_type_naming_another_fails_but_the_registry_may(tmp_path):
+    base_tree(tmp_path)
+    write(tmp_path, "include/callsink/events/types/call_status.hpp")
+    write(tmp_path, "include/callsink/events/types/session_summary.hpp",
+          '#include "callsink/events/types/call_status.hpp"\n')
+    write(tmp_path, "include/callsink/events/event_types.hpp",
+          '#include "callsink/events/types/call_status.hpp"\n'
+          '#include "callsink/events/types/session_summary.hpp"\n')
+    result = run(tmp_path)
+    assert result.returncode == 1
+    assert "include/callsink/events/types/session_summary.hpp:1" in result.stderr
+    assert "check_layers: 1 include(s)" in result.stderr
+
+
+def test_another_area_naming_a_sink_folder_fails_but_app_may(tmp_path):
+    base_tree(tmp_path)
+    write(tmp_path, "include/callsink/sinks/file/file_sink.hpp")
+    write(tmp_path, "src/sinks/file/file_sink.cpp", '#include "callsink/sinks/file/file_sink.hpp"\n')
+    write(tmp_path, "src/pipeline/pipeline.cpp", '#include "callsink/sinks/file/file_sink.hpp"\n')
+    write(tmp_path, "include/callsink/app/config_file.hpp")
+    write(tmp_path, "src/app/config_file.cpp", '#include "callsink/sinks/file/file_sink.hpp"\n')
+    result = run(tmp_path)
+    assert result.returncode == 1
+    assert "src/pipeline/pipeline.cpp:1: includes callsink/sinks/file/file_sink.hpp" in result.stderr
+    assert "check_layers: 1 include(s)" in result.stderr
+
+
+def test_an_include_in_angle_brackets_is_checked_too(tmp_path):
+    base_tree(tmp_path)
+    write(tmp_path, "src/http/server.cpp", '#include <callsink/pipeline/pipeline.hpp>\n')
+    result = run(tmp_path)
+    assert result.returncode == 1
+    assert "src/http/server.cpp:1: includes callsink/pipeline/pipeline.hpp" in result.stderr
+
+
+def test_a_file_outside_every_area_fails(tmp_path):
+    base_tree(tmp_path)
+    write(tmp_path, "include/callsink/loose.hpp")
+    result = run(tmp_path)
+    assert result.returncode == 1
+    assert "include/callsink/loose.hpp: in no area" in result.stderr

@@ -66,11 +66,11 @@ class ConfigTable {
     virtual std::string key_of(std::string_view key) const = 0;
     // How messages show the table: "[server]", "[[sinks]]"; "the file" for the top level.
     virtual std::string const& label() const = 0;
+    // The top level, whose keys are the file's tables.
+    virtual bool is_root() const = 0;
 
     virtual bool has(std::string_view key) const = 0;
     virtual std::vector<std::string> keys() const = 0;
-    // What the value of `key` is, for messages: "a string", "an integer" …; "nothing" if absent.
-    virtual std::string type_of(std::string_view key) const = 0;
 
     virtual std::optional<std::string> string(std::string_view key) const = 0;
     virtual std::optional<bool> boolean(std::string_view key) const = 0;

@@ -31,7 +31,8 @@ struct EventIdentity {
     std::string_view event_id;      // the member holding its event id; "" when it has none
     std::string_view session_id;    // the member naming its session; "" when it has none
     // The members whose values, with the eventType, identify a redelivery of the same event
-    // (8x8 says duplicates can occur). Empty: the whole payload, as stored, is the identity.
+    // (8x8 says duplicates can occur). Empty: the whole payload, as the record writes it before
+    // privacy protects its numbers, is the identity.
     std::span<std::string_view const> redelivery;
     std::span<SummaryField const> summary;  // the log line's fields, in order
 };

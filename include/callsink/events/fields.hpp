@@ -43,7 +43,10 @@ class FieldReader {
     template <class T>
     void named_objects(std::string_view key, std::vector<T>& out);
 
-    // An array whose elements are all T, in order; present and not null, possibly empty.
+    // An array whose elements are all T, in order; present and not null, possibly empty. An
+    // element that is not an object, null included, is refused by its index: null is absent
+    // for a member, but an element has no name to be absent from, and dropping it would shift
+    // the index of every element after it in later messages.
     template <class T>
     void required_list(std::string_view key, std::vector<T>& out);
 
@@ -59,7 +62,8 @@ class FieldReader {
 
   private:
     template <class T, class Convert>
-    void read(std::string_view key, std::optional<T>& out, Convert convert);
+    void read(std::string_view key, std::optional<T>& out, Convert convert,
+              Privacy privacy = Privacy::none);
 
     Json const* find(std::string_view key);
     Json const* find_object(std::string_view key);
@@ -69,7 +73,9 @@ class FieldReader {
     Json const* find_kind(std::string_view key, bool (Json::*is_kind)() const noexcept,
                           std::string_view requirement);
     std::string path_of(std::string_view key) const;
-    void fail(RejectCode code, std::string path, std::string_view requirement, Json const& found);
+    // `privacy` other than none: the message names what kind of value was found, not the value.
+    void fail(RejectCode code, std::string path, std::string_view requirement, Json const& found,
+              Privacy privacy = Privacy::none);
     void fail_missing(std::string_view key);
     void note_if_unknown(std::string_view key, std::string const& value, KnownValues known);
     Json extra() const;

@@ -15,11 +15,19 @@ namespace callsink::json_syntax {
 // 64 leaves room for any extra field while keeping copy, compare and dump (all recursive in
 // nlohmann) far from the stack limit.
 inline constexpr std::size_t kMaxDepth = 64;
-inline constexpr std::size_t kMaxMembers = 1000;
+// nlohmann's ordered_json finds a key by linear search, so parsing costs the square of an
+// object's members: the bound per object keeps that small, the bound per body keeps the sum
+// small (at worst about 5 million key compares, a few milliseconds). 8x8's largest objects have
+// about 20 members; a VIRTUAL_NUMBER_UPDATE snapshot has 11 per number, so 40,000 members take
+// more numbers (over 3,500) than the default 1 MiB body does.
+inline constexpr std::size_t kMaxObjectMembers = 256;
+inline constexpr std::size_t kMaxBodyMembers = 40'000;
 
-// An invalid_json rejection when arrays and objects nest deeper than kMaxDepth. Counts brackets
-// outside strings in one pass, so it costs less than the parse it protects. For a body that is not
-// JSON the count may be wrong after the first syntax error, but the parser stops there too.
+// An invalid_json rejection when arrays and objects nest deeper than kMaxDepth, when one object
+// has more than kMaxObjectMembers members, or the body more than kMaxBodyMembers. Counts brackets
+// and colons outside strings in one pass, so it costs less than the parse it protects. For a body
+// that is not JSON the counts may be wrong after the first syntax error, but the parser stops
+// there too.
 std::optional<Rejection> check_nesting(std::string_view body);
 
 // The invalid_json rejection for a body nlohmann's parser refused: where it stopped and why. Parses

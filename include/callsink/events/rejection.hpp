@@ -52,6 +52,9 @@ constexpr std::string_view to_string(RejectCode code) {
     return "unknown";  // only for a value outside the enumeration
 }
 
+static_assert(to_string(static_cast<RejectCode>(kRejectCodeCount)) == "unknown",
+              "a code follows unsupported_event_type: derive kRejectCodeCount from it");
+
 // The codes' names, by code: the label values of callsink_rejects_total.
 inline constexpr auto kRejectCodeNames = [] {
     std::array<std::string_view, kRejectCodeCount> names{};

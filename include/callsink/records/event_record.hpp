@@ -24,6 +24,12 @@ Json to_json(Received const& received);
 // written, so phone numbers are protected (MsisdnPrivacy::protect) before this is called.
 Record event_record(Event const& event, Received const& received);
 
+// For a type identified by its whole payload (events/event_identity.hpp), the redelivery key of
+// the event as it is now; zero for any other type. ingest takes it before privacy protects the
+// numbers: from a masked payload, two updates that differ only in hidden digits would share a key,
+// and the second would be dropped as a redelivery. The key is in memory and process-keyed only.
+RedeliveryKey payload_redelivery_key(Event const& event);
+
 // {"received":{…},"error":{"code","message","field"},"body":"<raw body>"}. A body that is not
 // valid UTF-8 cannot be a JSON string, so it is written as "body_base64" instead: never lost.
 Record rejection_record(Rejection const& rejection, std::string_view body,

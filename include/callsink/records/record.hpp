@@ -26,16 +26,21 @@ struct Received {
 enum class RecordKind { event, rejection };
 
 // What the log sink prints about an event, and what a sink that indexes events needs: the type,
-// its ids and its type's summary fields (events/event_identity.hpp), never a phone number. The
-// field values share one buffer: a summary costs one allocation, not one per field.
+// its ids and its type's summary fields (events/event_identity.hpp), never a phone number. The ids
+// and the field values share one buffer: a summary costs one allocation, not one per value.
 class EventSummary {
   public:
     static constexpr std::size_t kMaxFields = kMaxSummaryFields;
 
     std::string_view event_type;  // a registered type's name (static storage); "" for a rejection
     std::size_t type_index = 0;   // its place in event_types(), which is its metrics slot
-    std::string event_id;         // "" where the type has none
-    std::string session_id;       // "" where the type has none
+
+    // "" where the type has none.
+    std::string_view event_id() const { return std::string_view(text_).substr(0, event_id_end_); }
+    std::string_view session_id() const {
+        return std::string_view(text_).substr(event_id_end_, ids_end_ - event_id_end_);
+    }
+    void set_ids(std::string_view event_id, std::string_view session_id);
 
     // `label` must outlive the summary (the type's identity is static). Beyond kMaxFields, ignored.
     void add(std::string_view label, std::string_view value);
@@ -43,15 +48,17 @@ class EventSummary {
     std::size_t size() const { return count_; }
     std::string_view label(std::size_t i) const { return labels_[i]; }
     std::string_view value(std::size_t i) const {
-        return std::string_view(values_).substr(starts_[i], starts_[i + 1] - starts_[i]);
+        return std::string_view(text_).substr(ids_end_ + starts_[i], starts_[i + 1] - starts_[i]);
     }
 
     friend bool operator==(EventSummary const& a, EventSummary const& b);
 
   private:
-    std::string values_;
+    std::string text_;  // the event id, the session id, then each field's value, back to back
+    std::uint32_t event_id_end_ = 0;
+    std::uint32_t ids_end_ = 0;
     std::array<std::string_view, kMaxFields> labels_{};
-    std::array<std::uint32_t, kMaxFields + 1> starts_{};
+    std::array<std::uint32_t, kMaxFields + 1> starts_{};  // from ids_end_
     std::size_t count_ = 0;
 };
 

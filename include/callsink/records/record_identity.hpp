@@ -4,7 +4,6 @@
 // one delivery in two ways.
 #pragma once
 
-#include <span>
 #include <string>
 #include <string_view>
 
@@ -17,10 +16,8 @@ namespace callsink {
 // length, so ("a b", "c") and ("a", "b c") never meet.
 void append_identity_value(std::string& identity, std::string_view value);
 
-// The key of a type identified by member values ("CALL_STATUS" and an eventId), or, with no
-// values, by its whole payload as stored.
-RedeliveryKey redelivery_key(std::string_view event_type, std::span<std::string_view const> values,
-                             std::string_view stored_payload);
+// The key of a type identified by its whole payload: the event type and the payload's JSON text.
+RedeliveryKey payload_redelivery_key(std::string_view event_type, std::string_view payload_text);
 
 // `member(key, text)` sets `text` to the value of the payload's top-level text member `key`
 // ("" when absent or null) and returns true, or returns false when it cannot tell (the one-pass
@@ -33,24 +30,23 @@ bool identify_event(EventType const& type, Member const& member, Payload const& 
     EventSummary& summary = record.summary;
     summary.event_type = identity.name;
     summary.type_index = type.index;
+    std::string_view event_id;
+    std::string_view session_id;
+    if ((!identity.event_id.empty() && !member(identity.event_id, event_id)) ||
+        (!identity.session_id.empty() && !member(identity.session_id, session_id))) {
+        return false;
+    }
+    summary.set_ids(event_id, session_id);
     std::string_view text;
-    if (!identity.event_id.empty()) {
-        if (!member(identity.event_id, text)) {
-            return false;
-        }
-        summary.event_id = text;
-    }
-    if (!identity.session_id.empty()) {
-        if (!member(identity.session_id, text)) {
-            return false;
-        }
-        summary.session_id = text;
-    }
     for (SummaryField const& field : identity.summary) {
         if (!member(field.key, text)) {
             return false;
         }
         summary.add(field.label, text);
+    }
+    if (identity.redelivery.empty()) {
+        record.redelivery_key = payload_redelivery_key(identity.name, payload());
+        return true;
     }
     std::string identity_text(identity.name);
     for (std::string_view key : identity.redelivery) {
@@ -58,9 +54,6 @@ bool identify_event(EventType const& type, Member const& member, Payload const& 
             return false;
         }
         append_identity_value(identity_text, text);
-    }
-    if (identity.redelivery.empty()) {
-        identity_text.append(1, ' ').append(payload());
     }
     record.redelivery_key = make_redelivery_key(identity_text);
     return true;

@@ -9,6 +9,7 @@
 
 #include <spdlog/logger.h>
 
+#include <array>
 #include <memory>
 #include <span>
 #include <string>
@@ -50,6 +51,9 @@ class SinkSettings {
 // The settings of a sink type whose table has no keys of its own: `open` builds the sink.
 std::unique_ptr<SinkSettings> settings_without_options(
     std::unique_ptr<Sink> (*open)(SinkContext const& context));
+
+// The keys every sink's table has, whatever its type.
+inline constexpr std::array<std::string_view, 2> kCommonSinkKeys{"type", "required"};
 
 struct SinkType {
     std::string_view name;                   // `type = "file"`

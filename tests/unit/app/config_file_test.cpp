@@ -577,6 +577,12 @@ TEST(ConfigSinks, EachSinkTypeTakesOnlyItsOwnKeys) {
                  "unknown key");
 }
 
+TEST(ConfigSinks, AMisspeltTypeIsNamedAsTheKeyItResembles) {
+    expect_error("[[sinks]]\ntpye = \"file\"\npath = \"e.jsonl\"\n", "sinks[0].tpye",
+                 "unknown key (did you mean \"type\"?)");
+    expect_error("[[sinks]]\npath = \"e.jsonl\"\n", "sinks[0].type", "required; expected \"file\"");
+}
+
 TEST(ConfigSinks, AMisspeltKeyOfASinkIsNamedWithTheKeyItResembles) {
     std::string const first = "[[sinks]]\ntype = \"file\"\npath = \"a.jsonl\"\n";
     expect_error(first + "[[sinks]]\ntype = \"file\"\npathh = \"b.jsonl\"\n", "sinks[1].pathh",

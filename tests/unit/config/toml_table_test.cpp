@@ -95,7 +95,7 @@ TEST(TomlTableKeyOf, QuotesAKeyThatIsNotBare) {
     EXPECT_EQ(table->key_of("x"), "\"my table\".x");
 }
 
-// has, keys, type_of.
+// has, keys, and the kind of a value as messages name it.
 
 TEST(TomlTable, ListsItsKeysAndSaysWhetherItHasOne) {
     auto const doc = document("b = 1\na = \"x\"\n[t]\n");
@@ -110,16 +110,25 @@ TEST(TomlTable, NamesTheTypeOfEachKindOfValue) {
         "s = \"x\"\ni = 1\nf = 1.5\nb = true\na = [1]\nd = 2026-01-06\nt = 10:17:19\n"
         "dt = 2026-01-06T10:17:19Z\n[tab]\n");
     ConfigTable const& root = doc->root();
-    EXPECT_EQ(root.type_of("s"), "a string");
-    EXPECT_EQ(root.type_of("i"), "an integer");
-    EXPECT_EQ(root.type_of("f"), "a float");
-    EXPECT_EQ(root.type_of("b"), "a boolean");
-    EXPECT_EQ(root.type_of("a"), "an array");
-    EXPECT_EQ(root.type_of("d"), "a date");
-    EXPECT_EQ(root.type_of("t"), "a time");
-    EXPECT_EQ(root.type_of("dt"), "a date-time");
-    EXPECT_EQ(root.type_of("tab"), "a table");
-    EXPECT_EQ(root.type_of("missing"), "nothing");
+    auto const got = [&root](std::string_view key) -> std::string {
+        try {
+            root.boolean(key);
+            return "no error";
+        } catch (ConfigError const& error) {
+            std::string const what = error.what();
+            return what.substr(what.find(", got ") + 6);
+        }
+    };
+    EXPECT_EQ(got("s"), "a string");
+    EXPECT_EQ(got("i"), "an integer");
+    EXPECT_EQ(got("f"), "a float");
+    EXPECT_EQ(got("a"), "an array");
+    EXPECT_EQ(got("d"), "a date");
+    EXPECT_EQ(got("t"), "a time");
+    EXPECT_EQ(got("dt"), "a date-time");
+    EXPECT_EQ(got("tab"), "a table");
+    EXPECT_EQ(got("b"), "no error");
+    EXPECT_EQ(got("missing"), "no error");
 }
 
 // The typed getters.

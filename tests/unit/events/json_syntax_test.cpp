@@ -81,30 +81,56 @@ TEST(CheckNesting, KeepsTrackOfEscapedQuotesInsideStrings) {
     EXPECT_NE(json_syntax::check_nesting(outside), std::nullopt);
 }
 
-TEST(CheckNesting, AcceptsAThousandMembers) {
-    EXPECT_EQ(json_syntax::check_nesting(object_with_members(json_syntax::kMaxMembers)),
+TEST(CheckNesting, AcceptsTheMaximumMembersInAnObject) {
+    EXPECT_EQ(json_syntax::check_nesting(object_with_members(json_syntax::kMaxObjectMembers)),
               std::nullopt);
 }
 
-TEST(CheckNesting, RefusesMoreThanAThousandMembers) {
+TEST(CheckNesting, RefusesAnObjectWithMoreMembers) {
     auto const rejection =
-        json_syntax::check_nesting(object_with_members(json_syntax::kMaxMembers + 1));
+        json_syntax::check_nesting(object_with_members(json_syntax::kMaxObjectMembers + 1));
     ASSERT_TRUE(rejection.has_value());
     EXPECT_EQ(rejection->code, RejectCode::invalid_json);
-    EXPECT_THAT(rejection->message, StartsWith("body has more than 1000 object members (at byte "));
+    EXPECT_THAT(rejection->message, StartsWith("an object has more than 256 members (at byte "));
+}
+
+TEST(CheckNesting, CountsEachObjectsMembersApart) {
+    // Two objects of the maximum side by side, and one nested in the other: neither is too wide.
+    std::string const full = object_with_members(json_syntax::kMaxObjectMembers);
+    EXPECT_EQ(json_syntax::check_nesting("[" + full + "," + full + "]"), std::nullopt);
+    std::string nested = full;
+    nested.insert(1, "\"inner\":" + full + ",");
+    EXPECT_NE(json_syntax::check_nesting(nested), std::nullopt);  // the outer has one more
+    nested = full;
+    nested.insert(nested.size() - 1, ",\"inner\":{\"a\":1}");
+    EXPECT_NE(json_syntax::check_nesting(nested), std::nullopt);
+}
+
+TEST(CheckNesting, AcceptsASnapshotOfThousandsOfVirtualNumbers) {
+    std::string body = R"({"eventType":"VIRTUAL_NUMBER_UPDATE","payload":{"virtualNumbers":[)";
+    for (int i = 0; i < 3000; ++i) {
+        body += i == 0 ? "" : ",";
+        body += R"({"msisdn":"+6512345678","updatedTimestamp":"2023-02-17T05:10:14.760Z",)"
+                R"("countryCode":"SG","operationalStatus":"Active","referenceId":"r",)"
+                R"("rentalPrice":5.0,"incomingRate":0.05,"billingUnit":1,"billingCurrency":"USD",)"
+                R"("numberHealthCheckEnabled":false,"updateStatus":"UPDATED"})";
+    }
+    EXPECT_EQ(json_syntax::check_nesting(body + "]}}"), std::nullopt);
 }
 
 TEST(CheckNesting, CountsMembersAcrossEveryObjectOfTheBody) {
     std::string body = "[";
-    for (std::size_t i = 0; i <= json_syntax::kMaxMembers; ++i) {
+    for (std::size_t i = 0; i <= json_syntax::kMaxBodyMembers; ++i) {
         body += i == 0 ? "{\"k\":1}" : ",{\"k\":1}";
     }
     body += "]";
-    EXPECT_NE(json_syntax::check_nesting(body), std::nullopt);
+    auto const rejection = json_syntax::check_nesting(body);
+    ASSERT_TRUE(rejection.has_value());
+    EXPECT_THAT(rejection->message, StartsWith("body has more than 40000 object members"));
 }
 
 TEST(CheckNesting, IgnoresColonsInsideStrings) {
-    std::string const colons(2 * json_syntax::kMaxMembers, ':');
+    std::string const colons(2 * json_syntax::kMaxBodyMembers, ':');
     EXPECT_EQ(json_syntax::check_nesting("{\"t\":\"" + colons + "\"}"), std::nullopt);
 }
 

@@ -748,8 +748,14 @@ TEST(ParseRejects, WithOneSentenceNamingTheFieldAndTheValue) {
         rejected(with_payload_field("call_status_2026.json", "callDuration", "12a"));
     EXPECT_EQ(rejection.message,
               R"(payload.callDuration must be an integer or a string of digits, got "12a")");
+    // A field that holds a phone number is described by the kind of value only: the message
+    // goes to the log and the reply, where privacy could not tell a bare number from others.
     EXPECT_EQ(rejected(with_payload_field("call_status_2026.json", "source", 6568)).message,
-              "payload.source must be a string, got 6568");
+              "payload.source must be a string, got a number");
+    EXPECT_EQ(rejected(with_payload_field("call_status_2026.json", "sourceRefId", 12)).message,
+              "payload.sourceRefId must be a string, got a number");
+    EXPECT_EQ(rejected(with_payload_field("call_status_2026.json", "callType", 12)).message,
+              "payload.callType must be a string, got 12");
     EXPECT_EQ(rejected(without_payload_field("call_status_2026.json", "callId")).message,
               "payload.callId is required but missing");
     EXPECT_EQ(rejected(with_payload_field("call_status_2026.json", "callId", nullptr)).message,

@@ -10,6 +10,7 @@
 #include <array>
 #include <functional>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -91,6 +92,20 @@ RedeliveryKey key_of(EventType const& type, Members members, std::string stored 
     return record.redelivery_key;
 }
 
+// The key the identity text of record_identity.hpp gives: the type, then " <length>:<value>" per
+// value, or " <payload>" for a type identified by its payload.
+RedeliveryKey redelivery_key(std::string_view type, std::span<std::string_view const> values,
+                             std::string_view payload) {
+    if (values.empty()) {
+        return payload_redelivery_key(type, payload);
+    }
+    std::string text(type);
+    for (std::string_view value : values) {
+        append_identity_value(text, value);
+    }
+    return make_redelivery_key(text);
+}
+
 TEST(IdentifyEvent, FillsTheSummaryAndKeyOfACallStatus) {
     EventType const& type = type_named("CALL_STATUS");
     FakePayload payload(Members{{"eventId", "e-1"},
@@ -103,8 +118,8 @@ TEST(IdentifyEvent, FillsTheSummaryAndKeyOfACallStatus) {
     EventSummary const& summary = record.summary;
     EXPECT_EQ(summary.event_type, "CALL_STATUS");
     EXPECT_EQ(summary.type_index, type.index);
-    EXPECT_EQ(summary.event_id, "e-1");
-    EXPECT_EQ(summary.session_id, "s-1");
+    EXPECT_EQ(summary.event_id(), "e-1");
+    EXPECT_EQ(summary.session_id(), "s-1");
     ASSERT_EQ(summary.size(), 4u);
     EXPECT_EQ(summary.label(0), "session");
     EXPECT_EQ(summary.value(0), "s-1");
@@ -126,8 +141,8 @@ TEST(IdentifyEvent, LeavesTheEventIdEmptyForATypeWithoutOne) {
     Record record;
     ASSERT_TRUE(identify_event(type, payload.member(), payload.payload(), record));
     EXPECT_EQ(record.summary.event_type, "SESSION_SUMMARY");
-    EXPECT_EQ(record.summary.event_id, "");
-    EXPECT_EQ(record.summary.session_id, "s-9");
+    EXPECT_EQ(record.summary.event_id(), "");
+    EXPECT_EQ(record.summary.session_id(), "s-9");
     std::array<std::string_view, 1> const session{"s-9"};
     EXPECT_EQ(record.redelivery_key, redelivery_key("SESSION_SUMMARY", session, ""));
 }
@@ -139,8 +154,8 @@ TEST(IdentifyEvent, KeysATypeWithoutRedeliveryMembersByItsWholePayload) {
     Record record;
     ASSERT_TRUE(identify_event(type, payload.member(), payload.payload(), record));
     EXPECT_EQ(payload.payload_calls(), 1);
-    EXPECT_EQ(record.summary.event_id, "");
-    EXPECT_EQ(record.summary.session_id, "");
+    EXPECT_EQ(record.summary.event_id(), "");
+    EXPECT_EQ(record.summary.session_id(), "");
     EXPECT_EQ(record.redelivery_key,
               redelivery_key("VIRTUAL_NUMBER_UPDATE", {}, R"({"subAccountId":"acme","n":1})"));
     EXPECT_NE(record.redelivery_key,
@@ -238,23 +253,22 @@ TEST(IdentifyEvent, UsesEveryRedeliveryMemberOfAType) {
     EXPECT_NE(key_of(five, first), key_of(five, second));
 }
 
-TEST(RedeliveryKeyOfValues, PrefixesEachValueWithItsLength) {
-    std::array<std::string_view, 2> const split_late{"a b", "c"};
-    std::array<std::string_view, 2> const split_early{"a", "b c"};
-    EXPECT_NE(redelivery_key("T", split_late, ""), redelivery_key("T", split_early, ""));
-    EXPECT_EQ(redelivery_key("T", split_late, ""), make_redelivery_key("T 3:a b 1:c"));
+TEST(AppendIdentityValue, PrefixesEachValueWithItsLength) {
+    std::string split_late = "T";
+    append_identity_value(split_late, "a b");
+    append_identity_value(split_late, "c");
+    std::string split_early = "T";
+    append_identity_value(split_early, "a");
+    append_identity_value(split_early, "b c");
+    EXPECT_EQ(split_late, "T 3:a b 1:c");
+    EXPECT_EQ(split_early, "T 1:a 3:b c");
 }
 
-TEST(RedeliveryKeyOfValues, IgnoresThePayloadWhenThereAreValues) {
-    std::array<std::string_view, 1> const values{"e-1"};
-    EXPECT_EQ(redelivery_key("CALL_STATUS", values, "{\"a\":1}"),
-              redelivery_key("CALL_STATUS", values, "{\"a\":2}"));
-}
-
-TEST(RedeliveryKeyOfValues, UsesTheWholePayloadWhenThereAreNone) {
-    EXPECT_EQ(redelivery_key("VNU", {}, "{\"a\":1}"), make_redelivery_key("VNU {\"a\":1}"));
-    EXPECT_NE(redelivery_key("VNU", {}, "{\"a\":1}"), redelivery_key("VNU", {}, "{\"a\":2}"));
-    EXPECT_NE(redelivery_key("A", {}, "x"), redelivery_key("B", {}, "x"));
+TEST(PayloadRedeliveryKey, IsTheTypeAndThePayloadText) {
+    EXPECT_EQ(payload_redelivery_key("VNU", "{\"a\":1}"), make_redelivery_key("VNU {\"a\":1}"));
+    EXPECT_NE(payload_redelivery_key("VNU", "{\"a\":1}"),
+              payload_redelivery_key("VNU", "{\"a\":2}"));
+    EXPECT_NE(payload_redelivery_key("A", "x"), payload_redelivery_key("B", "x"));
 }
 
 }  // namespace

@@ -29,8 +29,8 @@ TEST(EventSummary, StartsEmpty) {
     EXPECT_EQ(summary.size(), 0u);
     EXPECT_EQ(summary.event_type, "");
     EXPECT_EQ(summary.type_index, 0u);
-    EXPECT_EQ(summary.event_id, "");
-    EXPECT_EQ(summary.session_id, "");
+    EXPECT_EQ(summary.event_id(), "");
+    EXPECT_EQ(summary.session_id(), "");
 }
 
 TEST(EventSummary, KeepsEachLabelAndValueInTheOrderAdded) {
@@ -82,11 +82,26 @@ TEST(EventSummary, IgnoresFieldsBeyondKMaxFields) {
     EXPECT_EQ(summary.label(EventSummary::kMaxFields - 1), "label");
 }
 
+TEST(EventSummary, KeepsItsFieldsWhenTheIdsAreSetOrChangedAfterThem) {
+    EventSummary summary = summary_of({{"session", "s-1"}, {"status", "COMPLETED"}});
+    summary.set_ids("event-id-longer-than-the-fields", "s-1");
+    EXPECT_EQ(summary.event_id(), "event-id-longer-than-the-fields");
+    EXPECT_EQ(summary.session_id(), "s-1");
+    EXPECT_EQ(summary.value(0), "s-1");
+    EXPECT_EQ(summary.value(1), "COMPLETED");
+    summary.set_ids("", "s");
+    EXPECT_EQ(summary.event_id(), "");
+    EXPECT_EQ(summary.session_id(), "s");
+    EXPECT_EQ(summary.value(1), "COMPLETED");
+    summary.add("direction", "INBOUND");
+    EXPECT_EQ(summary.value(2), "INBOUND");
+}
+
 TEST(EventSummary, EqualsASummaryWithTheSameParts) {
     EventSummary a = summary_of({{"session", "s-1"}, {"status", "COMPLETED"}});
     EventSummary b = summary_of({{"session", "s-1"}, {"status", "COMPLETED"}});
-    a.event_id = b.event_id = "e-1";
-    a.session_id = b.session_id = "s-1";
+    a.set_ids("e-1", "s-1");
+    b.set_ids("e-1", "s-1");
     a.type_index = b.type_index = 1;
     EXPECT_TRUE(a == b);
     EXPECT_FALSE(a != b);
@@ -106,12 +121,12 @@ TEST(EventSummary, DiffersWhenAnyPartDiffers) {
     }
     {
         EventSummary other = base;
-        other.event_id = "e";
+        other.set_ids("e", "");
         EXPECT_FALSE(base == other);
     }
     {
         EventSummary other = base;
-        other.session_id = "s";
+        other.set_ids("", "s");
         EXPECT_FALSE(base == other);
     }
     EXPECT_FALSE(base == summary_of({{"session", "s-1"}, {"state", "COMPLETED"}}));

@@ -51,8 +51,9 @@ struct VirtualNumberUpdate {
     std::vector<VirtualNumber> virtual_numbers;  // required, possibly empty
     Json extra = Json::object();
 
-    // There is no event id: a delivery whose stored payload is byte for byte one already stored
-    // is a redelivery. Two updates that differ in anything (a timestamp, a status) are two.
+    // There is no event id: a delivery whose payload, normalised as the record writes it, is byte
+    // for byte one already stored is a redelivery. Two updates that differ in anything (a
+    // timestamp, a status, a digit that privacy masks) are two.
     static constexpr EventIdentity kIdentity{
         .name = "VIRTUAL_NUMBER_UPDATE",
         .webhook = "VNU",

@@ -1,7 +1,7 @@
 // A sink that prints one human-readable spdlog line per event, for people tailing the daemon's
 // log: the event type, then its type's summary fields as `label=value` pairs to grep for
 // ("event CALL_STATUS session=… call=… status=… direction=…"). Rejections are not its business:
-// the request handler logs those as warnings.
+// the webhook handler (ingest/) logs those as warnings.
 #pragma once
 
 #include <spdlog/logger.h>
