@@ -22,9 +22,12 @@
 #include "callsink/events/fields.hpp"
 #include "callsink/events/parse.hpp"
 #include "fixtures.hpp"
+#include "parsed.hpp"
 
 namespace callsink {
 namespace {
+
+using testing::parsed;
 
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
@@ -54,12 +57,6 @@ constexpr std::string_view kFixtures[] = {
 };
 
 using testing::fixture;
-
-Event parsed(std::string_view body) {
-    ParseResult result = parse_event(body);
-    EXPECT_TRUE(result.has_value()) << (result ? "" : result.error().message);
-    return result ? *result : Event{};
-}
 
 // The whole event as JSON text, written by its field lists: what a record of it would hold.
 std::string dump(Event const& event) {

@@ -17,9 +17,13 @@
 #include <vector>
 
 #include "fixtures.hpp"
+#include "parsed.hpp"
 
 namespace callsink {
 namespace {
+
+using testing::parsed;
+using testing::rejected;
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -46,18 +50,6 @@ std::string without_payload_field(std::string_view name, std::string const& key)
 
 std::string with_payload_field(std::string_view name, std::string const& key, Json value) {
     return edited(name, [&](Json& json) { json.at("payload")[key] = value; });
-}
-
-Event parsed(std::string_view body) {
-    ParseResult result = parse_event(body);
-    EXPECT_TRUE(result.has_value()) << (result ? "" : result.error().message);
-    return result ? *result : Event{};
-}
-
-Rejection rejected(std::string_view body) {
-    ParseResult result = parse_event(body);
-    EXPECT_FALSE(result.has_value()) << "accepted: " << body;
-    return result ? Rejection{} : result.error();
 }
 
 CallStatus call_status(std::string_view body) {

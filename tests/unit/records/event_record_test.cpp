@@ -16,9 +16,12 @@
 
 #include "callsink/events/parse.hpp"
 #include "fixtures.hpp"
+#include "parsed.hpp"
 
 namespace callsink {
 namespace {
+
+using testing::parsed;
 
 using ::testing::HasSubstr;
 
@@ -53,12 +56,6 @@ constexpr std::string_view kSeedFixtures[] = {
 using testing::fixture;
 
 Received const kReceived{"2026-11-22T18:00:00.123Z", "/status", "203.0.113.7", "req-0001"};
-
-Event parsed(std::string_view body) {
-    ParseResult result = parse_event(body);
-    EXPECT_TRUE(result.has_value()) << (result ? "" : result.error().message);
-    return result ? *result : Event{};
-}
 
 std::string record_of(std::string_view body) {
     return event_record(parsed(body), kReceived).line;

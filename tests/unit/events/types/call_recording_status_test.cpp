@@ -10,19 +10,16 @@
 
 #include "callsink/events/parse.hpp"
 #include "fixtures.hpp"
+#include "parsed.hpp"
 
 namespace callsink {
 namespace {
 
+using testing::parsed;
+
 using ::testing::ElementsAre;
 using ::testing::Field;
 using testing::fixture;
-
-Event parsed(std::string_view body) {
-    ParseResult result = parse_event(body);
-    EXPECT_TRUE(result.has_value()) << (result ? "" : result.error().message);
-    return result ? std::move(*result) : Event{};
-}
 
 CallRecordingStatus recording_of(Event const& event) {
     auto const* recording = std::get_if<CallRecordingStatus>(&event.payload);

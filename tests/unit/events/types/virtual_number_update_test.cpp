@@ -11,19 +11,16 @@
 
 #include "callsink/events/parse.hpp"
 #include "fixtures.hpp"
+#include "parsed.hpp"
 
 namespace callsink {
 namespace {
 
+using testing::parsed;
+
 using ::testing::ElementsAre;
 using ::testing::Field;
 using testing::fixture;
-
-Event parsed(std::string_view body) {
-    ParseResult result = parse_event(body);
-    EXPECT_TRUE(result.has_value()) << (result ? "" : result.error().message);
-    return result ? std::move(*result) : Event{};
-}
 
 VirtualNumberUpdate update_of(Event const& event) {
     auto const* update = std::get_if<VirtualNumberUpdate>(&event.payload);
