@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string_view>
+#include <variant>
 
 #include "callsink/events/parse.hpp"
 
@@ -14,6 +15,15 @@ inline Event parsed(std::string_view body) {
     ParseResult result = parse_event(body);
     EXPECT_TRUE(result.has_value()) << (result ? "" : result.error().message);
     return result ? std::move(*result) : Event{};
+}
+
+// The event's payload as T; another type fails the calling test and gives an empty T.
+template <class T>
+T payload_of(Event const& event) {
+    auto const* payload = std::get_if<T>(&event.payload);
+    EXPECT_NE(payload, nullptr) << "not a " << T::kIdentity.name << " but a "
+                                << event.type().identity.name;
+    return payload != nullptr ? *payload : T{};
 }
 
 inline Rejection rejected(std::string_view body) {

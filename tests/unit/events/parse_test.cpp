@@ -53,17 +53,11 @@ std::string with_payload_field(std::string_view name, std::string const& key, Js
 }
 
 CallStatus call_status(std::string_view body) {
-    Event event = parsed(body);
-    EXPECT_TRUE(std::holds_alternative<CallStatus>(event.payload));
-    auto const* call = std::get_if<CallStatus>(&event.payload);
-    return call != nullptr ? *call : CallStatus{};
+    return testing::payload_of<CallStatus>(parsed(body));
 }
 
 SessionSummary session_summary(std::string_view body) {
-    Event event = parsed(body);
-    EXPECT_TRUE(std::holds_alternative<SessionSummary>(event.payload));
-    auto const* summary = std::get_if<SessionSummary>(&event.payload);
-    return summary != nullptr ? *summary : SessionSummary{};
+    return testing::payload_of<SessionSummary>(parsed(body));
 }
 
 void expect_rejection(std::string_view body, RejectCode code, std::string const& field) {

@@ -21,18 +21,12 @@ using ::testing::ElementsAre;
 using ::testing::Field;
 using testing::fixture;
 
-CallRecordingStatus recording_of(Event const& event) {
-    auto const* recording = std::get_if<CallRecordingStatus>(&event.payload);
-    EXPECT_NE(recording, nullptr) << "not a CALL_RECORDING_STATUS";
-    return recording != nullptr ? *recording : CallRecordingStatus{};
-}
-
 TEST(ParseCallRecordingStatus, ReadsThe8x8Example) {
     Event const event = parsed(fixture("call_recording_status.json"));
     EXPECT_EQ(event.type().identity.name, "CALL_RECORDING_STATUS");
     EXPECT_EQ(event.envelope.namespace_name, "VOICE");
     EXPECT_TRUE(event.notes.empty());
-    CallRecordingStatus const recording = recording_of(event);
+    CallRecordingStatus const recording = testing::payload_of<CallRecordingStatus>(event);
     EXPECT_EQ(recording.session_id, "e35e3d0e-065a-11ec-b119-676cb2bc33ef");
     EXPECT_EQ(recording.recording_id, "eef54fc2-065a-11ec-bce9-ed1000154345");
     EXPECT_EQ(recording.duration_seconds, 25);
@@ -43,7 +37,7 @@ TEST(ParseCallRecordingStatus, ReadsThe8x8Example) {
 TEST(ParseCallRecordingStatus, ReadsDigitsSentAsAStringKeepsUnknownFieldsAndNullsAsAbsent) {
     Event const event = parsed(fixture("call_recording_status_lenient.json"));
     EXPECT_TRUE(event.notes.empty());
-    CallRecordingStatus const recording = recording_of(event);
+    CallRecordingStatus const recording = testing::payload_of<CallRecordingStatus>(event);
     EXPECT_EQ(recording.duration_seconds, 25);
     EXPECT_EQ(recording.file_path, std::nullopt);
     EXPECT_EQ(recording.status, "UPLOAD_FAILED");
@@ -56,14 +50,14 @@ TEST(ParseCallRecordingStatus, KnowsEveryStatusTheRecordingsApiLists) {
         body["payload"]["status"] = status;
         Event const event = parsed(body.dump());
         EXPECT_TRUE(event.notes.empty()) << status;
-        EXPECT_EQ(recording_of(event).status, status);
+        EXPECT_EQ(testing::payload_of<CallRecordingStatus>(event).status, status);
     }
 }
 
 TEST(ParseCallRecordingStatus, KeepsAndNotesAStatusThePageDoesNotList) {
     Event const event = parsed(fixture("call_recording_status_unknown_status.json"));
     EXPECT_THAT(event.notes, ElementsAre(Field(&ParseNote::field, "payload.status")));
-    EXPECT_EQ(recording_of(event).status, "ARCHIVED");
+    EXPECT_EQ(testing::payload_of<CallRecordingStatus>(event).status, "ARCHIVED");
 }
 
 }  // namespace

@@ -22,18 +22,12 @@ using ::testing::ElementsAre;
 using ::testing::Field;
 using testing::fixture;
 
-VirtualNumberUpdate update_of(Event const& event) {
-    auto const* update = std::get_if<VirtualNumberUpdate>(&event.payload);
-    EXPECT_NE(update, nullptr) << "not a VIRTUAL_NUMBER_UPDATE";
-    return update != nullptr ? *update : VirtualNumberUpdate{};
-}
-
 TEST(ParseVirtualNumberUpdate, ReadsThe8x8Example) {
     Event const event = parsed(fixture("virtual_number_update.json"));
     EXPECT_EQ(event.type().identity.name, "VIRTUAL_NUMBER_UPDATE");
     EXPECT_EQ(event.envelope.description, "Status of account virtual number(s) updated");
     EXPECT_TRUE(event.notes.empty());
-    VirtualNumberUpdate const update = update_of(event);
+    VirtualNumberUpdate const update = testing::payload_of<VirtualNumberUpdate>(event);
     EXPECT_EQ(update.sub_account_id, "MySubAccount");
     EXPECT_EQ(update.total_numbers, 2);
     EXPECT_EQ(update.update_event_type, "UPDATES");
@@ -58,7 +52,7 @@ TEST(ParseVirtualNumberUpdate, ReadsThe8x8Example) {
 TEST(ParseVirtualNumberUpdate, ReadsNumbersAndBooleansSentAsStringsAndNullsAsAbsent) {
     Event const event = parsed(fixture("virtual_number_update_lenient.json"));
     EXPECT_TRUE(event.notes.empty());
-    VirtualNumberUpdate const update = update_of(event);
+    VirtualNumberUpdate const update = testing::payload_of<VirtualNumberUpdate>(event);
     EXPECT_EQ(update.update_event_type, "SNAPSHOT");
     EXPECT_EQ(update.total_numbers, 3);
     ASSERT_EQ(update.virtual_numbers.size(), 3u);
@@ -78,14 +72,14 @@ TEST(ParseVirtualNumberUpdate, ReadsNumbersAndBooleansSentAsStringsAndNullsAsAbs
 TEST(ParseVirtualNumberUpdate, KeepsUnknownFieldsAtEveryLevel) {
     Event const event = parsed(fixture("virtual_number_update_lenient.json"));
     EXPECT_EQ(event.envelope.extra, Json::parse(R"({"webhookVersion":2})"));
-    VirtualNumberUpdate const update = update_of(event);
+    VirtualNumberUpdate const update = testing::payload_of<VirtualNumberUpdate>(event);
     EXPECT_EQ(update.extra, Json::parse(R"({"region":"APAC"})"));
     EXPECT_EQ(update.virtual_numbers[0].extra, Json::parse(R"({"healthScore":0.42})"));
 }
 
 TEST(ParseVirtualNumberUpdate, AcceptsAnEmptySnapshot) {
-    VirtualNumberUpdate const update =
-        update_of(parsed(fixture("virtual_number_update_empty_snapshot.json")));
+    VirtualNumberUpdate const update = testing::payload_of<VirtualNumberUpdate>(
+        parsed(fixture("virtual_number_update_empty_snapshot.json")));
     EXPECT_EQ(update.update_event_type, "SNAPSHOT");
     EXPECT_EQ(update.total_numbers, 0);
     EXPECT_TRUE(update.virtual_numbers.empty());
@@ -97,7 +91,7 @@ TEST(ParseVirtualNumberUpdate, KeepsAndNotesValuesThePageDoesNotList) {
                 ElementsAre(Field(&ParseNote::field, "payload.updateEventType"),
                             Field(&ParseNote::field, "payload.virtualNumbers[0].operationalStatus"),
                             Field(&ParseNote::field, "payload.virtualNumbers[0].updateStatus")));
-    VirtualNumberUpdate const update = update_of(event);
+    VirtualNumberUpdate const update = testing::payload_of<VirtualNumberUpdate>(event);
     EXPECT_EQ(update.update_event_type, "DELTA");
     EXPECT_EQ(update.virtual_numbers[0].operational_status, "Suspended");
     EXPECT_EQ(update.virtual_numbers[0].update_status, "REMOVED");
