@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "callsink/config/toml_table.hpp"
+#include "callsink/http/buffer_budget.hpp"
 #include "callsink/sinks/file/file_sink.hpp"
 
 namespace callsink {
@@ -29,9 +30,9 @@ namespace fs = std::filesystem;
 
 constexpr std::array<std::string_view, 7> kTopLevelKeys = {
     "server", "auth", "delivery", "privacy", "rejects", "sinks", "log"};
-constexpr std::array<std::string_view, 7> kServerKeys = {
-    "listen",          "threads",         "max_body_bytes", "read_timeout_ms",
-    "idle_timeout_ms", "max_connections", "trusted_proxies"};
+constexpr std::array<std::string_view, 8> kServerKeys = {
+    "listen",          "threads",         "max_body_bytes",  "read_timeout_ms",
+    "idle_timeout_ms", "max_connections", "trusted_proxies", "max_buffered_bytes"};
 constexpr std::array<std::string_view, 4> kAuthKeys = {"header", "value", "value_env", "allow_ips"};
 constexpr std::array<std::string_view, 3> kDeliveryKeys = {"durability", "dedupe_window",
                                                            "queue_capacity"};
@@ -42,6 +43,7 @@ constexpr IntRange kThreads{0, 256};
 constexpr IntRange kMaxBodyBytes{1, std::int64_t{1} << 30};
 constexpr IntRange kTimeoutMs{1, 3'600'000};
 constexpr IntRange kMaxConnections{1, 1'000'000};
+constexpr IntRange kMaxBufferedBytes{1 << 20, std::int64_t{1} << 40};
 constexpr IntRange kDedupeWindow{0, 10'000'000};
 constexpr IntRange kQueueCapacity{1, 10'000'000};
 // An HMAC key shorter than this is guessable; 16 bytes is the floor RFC 2104 suggests for SHA-256.
@@ -278,6 +280,16 @@ ServerOptions read_server(ConfigTable const& table) {
     set_if(server.read_timeout, table.integer("read_timeout_ms", kTimeoutMs));
     set_if(server.idle_timeout, table.integer("idle_timeout_ms", kTimeoutMs));
     set_if(server.max_connections, table.integer("max_connections", kMaxConnections));
+    set_if(server.max_buffered_bytes, table.integer("max_buffered_bytes", kMaxBufferedBytes));
+    if (auto const least = BufferBudget::smallest_limit_for(server.max_body_bytes);
+        server.max_buffered_bytes < least) {
+        table.fail("max_buffered_bytes",
+                   std::to_string(server.max_buffered_bytes) +
+                       " bytes cannot hold one request of server.max_body_bytes (" +
+                       std::to_string(server.max_body_bytes) +
+                       ") outside the quarter kept for small requests; raise it to at least " +
+                       std::to_string(least) + " or lower server.max_body_bytes");
+    }
     server.trusted_proxies = read_cidrs(table, "trusted_proxies");
     return server;
 }

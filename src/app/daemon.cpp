@@ -38,10 +38,12 @@ void log_start(Config const& config, std::vector<SinkSlot> const& sinks, SinkSlo
     }
     logger.info(
         "callsink {} starting: threads={} durability={} queue_capacity={} max_body_bytes={} "
-        "dedupe_window={} auth={} allow_ips={} trusted_proxies={} msisdn={} sinks=[{}] "
+        "max_buffered_bytes={} dedupe_window={} auth={} allow_ips={} trusted_proxies={} msisdn={} "
+        "sinks=[{}] "
         "rejects=[{}]",
         CALLSINK_VERSION, config.server.threads, to_string(config.delivery.durability),
-        config.delivery.queue_capacity, config.server.max_body_bytes, config.delivery.dedupe_window,
+        config.delivery.queue_capacity, config.server.max_body_bytes,
+        config.server.max_buffered_bytes, config.delivery.dedupe_window,
         config.auth.value ? "header " + config.auth.header : std::string("off"),
         config.auth.allow_ips.size(), config.server.trusted_proxies.size(),
         to_string(config.privacy.msisdn), names, rejects.sink->name());
@@ -151,6 +153,11 @@ int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logg
                       [&pipeline] { return static_cast<double>(pipeline.queue_depth()); });
     metrics.add_gauge("callsink_open_connections", "Open client connections.",
                       [&server] { return static_cast<double>(server.open_connections()); });
+    metrics.add_gauge("callsink_buffered_bytes",
+                      "Bytes that connections hold of unfinished requests and their replies.",
+                      [&server] { return static_cast<double>(server.buffer_budget().used()); });
+    metrics.add_gauge("callsink_buffered_bytes_limit", "server.max_buffered_bytes.",
+                      [&server] { return static_cast<double>(server.buffer_budget().limit()); });
     metrics.add_gauge("callsink_ready", "1 while every sink accepts writes, else 0.",
                       [&pipeline] { return pipeline.ready() ? 1.0 : 0.0; });
     net::signal_set signals(ioc, SIGINT, SIGTERM, SIGHUP);

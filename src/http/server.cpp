@@ -47,6 +47,7 @@ Server::Server(net::io_context& ioc, ServerOptions options, RequestHandler& hand
       handler_(handler),
       metrics_(metrics),
       logger_(std::move(logger)),
+      budget_(options_.max_buffered_bytes, metrics_, logger_),
       acceptor_(net::make_strand(ioc)),
       retry_timer_(acceptor_.get_executor()),
       deadline_timer_(acceptor_.get_executor()) {
@@ -110,8 +111,8 @@ void Server::on_accept(error_code ec, Session::Socket socket) {
                       options_.max_connections);
         socket.close(ec);
     } else {
-        std::make_shared<Session>(std::move(socket), options_, handler_, metrics_, registry_,
-                                  logger_)
+        std::make_shared<Session>(std::move(socket), options_, handler_, metrics_, budget_,
+                                  registry_, logger_)
             ->run();
     }
     do_accept();

@@ -158,6 +158,10 @@ void Metrics::count_sink_error(std::size_t sink) {
 void Metrics::count_sink_drops(std::size_t sink, std::uint64_t records) {
     sinks_[sink].dropped.fetch_add(records, kRelaxed);
 }
+void Metrics::count_over_budget() {
+    over_budget_.fetch_add(1, kRelaxed);
+}
+
 void Metrics::count_unauthorized() {
     unauthorized_.fetch_add(1, kRelaxed);
 }
@@ -195,6 +199,9 @@ std::uint64_t Metrics::duplicates(std::size_t type) const {
 std::uint64_t Metrics::rejects(std::size_t code) const {
     return rejects_.value(code);
 }
+std::uint64_t Metrics::over_budget() const {
+    return over_budget_.load(kRelaxed);
+}
 std::uint64_t Metrics::requests(unsigned status) const {
     return requests_[status_slot(status)].load(kRelaxed);
 }
@@ -223,11 +230,14 @@ std::string Metrics::render() const {
     text.sample("callsink_unlisted_values_total", "",
                 std::to_string(unlisted_values_.load(kRelaxed)));
     text.family("callsink_refused_total", "counter",
-                "Deliveries refused before storing: wrong auth header (401) or address (403).");
+                "Requests refused before storing: wrong auth header (401), address (403), or "
+                "server.max_buffered_bytes held by unfinished requests (503).");
     text.sample("callsink_refused_total", "reason=\"auth\"",
                 std::to_string(unauthorized_.load(kRelaxed)));
     text.sample("callsink_refused_total", "reason=\"address\"",
                 std::to_string(forbidden_.load(kRelaxed)));
+    text.sample("callsink_refused_total", "reason=\"memory\"",
+                std::to_string(over_budget_.load(kRelaxed)));
 
     text.family("callsink_http_requests_total", "counter", "HTTP replies sent, by status code.");
     for (std::size_t i = 0; i < kStatuses.size(); ++i) {

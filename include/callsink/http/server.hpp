@@ -14,6 +14,7 @@
 #include <chrono>
 #include <memory>
 
+#include "callsink/http/buffer_budget.hpp"
 #include "callsink/http/request_handler.hpp"
 #include "callsink/http/server_options.hpp"
 #include "callsink/http/session.hpp"
@@ -39,6 +40,7 @@ class Server {
     void stop(std::chrono::milliseconds deadline);
 
     std::size_t open_connections() const { return registry_->size(); }
+    BufferBudget const& buffer_budget() const { return budget_; }
 
   private:
     void do_accept();
@@ -49,6 +51,7 @@ class Server {
     RequestHandler& handler_;
     Metrics& metrics_;
     std::shared_ptr<spdlog::logger> logger_;
+    BufferBudget budget_;  // shared by every session: what unfinished requests hold
     std::shared_ptr<SessionRegistry> registry_ = std::make_shared<SessionRegistry>();
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::steady_timer retry_timer_;     // pause after accept errors such as EMFILE

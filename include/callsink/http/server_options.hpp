@@ -25,6 +25,8 @@ struct ServerOptions {
     std::chrono::milliseconds read_timeout{10'000};  // a whole request must arrive in this time
     std::chrono::milliseconds idle_timeout{60'000};  // keep-alive connection with no request
     std::size_t max_connections = 10'000;
+    // What all connections may hold of unfinished requests together (buffer_budget.hpp).
+    std::size_t max_buffered_bytes = 256 * 1024 * 1024;
     std::vector<Cidr> trusted_proxies;  // peers whose X-Forwarded-For is believed
 };
 

@@ -5,7 +5,15 @@
 //
 // Limits: idle_timeout bounds the wait for a request's first byte, read_timeout the whole request
 // from there (a client that trickles its header or body is cut off), max_body_bytes is checked
-// against Content-Length before the body is read (413) and while a chunked body arrives.
+// against Content-Length before the body is read (413) and while a chunked body arrives. What the
+// connection holds of the request (read buffer, body, then its reply) is charged to the shared
+// BufferBudget after every read step: the declared Content-Length before the body is read (and
+// before 100 Continue), a chunked body as it grows. A request the budget cannot take is answered
+// 503 with Retry-After and the connection closed, not paused: docs/configuration.md says why.
+//
+// A connection closed while the client may still be sending (413, 503, 400) lingers: it stops
+// writing, then reads and discards for up to kLinger, so the client reads the reply instead of a
+// reset, without the session holding any buffer.
 //
 // Every handler runs on the connection's strand; stop() may be called from any thread. The
 // stream's executor is that strand's concrete type, not Beast's tcp_stream default
@@ -29,6 +37,7 @@
 #include <optional>
 #include <string>
 
+#include "callsink/http/buffer_budget.hpp"
 #include "callsink/http/request_handler.hpp"
 #include "callsink/http/server_options.hpp"
 #include "callsink/http/session_registry.hpp"
@@ -47,9 +56,11 @@ class Session : public std::enable_shared_from_this<Session> {
     // The idle wait reads into the session's own array: an idle connection holds no read buffer,
     // yet a typical CALL_STATUS with its header (under 1 KiB) arrives in that one recv.
     static constexpr std::size_t kFirstRead = 1024;
+    static constexpr std::chrono::milliseconds kLinger{2000};
 
     Session(Socket socket, ServerOptions const& options, RequestHandler& handler, Metrics& metrics,
-            std::shared_ptr<SessionRegistry> registry, std::shared_ptr<spdlog::logger> logger);
+            BufferBudget& budget, std::shared_ptr<SessionRegistry> registry,
+            std::shared_ptr<spdlog::logger> logger);
     ~Session();
 
     void run();
@@ -64,14 +75,19 @@ class Session : public std::enable_shared_from_this<Session> {
     void do_wait_for_request();
     void on_first_bytes(boost::system::error_code ec, std::size_t bytes);
     void do_read_header();
-    void on_header(boost::system::error_code ec, std::size_t bytes);
+    void on_header_part(boost::system::error_code ec, std::size_t bytes);
+    void on_header();
     void on_continue_sent(boost::system::error_code ec, std::size_t bytes);
     void do_read_body();
+    void on_body_part(boost::system::error_code ec, std::size_t bytes);
     void on_body(boost::system::error_code ec, std::size_t bytes);
     void do_handle();
     void do_write(Response response);
     void on_write(bool keep_alive, boost::system::error_code ec, std::size_t bytes);
     void reply_to_read_error(boost::system::error_code ec);
+    void refuse_over_budget(unsigned version);
+    void do_linger();
+    void on_linger(boost::system::error_code ec, std::size_t bytes);
     void close();
 
     boost::beast::basic_stream<boost::asio::ip::tcp, Strand> stream_;
@@ -86,6 +102,7 @@ class Session : public std::enable_shared_from_this<Session> {
     ServerOptions const& options_;
     RequestHandler& handler_;
     Metrics& metrics_;
+    BufferCharge charge_;  // what this connection holds of the budget
     std::shared_ptr<SessionRegistry> registry_;
     std::shared_ptr<spdlog::logger> logger_;
     std::uint64_t id_ = 0;
@@ -98,6 +115,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::chrono::steady_clock::time_point request_start_;
     bool idle_ = false;      // waiting for a request's first byte: safe to close on stop()
     bool stopping_ = false;  // answer what is in progress, then close
+    bool linger_ = false;    // the client may still be sending: drain before closing
 };
 
 }  // namespace callsink

@@ -44,6 +44,7 @@ class Metrics {
     void count_sink_drops(std::size_t sink, std::uint64_t records);
     void count_unauthorized();
     void count_forbidden();
+    void count_over_budget();  // refused: server.max_buffered_bytes in use (503)
     void observe_request(unsigned status, std::chrono::steady_clock::duration duration);
 
     std::string render() const;
@@ -53,6 +54,7 @@ class Metrics {
     std::uint64_t duplicates(std::size_t type) const;
     std::uint64_t rejects(std::size_t code) const;
     std::uint64_t requests(unsigned status) const;
+    std::uint64_t over_budget() const;
 
   private:
     using Counter = std::atomic<std::uint64_t>;
@@ -90,6 +92,7 @@ class Metrics {
     Counter unlisted_values_{0};
     Counter unauthorized_{0};
     Counter forbidden_{0};
+    Counter over_budget_{0};
     std::array<Counter, kStatuses.size()> requests_{};
     std::array<Counter, kBuckets.size() + 1> duration_buckets_{};  // not cumulative; last: +Inf
     Counter duration_sum_ns_{0};

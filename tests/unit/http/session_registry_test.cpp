@@ -31,7 +31,7 @@ class SessionRegistryTest : public ::testing::Test {
   protected:
     std::shared_ptr<Session> make_session() {
         return std::make_shared<Session>(
-            Session::Socket(boost::asio::make_strand(ioc_)), options_, handler_, metrics_,
+            Session::Socket(boost::asio::make_strand(ioc_)), options_, handler_, metrics_, budget_,
             registry_,
             std::make_shared<spdlog::logger>("test",
                                              std::make_shared<spdlog::sinks::null_sink_mt>()));
@@ -41,6 +41,9 @@ class SessionRegistryTest : public ::testing::Test {
     ServerOptions options_;
     NoReply handler_;
     Metrics metrics_;
+    BufferBudget budget_{
+        1 << 20, metrics_,
+        std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>())};
     std::shared_ptr<SessionRegistry> registry_ = std::make_shared<SessionRegistry>();
 };
 
