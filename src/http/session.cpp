@@ -284,9 +284,10 @@ void Session::do_linger() {
                             beast::bind_front_handler(&Session::on_linger, shared_from_this()));
 }
 
-void Session::on_linger(error_code ec, std::size_t) {
-    if (ec || stopping_) {
-        return stream_.close();  // the client closed, or kLinger passed
+void Session::on_linger(error_code ec, std::size_t bytes) {
+    drained_ += bytes;
+    if (ec || stopping_ || drained_ >= kLingerBytes) {
+        return stream_.close();  // the client closed, or it has had its time
     }
     stream_.async_read_some(net::buffer(first_bytes_),
                             beast::bind_front_handler(&Session::on_linger, shared_from_this()));

@@ -12,8 +12,8 @@
 // 503 with Retry-After and the connection closed, not paused: docs/configuration.md says why.
 //
 // A connection closed while the client may still be sending (413, 503, 400) lingers: it stops
-// writing, then reads and discards for up to kLinger, so the client reads the reply instead of a
-// reset, without the session holding any buffer.
+// writing, then reads and discards for up to kLinger (and kLingerBytes), so the client reads the
+// reply instead of a reset, without the session holding any buffer.
 //
 // Every handler runs on the connection's strand; stop() may be called from any thread. The
 // stream's executor is that strand's concrete type, not Beast's tcp_stream default
@@ -56,7 +56,10 @@ class Session : public std::enable_shared_from_this<Session> {
     // The idle wait reads into the session's own array: an idle connection holds no read buffer,
     // yet a typical CALL_STATUS with its header (under 1 KiB) arrives in that one recv.
     static constexpr std::size_t kFirstRead = 1024;
+    // A lingering close drains for this long, and this much, at most: enough for a client that
+    // sends a delivery before reading the reply; an attacker's megabytes are not worth the CPU.
     static constexpr std::chrono::milliseconds kLinger{2000};
+    static constexpr std::size_t kLingerBytes = 64 * 1024;
 
     Session(Socket socket, ServerOptions const& options, RequestHandler& handler, Metrics& metrics,
             BufferBudget& budget, std::shared_ptr<SessionRegistry> registry,
@@ -116,6 +119,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bool idle_ = false;      // waiting for a request's first byte: safe to close on stop()
     bool stopping_ = false;  // answer what is in progress, then close
     bool linger_ = false;    // the client may still be sending: drain before closing
+    std::size_t drained_ = 0;  // bytes discarded while lingering
 };
 
 }  // namespace callsink

@@ -17,6 +17,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/system/result.hpp>
 #include <chrono>
+#include <cstdio>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -28,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "callsink/http/buffer_budget.hpp"
 #include "callsink/http/messages.hpp"
 #include "callsink/http/request_handler.hpp"
 #include "callsink/http/server_options.hpp"
@@ -114,6 +116,18 @@ class Client {
 
     void send(std::string_view bytes) { net::write(socket_, net::buffer(bytes)); }
 
+    // Sends what may be more than the socket buffers take, for as long as the server reads it;
+    // the error that stopped it (timed_out when the server stopped reading).
+    error_code send_within(std::string_view bytes, std::chrono::milliseconds timeout) {
+        std::optional<error_code> outcome;
+        net::async_write(socket_, net::buffer(bytes),
+                         [&](error_code ec, std::size_t) { outcome = ec; });
+        if (!run_for(timeout, outcome)) {
+            return net::error::timed_out;
+        }
+        return *outcome;
+    }
+
     // The next response; an error when the connection closed first (eof) or nothing came in time.
     boost::system::result<Response> read(std::chrono::milliseconds timeout = kTimeout) {
         return read_response(false, timeout);
@@ -136,6 +150,22 @@ class Client {
             return false;
         }
         return *outcome == net::error::eof || *outcome == net::error::connection_reset;
+    }
+
+    // What ends the stream after the bytes read so far: eof for a clean close, connection_reset
+    // when the server reset it, timed_out when it stays open; a byte more is an error too.
+    error_code end_of_stream(std::chrono::milliseconds timeout = kTimeout) {
+        if (buffer_.size() != 0) {
+            return net::error::message_size;
+        }
+        char byte = 0;
+        std::optional<error_code> outcome;
+        socket_.async_read_some(net::buffer(&byte, 1),
+                                [&](error_code ec, std::size_t) { outcome = ec; });
+        if (!run_for(timeout, outcome)) {
+            return net::error::timed_out;
+        }
+        return *outcome ? *outcome : error_code(net::error::message_size);
     }
 
     void close() {
@@ -185,8 +215,9 @@ std::string post(std::string_view target, std::string_view body,
            "\r\n" + std::string(extra_headers) + "\r\n" + std::string(body);
 }
 
-bool eventually(std::function<bool()> const& condition) {
-    auto const deadline = std::chrono::steady_clock::now() + kTimeout;
+bool eventually(std::function<bool()> const& condition,
+                std::chrono::milliseconds timeout = kTimeout) {
+    auto const deadline = std::chrono::steady_clock::now() + timeout;
     while (!condition()) {
         if (std::chrono::steady_clock::now() > deadline) {
             return false;
@@ -209,7 +240,7 @@ class ServerTest : public ::testing::Test {
 
     void start(ServerOptions options = {}) {
         options.listen = {"127.0.0.1", 0};
-        server_.emplace(ioc_, std::move(options), handler_, metrics_, logger_);
+        server_ = std::make_unique<Server>(ioc_, std::move(options), handler_, metrics_, logger_);
         server_->start();
         io_thread_ = std::thread([this] {
             ioc_.run();
@@ -233,7 +264,9 @@ class ServerTest : public ::testing::Test {
     TestHandler handler_;
     std::shared_ptr<spdlog::logger> logger_ =
         std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
-    std::optional<Server> server_;
+    // On the heap, so that a session using the server's state after it is gone is a
+    // use-after-free that the sanitizers see.
+    std::unique_ptr<Server> server_;
     std::thread io_thread_;
     std::atomic<bool> io_returned_{false};
 };
@@ -568,6 +601,247 @@ TEST_F(ServerTest, ClosesWithoutAReplyWhenARequestTrickles) {
     client.send("POST /status HTTP/1.1\r\nHost: ");
     EXPECT_TRUE(client.closed_by_server());
     EXPECT_TRUE(handler_.targets().empty());
+}
+
+// The memory budget (buffer_budget.hpp): max_body_bytes 512 KiB in a 2 MiB budget, whose large
+// part (1.5 MiB) takes two such requests with their read buffers, but not a third.
+constexpr std::size_t kBudget = 2 * 1024 * 1024;
+constexpr std::size_t kLargePart = kBudget - kBudget / 4;
+constexpr std::size_t kMaxBody = 512 * 1024;
+constexpr auto kDrainTimeout = 5s;  // for what Session::kLinger (2 s) may take
+
+ServerOptions budget_options() {
+    ServerOptions options;
+    options.max_body_bytes = kMaxBody;
+    options.max_buffered_bytes = kBudget;
+    return options;
+}
+
+std::string post_header(std::string_view target, std::size_t content_length,
+                        std::string_view extra_headers = "") {
+    return "POST " + std::string(target) +
+           " HTTP/1.1\r\nHost: callsink\r\nContent-Length: " + std::to_string(content_length) +
+           "\r\n" + std::string(extra_headers) + "\r\n";
+}
+
+// A chunked body of `chunks` chunks of `size` bytes, with its last chunk.
+std::string chunked_body(std::size_t chunks, std::size_t size) {
+    char line[32];
+    int const length = std::snprintf(line, sizeof line, "%zx\r\n", size);
+    std::string body;
+    for (std::size_t i = 0; i < chunks; ++i) {
+        body.append(line, static_cast<std::size_t>(length)).append(size, 'c').append("\r\n");
+    }
+    return body + "0\r\n\r\n";
+}
+
+void expect_over_budget_refusal(boost::system::result<Response> const& response) {
+    ASSERT_TRUE(response.has_value()) << response.error().message();
+    EXPECT_EQ(response->result(), http::status::service_unavailable);
+    EXPECT_EQ((*response)[http::field::retry_after], "1");
+    EXPECT_EQ((*response)[http::field::connection], "close");
+    EXPECT_FALSE(response->keep_alive());
+    EXPECT_THAT(response->body(), HasSubstr("server.max_buffered_bytes"));
+}
+
+class ServerBudgetTest : public ServerTest {
+  protected:
+    std::size_t used() const { return server_->buffer_budget().used(); }
+
+    // A client that sent the header of a `length`-byte body and nothing of it: its connection
+    // holds the declared length (and its read buffer) from then on.
+    std::unique_ptr<Client> stalled_request(std::size_t length) {
+        std::size_t const before = used();
+        auto client = std::make_unique<Client>(endpoint());
+        client->send(post_header("/stalled", length));
+        EXPECT_TRUE(eventually([&] { return used() >= before + length; }))
+            << "a stalled request of " << length << " bytes was not charged; used " << used();
+        return client;
+    }
+
+    // Stalled requests that fill the large part of the budget, but for less than a read chunk.
+    std::vector<std::unique_ptr<Client>> fill_large_part() {
+        std::vector<std::unique_ptr<Client>> holders;
+        holders.push_back(stalled_request(kMaxBody));
+        holders.push_back(stalled_request(kMaxBody));
+        // Room for the third one's read buffer (one read chunk) and a chunk to spare.
+        holders.push_back(stalled_request(kLargePart - used() - 2 * Session::kReadChunk));
+        EXPECT_GE(used(), kLargePart - 2 * Session::kReadChunk);
+        EXPECT_LE(used(), kLargePart);
+        return holders;
+    }
+};
+
+TEST_F(ServerBudgetTest, TheTestBudgetAdmitsOneRequestOfMaxBodyBytes) {
+    EXPECT_GE(kBudget, BufferBudget::smallest_limit_for(kMaxBody));
+    // And two of them, with their read buffers, fill its large part: a third is refused.
+    EXPECT_LT(kLargePart - 2 * (kMaxBody + Session::kReadChunk), kMaxBody + Session::kReadChunk);
+}
+
+TEST_F(ServerBudgetTest, Refuses503BeforeTheBodyWhenItsLengthWouldPassTheLargePart) {
+    start(budget_options());
+    auto const first = stalled_request(kMaxBody);
+    auto const second = stalled_request(kMaxBody);
+    Client client(endpoint());
+    client.send(post_header("/third", kMaxBody));  // the header only: no byte of the body
+    expect_over_budget_refusal(client.read());
+    EXPECT_TRUE(client.closed_by_server());
+    EXPECT_TRUE(handler_.targets().empty());
+    EXPECT_EQ(metrics_.over_budget(), 1u);
+    EXPECT_EQ(metrics_.requests(503), 1u);
+    // The refused connection gave back what it held; the holders still hold theirs.
+    EXPECT_TRUE(eventually([&] { return used() <= kLargePart; }));
+    EXPECT_GE(used(), 2 * kMaxBody);
+}
+
+TEST_F(ServerBudgetTest, Answers503Instead100ContinueWhenTheBudgetIsFull) {
+    start(budget_options());
+    auto const holders = fill_large_part();
+    Client client(endpoint());
+    client.send(post_header("/summary", 100 * 1024, "Expect: 100-continue\r\n"));
+    auto const response = client.read();
+    expect_over_budget_refusal(response);  // the first reply: no 100 Continue before it
+    EXPECT_TRUE(client.closed_by_server());
+    EXPECT_TRUE(handler_.targets().empty());
+    EXPECT_EQ(metrics_.over_budget(), 1u);
+    EXPECT_EQ(metrics_.requests(503), 1u);
+}
+
+TEST_F(ServerBudgetTest, SendsThe100ContinueWhenTheBudgetHasRoom) {
+    start(budget_options());
+    auto const holder = stalled_request(kMaxBody);
+    Client client(endpoint());
+    client.send(post_header("/summary", kMaxBody, "Expect: 100-continue\r\n"));
+    auto const interim = client.read();
+    ASSERT_TRUE(interim.has_value()) << interim.error().message();
+    EXPECT_EQ(interim->result(), http::status::continue_);
+    EXPECT_EQ(client.send_within(std::string(kMaxBody, 'b'), kTimeout), error_code());
+    auto const response = client.read();
+    ASSERT_TRUE(response.has_value()) << response.error().message();
+    EXPECT_EQ(response->result(), http::status::ok);
+    EXPECT_EQ(response->body().size(), std::string("/summary ").size() + kMaxBody);
+    EXPECT_EQ(metrics_.over_budget(), 0u);
+}
+
+TEST_F(ServerBudgetTest, Refuses503AChunkedBodyThatGrowsPastTheBudget) {
+    start(budget_options());
+    auto const holders = fill_large_part();
+    Client client(endpoint());
+    // 256 KiB in 16 KiB chunks: under max_body_bytes, over the room left in the large part.
+    std::string const request =
+        "POST /chunked HTTP/1.1\r\nHost: callsink\r\nTransfer-Encoding: chunked\r\n\r\n" +
+        chunked_body(16, 16 * 1024);
+    EXPECT_EQ(client.send_within(request, kDrainTimeout), error_code());
+    expect_over_budget_refusal(client.read());
+    EXPECT_EQ(client.end_of_stream(), net::error::eof);
+    EXPECT_TRUE(handler_.targets().empty());
+    EXPECT_EQ(metrics_.over_budget(), 1u);
+    EXPECT_EQ(metrics_.requests(503), 1u);
+    EXPECT_EQ(metrics_.requests(413), 0u);
+}
+
+TEST_F(ServerBudgetTest, AcceptsAChunkedBodyThatFitsTheBudget) {
+    start(budget_options());
+    auto const holder = stalled_request(kMaxBody);
+    Client client(endpoint());
+    client.send("POST /chunked HTTP/1.1\r\nHost: callsink\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                chunked_body(16, 16 * 1024));
+    auto const response = client.read();
+    ASSERT_TRUE(response.has_value()) << response.error().message();
+    EXPECT_EQ(response->result(), http::status::ok);
+    EXPECT_EQ(response->body().size(), std::string("/chunked ").size() + 16 * 16 * 1024);
+    EXPECT_EQ(metrics_.over_budget(), 0u);
+}
+
+TEST_F(ServerBudgetTest, ServesASmallRequestFromTheReserveWhileLargeOnesHoldTheirPart) {
+    start(budget_options());
+    auto const holders = fill_large_part();
+    // A large request is refused...
+    Client large(endpoint());
+    large.send(post_header("/large", 100 * 1024));
+    expect_over_budget_refusal(large.read());
+    // ...while a delivery of an ordinary size is served, and again on the same connection.
+    Client small(endpoint());
+    std::string const event(1024, 'e');
+    for (int i = 0; i < 3; ++i) {
+        small.send(post("/status", event));
+        auto const response = small.read();
+        ASSERT_TRUE(response.has_value()) << response.error().message();
+        EXPECT_EQ(response->result(), http::status::ok);
+        EXPECT_EQ(response->body(), "/status " + event);
+        EXPECT_TRUE(response->keep_alive());
+    }
+    EXPECT_EQ(metrics_.requests(200), 3u);
+    EXPECT_EQ(metrics_.requests(503), 1u);
+    EXPECT_EQ(metrics_.over_budget(), 1u);
+}
+
+TEST_F(ServerBudgetTest, GivesTheBudgetBackWhenTheConnectionsClose) {
+    start(budget_options());
+    auto holders = fill_large_part();
+    Client refused(endpoint());
+    refused.send(post_header("/large", kMaxBody));
+    expect_over_budget_refusal(refused.read());
+    auto idle = connected_client();
+    ASSERT_GT(used(), 0u);
+
+    for (auto& holder : holders) {
+        holder->close();
+    }
+    refused.close();
+    idle->close();
+    EXPECT_TRUE(eventually([&] { return used() == 0; }, kDrainTimeout)) << "used " << used();
+    EXPECT_TRUE(eventually([&] { return server_->open_connections() == 0; }, kDrainTimeout));
+
+    // The whole large part is there again.
+    auto const first = stalled_request(kMaxBody);
+    auto const second = stalled_request(kMaxBody);
+    EXPECT_EQ(metrics_.over_budget(), 1u);
+}
+
+TEST_F(ServerBudgetTest, AnIdleKeptAliveConnectionHoldsNothing) {
+    start(budget_options());
+    auto const client = connected_client();
+    client->send(post("/big", std::string(200 * 1024, 'b')));
+    auto const response = client->read();
+    ASSERT_TRUE(response.has_value()) << response.error().message();
+    EXPECT_EQ(response->result(), http::status::ok);
+    EXPECT_TRUE(eventually([&] { return used() == 0; }));
+    EXPECT_EQ(server_->open_connections(), 1u);
+}
+
+TEST_F(ServerBudgetTest, DrainsARefusedBodySentInFullSoTheClientReadsThe503) {
+    ServerOptions options;
+    options.max_body_bytes = 1024 * 1024;
+    options.max_buffered_bytes = kBudget;
+    ASSERT_GE(options.max_buffered_bytes, BufferBudget::smallest_limit_for(options.max_body_bytes));
+    start(options);
+    auto const holder = stalled_request(options.max_body_bytes);
+    Client client(endpoint());
+    // All of it at once, as a client that does not wait for an early reply: the server must read
+    // it all (the rest of the large part is under 1 MiB), or a reset would take the 503 with it.
+    EXPECT_EQ(client.send_within(post("/large", std::string(options.max_body_bytes, 'b')),
+                                 kDrainTimeout),
+              error_code());
+    expect_over_budget_refusal(client.read());
+    EXPECT_EQ(client.end_of_stream(), net::error::eof);
+    EXPECT_TRUE(handler_.targets().empty());
+    EXPECT_EQ(metrics_.over_budget(), 1u);
+    EXPECT_EQ(metrics_.requests(503), 1u);
+}
+
+// Like the registry (session_registry.hpp), what a session uses must outlive the server object:
+// its last reference may go after the server is destroyed (here: a reply the handler never gave).
+TEST_F(ServerBudgetTest, ASessionThatOutlivesTheServerGivesItsChargeBackSafely) {
+    start(budget_options());
+    Client client(endpoint());
+    client.send(post("/hold", std::string(100 * 1024, 'h')));
+    ASSERT_TRUE(handler_.wait_until_holding(1));
+    ASSERT_GT(used(), 100u * 1024);
+    ioc_.stop();
+    io_thread_.join();
+    server_.reset();
+    handler_.drop_held();  // the session's last reference: it gives back its charge now
 }
 
 }  // namespace
