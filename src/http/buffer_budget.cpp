@@ -17,8 +17,10 @@ std::size_t large_part(std::size_t limit) {
 
 std::size_t BufferBudget::smallest_limit_for(std::size_t max_body_bytes) {
     std::size_t const one_request = max_body_bytes + Session::kReadBufferLimit;
-    // large_part(limit) >= one_request; limit / 4 rounds down, so a quarter more and one byte.
-    return one_request + (one_request + 2) / 3;
+    // The least limit with large_part(limit) = limit - floor(limit / 4) >= one_request: a third
+    // of one_request - 1 more (rounded down), as limit / 4 rounds down. For one_request = 3k,
+    // 3k + 1 and 3k + 2 that is 4k - 1, 4k + 1 and 4k + 2.
+    return one_request + (one_request - 1) / 3;
 }
 
 BufferBudget::BufferBudget(std::size_t limit, Metrics& metrics,

@@ -47,7 +47,7 @@ Server::Server(net::io_context& ioc, ServerOptions options, RequestHandler& hand
       handler_(handler),
       metrics_(metrics),
       logger_(std::move(logger)),
-      budget_(options_.max_buffered_bytes, metrics_, logger_),
+      budget_(std::make_shared<BufferBudget>(options_.max_buffered_bytes, metrics_, logger_)),
       acceptor_(net::make_strand(ioc)),
       retry_timer_(acceptor_.get_executor()),
       deadline_timer_(acceptor_.get_executor()) {

@@ -19,14 +19,15 @@ namespace beast = boost::beast;
 using boost::system::error_code;
 
 Session::Session(Socket socket, ServerOptions const& options, RequestHandler& handler,
-                 Metrics& metrics, BufferBudget& budget, std::shared_ptr<SessionRegistry> registry,
-                 std::shared_ptr<spdlog::logger> logger)
+                 Metrics& metrics, std::shared_ptr<BufferBudget> budget,
+                 std::shared_ptr<SessionRegistry> registry, std::shared_ptr<spdlog::logger> logger)
     : stream_(std::move(socket)),
       work_(stream_.get_executor().get_inner_executor()),
       options_(options),
       handler_(handler),
       metrics_(metrics),
-      charge_(budget),
+      budget_(std::move(budget)),
+      charge_(*budget_),
       registry_(std::move(registry)),
       logger_(std::move(logger)) {
     error_code ec;
@@ -239,6 +240,9 @@ void Session::reply_to_read_error(error_code ec) {
         return close();
     }
     unsigned const version = parser_->get().version() == 10 ? 10 : 11;
+    // The body read so far (up to max_body_bytes of a chunked one) is no longer charged once the
+    // reply is: free it now, not when the connection has finished lingering.
+    parser_.reset();
     // The reply must close the connection: what follows in the stream is out of step now.
     request_ = {};
     request_.keep_alive(false);

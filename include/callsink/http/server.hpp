@@ -40,7 +40,7 @@ class Server {
     void stop(std::chrono::milliseconds deadline);
 
     std::size_t open_connections() const { return registry_->size(); }
-    BufferBudget const& buffer_budget() const { return budget_; }
+    BufferBudget const& buffer_budget() const { return *budget_; }
 
   private:
     void do_accept();
@@ -51,7 +51,9 @@ class Server {
     RequestHandler& handler_;
     Metrics& metrics_;
     std::shared_ptr<spdlog::logger> logger_;
-    BufferBudget budget_;  // shared by every session: what unfinished requests hold
+    // Shared by every session: what unfinished requests hold. Sessions keep it alive, as they do
+    // the registry: the last of a session may go after the server (its charge given back then).
+    std::shared_ptr<BufferBudget> budget_;
     std::shared_ptr<SessionRegistry> registry_ = std::make_shared<SessionRegistry>();
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::steady_timer retry_timer_;     // pause after accept errors such as EMFILE

@@ -62,7 +62,7 @@ class Session : public std::enable_shared_from_this<Session> {
     static constexpr std::size_t kLingerBytes = 64 * 1024;
 
     Session(Socket socket, ServerOptions const& options, RequestHandler& handler, Metrics& metrics,
-            BufferBudget& budget, std::shared_ptr<SessionRegistry> registry,
+            std::shared_ptr<BufferBudget> budget, std::shared_ptr<SessionRegistry> registry,
             std::shared_ptr<spdlog::logger> logger);
     ~Session();
 
@@ -105,7 +105,8 @@ class Session : public std::enable_shared_from_this<Session> {
     ServerOptions const& options_;
     RequestHandler& handler_;
     Metrics& metrics_;
-    BufferCharge charge_;  // what this connection holds of the budget
+    std::shared_ptr<BufferBudget> budget_;  // kept alive for charge_, which gives back to it
+    BufferCharge charge_;                   // what this connection holds of the budget
     std::shared_ptr<SessionRegistry> registry_;
     std::shared_ptr<spdlog::logger> logger_;
     std::uint64_t id_ = 0;
@@ -116,9 +117,9 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string wire_;  // the reply being written, as bytes (response_bytes.hpp)
     http::response<http::empty_body> continue_;
     std::chrono::steady_clock::time_point request_start_;
-    bool idle_ = false;      // waiting for a request's first byte: safe to close on stop()
-    bool stopping_ = false;  // answer what is in progress, then close
-    bool linger_ = false;    // the client may still be sending: drain before closing
+    bool idle_ = false;        // waiting for a request's first byte: safe to close on stop()
+    bool stopping_ = false;    // answer what is in progress, then close
+    bool linger_ = false;      // the client may still be sending: drain before closing
     std::size_t drained_ = 0;  // bytes discarded while lingering
 };
 

@@ -35,9 +35,8 @@ class BufferBudgetTest : public ::testing::Test {
 
     std::size_t count_lines(std::string const& level) const {
         auto const all = lines();
-        return static_cast<std::size_t>(std::count_if(all.begin(), all.end(), [&](auto const& l) {
-            return l.rfind(level + ": ", 0) == 0;
-        }));
+        return static_cast<std::size_t>(std::count_if(
+            all.begin(), all.end(), [&](auto const& l) { return l.rfind(level + ": ", 0) == 0; }));
     }
 
     std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> log_ = [] {
@@ -194,9 +193,7 @@ TEST_F(BufferBudgetTest, ChargeGivesEverythingBackWhenDestroyed) {
         EXPECT_EQ(budget.used(), 2400u);
     }
     EXPECT_EQ(budget.used(), 0u);
-    {
-        BufferCharge never_held(budget);
-    }
+    { BufferCharge never_held(budget); }
     EXPECT_EQ(budget.used(), 0u);
 }
 
@@ -230,12 +227,11 @@ bool admits_one_request(std::size_t limit, std::size_t max_body, Metrics& metric
 }
 
 TEST_F(BufferBudgetTest, SmallestLimitForIsTheSmallestThatAdmitsOneLargestRequest) {
-    // Every remainder modulo 3 and 4 of max_body + kReadBufferLimit, and real sizes.
-    std::vector<std::size_t> const bodies{0,           1,           2,           3,
-                                          4,           5,           6,           7,
-                                          11,          1000,        512 * 1024,  1024 * 1024,
-                                          1024 * 1024 + 1, 1024 * 1024 + 2, 10'000'019,
-                                          64 * 1024 * 1024};
+    // Real sizes, and 0 to 11: every remainder of max_body + kReadBufferLimit modulo 3 and 4.
+    std::vector<std::size_t> bodies{512 * 1024, 1024 * 1024, 10'000'019, 64 * 1024 * 1024};
+    for (std::size_t body = 0; body < 12; ++body) {
+        bodies.push_back(body);
+    }
     for (std::size_t const body : bodies) {
         SCOPED_TRACE("max_body_bytes " + std::to_string(body));
         std::size_t const least = BufferBudget::smallest_limit_for(body);
@@ -332,8 +328,8 @@ TEST_F(BufferBudgetTest, ManyThreadsNeverPassTheLimitAndGiveEverythingBack) {
             BufferCharge charge(budget);
             for (int i = 0; i < kRounds; ++i) {
                 // Sizes on both sides of kSmallHolding, up to a quarter of the budget each.
-                std::size_t const size = 1 + static_cast<std::size_t>((i * 7919 + t * 104729) %
-                                                                      (4 * kSmall));
+                std::size_t const size =
+                    1 + static_cast<std::size_t>((i * 7919 + t * 104729) % (4 * kSmall));
                 if (charge.try_hold(size)) {
                     taken.fetch_add(1);
                     // Held: the budget counts it, and never more than its limit.

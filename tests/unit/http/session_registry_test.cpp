@@ -41,9 +41,9 @@ class SessionRegistryTest : public ::testing::Test {
     ServerOptions options_;
     NoReply handler_;
     Metrics metrics_;
-    BufferBudget budget_{
+    std::shared_ptr<BufferBudget> budget_ = std::make_shared<BufferBudget>(
         1 << 20, metrics_,
-        std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>())};
+        std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>()));
     std::shared_ptr<SessionRegistry> registry_ = std::make_shared<SessionRegistry>();
 };
 
