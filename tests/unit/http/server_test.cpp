@@ -48,8 +48,10 @@ using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 constexpr auto kTimeout = 2s;  // for what should happen at once
+constexpr std::size_t kBigReply = 16 * 1024 * 1024;
 
-// Replies "<target> <body>" at once, except to /hold, whose reply waits until release().
+// Replies "<target> <body>" at once, except to /hold, whose reply waits until release(), and to
+// /big-reply, which gets kBigReply bytes: more than the kernel's socket buffers take.
 class TestHandler final : public RequestHandler {
   public:
     void handle(Request const& request, net::ip::address const& peer, Respond respond) override {
@@ -62,6 +64,10 @@ class TestHandler final : public RequestHandler {
             return;
         }
         lock.unlock();
+        if (request.target() == "/big-reply") {
+            return respond(text_response(http::status::ok, request.version(), "text/plain",
+                                         std::string(kBigReply, 'r')));
+        }
         respond(text_response(http::status::ok, request.version(), "text/plain",
                               std::string(request.target()) + " " + request.body()));
     }
@@ -113,6 +119,13 @@ class TestHandler final : public RequestHandler {
 class Client {
   public:
     explicit Client(tcp::endpoint const& server) : socket_(ioc_) { socket_.connect(server); }
+
+    // A client whose socket takes at most about `receive_buffer` bytes it has not read.
+    Client(tcp::endpoint const& server, int receive_buffer) : socket_(ioc_) {
+        socket_.open(server.protocol());
+        socket_.set_option(net::socket_base::receive_buffer_size(receive_buffer));
+        socket_.connect(server);
+    }
 
     void send(std::string_view bytes) { net::write(socket_, net::buffer(bytes)); }
 
@@ -867,6 +880,35 @@ TEST_F(ServerBudgetTest, ASessionThatOutlivesTheServerGivesItsChargeBackSafely) 
     io_thread_.join();
     server_.reset();
     handler_.drop_held();  // the session's last reference: it gives back its charge now
+}
+
+TEST_F(ServerBudgetTest, KeepsTheBodysChargeUntilThePipelineAnswers) {
+    start(budget_options());
+    std::size_t constexpr kBody = 300 * 1024;
+    auto const client = connected_client();
+    client->send(post("/hold", std::string(kBody, 'h')));
+    ASSERT_TRUE(handler_.wait_until_holding(1));
+    // The handler has its record; the charge stands for it until the reply.
+    EXPECT_GE(used(), kBody);
+    handler_.release();
+    auto const response = client->read();
+    ASSERT_TRUE(response.has_value()) << response.error().message();
+    EXPECT_EQ(response->body(), "released");
+    EXPECT_TRUE(eventually([&] { return used() == 0; })) << "used " << used();
+}
+
+TEST_F(ServerBudgetTest, ChargesAReplyTheClientDoesNotRead) {
+    start(budget_options());
+    // A reply bigger than the socket buffers take, to a client that reads nothing: the server
+    // keeps writing it, and it is charged (past the budget: the reply exists already).
+    Client client(endpoint(), 4096);
+    client.send(post("/big-reply", ""));
+    EXPECT_TRUE(eventually([&] { return used() >= kBigReply; }));
+    std::this_thread::sleep_for(200ms);
+    EXPECT_GE(used(), kBigReply) << "the unread reply was not charged";
+    EXPECT_EQ(metrics_.over_budget(), 0u);
+    client.close();
+    EXPECT_TRUE(eventually([&] { return used() == 0; }, kDrainTimeout)) << "used " << used();
 }
 
 }  // namespace
