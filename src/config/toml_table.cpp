@@ -81,6 +81,23 @@ class TomlTable final : public ConfigTable {
         return value ? std::optional<bool>(value->get()) : std::nullopt;
     }
 
+    std::optional<std::string> scalar(std::string_view key) const override {
+        toml::node const* node = table_.get(key);
+        if (node == nullptr) {
+            return std::nullopt;
+        }
+        if (auto const* text = node->as_string()) {
+            return text->get();
+        }
+        if (auto const* number = node->as_integer()) {
+            return std::to_string(number->get());
+        }
+        if (auto const* flag = node->as_boolean()) {
+            return flag->get() ? "true" : "false";
+        }
+        fail(key, "expected a string, an integer or a boolean, got " + type_name(*node));
+    }
+
     std::optional<std::int64_t> integer(std::string_view key, IntRange range) const override {
         auto const* value = typed<std::int64_t>(key, "an integer");
         if (value == nullptr) {

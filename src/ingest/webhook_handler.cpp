@@ -168,6 +168,7 @@ void WebhookHandler::ingest(Request const& request, std::string_view path,
     Received received{format_rfc3339_ms(clock_()), std::string(path), client.to_string(),
                       request_ids_.next()};
     Ingested ingested = ingest_delivery(request.body(), received, privacy_);
+    ingested.record.request_id = received.request_id;
     report(ingested, received);
     std::string body = ingested.rejection ? rejected_reply(*ingested.rejection, received.request_id)
                                           : stored_reply(received.request_id);

@@ -131,8 +131,10 @@ Metrics::Metrics(std::span<std::string_view const> event_types,
       duplicates_(event_types),
       rejects_(reject_codes) {}
 
-std::size_t Metrics::add_sink(std::string name) {
-    sinks_.emplace_back().name = std::move(name);
+std::size_t Metrics::add_sink(std::string name, std::function<std::uint64_t()> in_flight) {
+    Sink& sink = sinks_.emplace_back();
+    sink.name = std::move(name);
+    sink.in_flight = std::move(in_flight);
     return sinks_.size() - 1;
 }
 
@@ -151,6 +153,9 @@ void Metrics::count_reject(std::size_t code) {
 }
 void Metrics::count_unlisted_value() {
     unlisted_values_.fetch_add(1, kRelaxed);
+}
+void Metrics::count_sink_written(std::size_t sink, std::uint64_t records) {
+    sinks_[sink].written.fetch_add(records, kRelaxed);
 }
 void Metrics::count_sink_error(std::size_t sink) {
     sinks_[sink].errors.fetch_add(1, kRelaxed);
@@ -198,6 +203,12 @@ std::uint64_t Metrics::duplicates(std::size_t type) const {
 }
 std::uint64_t Metrics::rejects(std::size_t code) const {
     return rejects_.value(code);
+}
+std::uint64_t Metrics::sink_written(std::size_t sink) const {
+    return sinks_[sink].written.load(kRelaxed);
+}
+std::uint64_t Metrics::sink_errors(std::size_t sink) const {
+    return sinks_[sink].errors.load(kRelaxed);
 }
 std::uint64_t Metrics::over_budget() const {
     return over_budget_.load(kRelaxed);
@@ -258,7 +269,21 @@ std::string Metrics::render() const {
                 number(static_cast<double>(duration_sum_ns_.load(kRelaxed)) / 1e9));
     text.sample("callsink_request_duration_seconds_count", "", std::to_string(cumulative));
 
-    text.family("callsink_sink_errors_total", "counter", "Failed writes, by sink.");
+    text.family("callsink_sink_written_total", "counter",
+                "Records a sink took (for a best-effort sink: into its buffer), by sink.");
+    for (Sink const& sink : sinks_) {
+        text.sample("callsink_sink_written_total", "sink=\"" + label(sink.name) + "\"",
+                    std::to_string(sink.written.load(kRelaxed)));
+    }
+    text.family("callsink_sink_in_flight", "gauge",
+                "Records handed to a sink whose outcome is not known yet (being written, in a "
+                "best-effort sink's buffer, waiting for a broker), by sink.");
+    for (Sink const& sink : sinks_) {
+        text.sample("callsink_sink_in_flight", "sink=\"" + label(sink.name) + "\"",
+                    std::to_string(sink.in_flight ? sink.in_flight() : 0));
+    }
+    text.family("callsink_sink_errors_total", "counter",
+                "Failed writes (a whole batch each), by sink.");
     for (Sink const& sink : sinks_) {
         text.sample("callsink_sink_errors_total", "sink=\"" + label(sink.name) + "\"",
                     std::to_string(sink.errors.load(kRelaxed)));

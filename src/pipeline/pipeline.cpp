@@ -34,14 +34,20 @@ Pipeline::Pipeline(PipelineOptions options, std::vector<SinkSlot> event_sinks,
       logger_(std::move(logger)),
       metrics_(metrics),
       dedupe_(options.dedupe_window) {
+    auto const add = [this](std::vector<SlotState>& slots, SinkSlot slot, std::string name) {
+        std::atomic<std::uint64_t>& writing = writing_.emplace_back(0);
+        Sink const* sink = slot.sink.get();
+        std::size_t const index = metrics_.add_sink(std::move(name), [&writing, sink] {
+            return writing.load(std::memory_order_relaxed) + sink->in_flight();
+        });
+        slots.push_back(SlotState{std::move(slot), index, &writing});
+    };
     for (SinkSlot& slot : event_sinks) {
-        std::size_t const index = metrics_.add_sink(slot.sink->name());
-        event_slots_.push_back(SlotState{std::move(slot), index});
+        std::string name = slot.sink->name();
+        add(event_slots_, std::move(slot), std::move(name));
     }
-    std::size_t const index = metrics_.add_sink("rejects " + rejects_sink.sink->name());
-    rejects_slots_.push_back(SlotState{std::move(rejects_sink), index});
-    // Draws the process's redelivery key now, at start-up, rather than on the first delivery.
-    make_redelivery_key({});
+    std::string name = "rejects " + rejects_sink.sink->name();
+    add(rejects_slots_, std::move(rejects_sink), std::move(name));
 }
 
 Pipeline::~Pipeline() {
@@ -98,6 +104,20 @@ void Pipeline::stop() {
     if (writer_.joinable()) {
         writer_.join();
     }
+}
+
+bool Pipeline::ready() const {
+    if (failing_.load(std::memory_order_relaxed) != 0) {
+        return false;
+    }
+    for (auto const* slots : {&event_slots_, &rejects_slots_}) {
+        for (SlotState const& state : *slots) {
+            if (!state.slot.sink->reachable()) {
+                return false;
+            }
+        }
+    }
+    return true;
 }
 
 std::size_t Pipeline::queue_depth() const {
@@ -229,9 +249,14 @@ boost::system::error_code Pipeline::write_to(std::vector<SlotState>& slots,
                                              std::vector<Record> const& records) {
     boost::system::error_code first_required_error;
     for (SlotState& state : slots) {
+        state.writing->store(records.size(), std::memory_order_relaxed);
         auto ec = state.slot.sink->write(records);
         if (!ec && options_.durability == Durability::fsync) {
             ec = state.slot.sink->sync();
+        }
+        state.writing->store(0, std::memory_order_relaxed);
+        if (!ec) {
+            metrics_.count_sink_written(state.metrics_index, records.size());
         }
         note_outcome(state, ec);
         if (ec && state.slot.required && !first_required_error) {

@@ -1,11 +1,17 @@
 #include "callsink/records/redelivery_key.hpp"
 
+#include <array>
+#include <cstring>
 #include <random>
-
-#include "callsink/base/siphash.hpp"
 
 namespace callsink {
 namespace {
+
+// Fixed for good: changing them makes every stored key different from what a new run computes,
+// and downstream deduplication (Kafka consumers, the PostgreSQL events table) would store each
+// redelivery of an older event again. ("callsink redelivery v1", as ASCII words.)
+constexpr SipKey kHighKey{0x63616c6c73696e6bULL, 0x2072656465762031ULL};
+constexpr SipKey kLowKey{0x726564656c697665ULL, 0x7279206b65792031ULL};
 
 std::uint64_t random_word(std::random_device& device) {
     std::uint64_t word = 0;
@@ -15,25 +21,35 @@ std::uint64_t random_word(std::random_device& device) {
     return word;
 }
 
-struct SipKeys {
-    SipKey high;
-    SipKey low;
-};
-
-SipKeys random_keys() {
-    std::random_device device;
-    return SipKeys{SipKey{random_word(device), random_word(device)},
-                   SipKey{random_word(device), random_word(device)}};
-}
-
 }  // namespace
 
-// Keyed at random once per process (the dedupe window lives in memory only, so no key needs to
-// outlive it): with a fixed key, a sender could compute offline eventIds whose slots cluster, and
-// make every lookup on the writer thread probe through them. Immutable once initialised.
 RedeliveryKey make_redelivery_key(std::string_view identity) {
-    static SipKeys const keys = random_keys();
-    return RedeliveryKey{siphash24(keys.high, identity), siphash24(keys.low, identity)};
+    return RedeliveryKey{siphash24(kHighKey, identity), siphash24(kLowKey, identity)};
+}
+
+std::string RedeliveryKey::hex() const {
+    if (!*this) {
+        return {};
+    }
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string text(32, '0');
+    for (int i = 0; i < 16; ++i) {
+        text[static_cast<std::size_t>(15 - i)] = kDigits[(high >> (4 * i)) & 0xf];
+        text[static_cast<std::size_t>(31 - i)] = kDigits[(low >> (4 * i)) & 0xf];
+    }
+    return text;
+}
+
+RedeliveryKey::Hash::Hash() {
+    std::random_device device;
+    key_ = SipKey{random_word(device), random_word(device)};
+}
+
+std::size_t RedeliveryKey::Hash::operator()(RedeliveryKey const& key) const {
+    std::array<char, 16> bytes;
+    std::memcpy(bytes.data(), &key.high, 8);
+    std::memcpy(bytes.data() + 8, &key.low, 8);
+    return siphash24(key_, std::string_view(bytes.data(), bytes.size()));
 }
 
 }  // namespace callsink

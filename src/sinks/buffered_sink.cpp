@@ -32,6 +32,7 @@ struct BufferedSink::State {
     bool dropping = false;         // guarded by mutex
     std::uint64_t dropped_since_log = 0;
     std::atomic<std::uint64_t> dropped{0};
+    std::atomic<std::uint64_t> pending{0};  // queued or being written by the thread
     boost::system::error_code last_error;  // of the inner sink's last write; guarded by mutex
 
     void run() {
@@ -56,6 +57,7 @@ struct BufferedSink::State {
             }
             if (!batch.empty()) {
                 auto const ec = inner->write(batch);
+                pending.fetch_sub(batch.size(), std::memory_order_relaxed);
                 batch.clear();
                 std::lock_guard lock(mutex);
                 last_error = ec;
@@ -87,6 +89,14 @@ std::uint64_t BufferedSink::dropped() const {
     return state_->dropped.load(std::memory_order_relaxed);
 }
 
+std::uint64_t BufferedSink::in_flight() const {
+    return state_->pending.load(std::memory_order_relaxed) + state_->inner->in_flight();
+}
+
+bool BufferedSink::reachable() const {
+    return state_->inner->reachable();
+}
+
 boost::system::error_code BufferedSink::write(std::span<Record const> batch) {
     State& s = *state_;
     std::uint64_t dropped_now = 0;
@@ -112,6 +122,8 @@ boost::system::error_code BufferedSink::write(std::span<Record const> batch) {
         }
         s.dropping = dropped_now > 0;
         s.dropped_since_log += dropped_now;
+        // Under the lock, before the thread can take these records and count them off.
+        s.pending.fetch_add(batch.size() - dropped_now, std::memory_order_relaxed);
     }
     s.dropped.fetch_add(dropped_now, std::memory_order_relaxed);
     s.wake.notify_one();

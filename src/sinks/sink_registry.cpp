@@ -5,6 +5,7 @@
 
 #include "callsink/sinks/buffered_sink.hpp"
 #include "callsink/sinks/file/file_sink.hpp"
+#include "callsink/sinks/kafka/kafka_settings.hpp"
 #include "callsink/sinks/log/log_sink.hpp"
 #include "callsink/sinks/stdout/stdout_sink.hpp"
 
@@ -16,6 +17,7 @@ auto const kSinkTypes = std::to_array<SinkType>({
     file_sink_type(),
     stdout_sink_type(),
     log_sink_type(),
+    kafka_sink_type(),
 });
 
 // Records a best-effort sink may fall behind by before its records are dropped: about 10 MB of

@@ -1,3 +1,5 @@
-"""pytest fixtures for the integration tests; the harness itself is in harness.py."""
+"""pytest fixtures for the integration tests; the harness itself is in harness.py, the mock Kafka
+cluster in kafka_mock.py."""
 
 from harness import daemon, start_daemon  # noqa: F401  (pytest finds fixtures by name)
+from kafka_mock import kafka_mock  # noqa: F401

@@ -75,6 +75,9 @@ class ConfigTable {
     virtual std::optional<std::string> string(std::string_view key) const = 0;
     virtual std::optional<bool> boolean(std::string_view key) const = 0;
     virtual std::optional<std::int64_t> integer(std::string_view key, IntRange range) const = 0;
+    // A string, integer or boolean as text ("zstd", "5", "true"): for settings passed through to
+    // a library that takes every value as a string.
+    virtual std::optional<std::string> scalar(std::string_view key) const = 0;
     // An array whose every item is a string; the message for a bad item names "key[i]".
     virtual std::optional<std::vector<std::string>> strings(std::string_view key) const = 0;
     // A nested table, labelled `label` in messages.

@@ -33,13 +33,16 @@ class Metrics {
     Metrics& operator=(Metrics const&) = delete;
 
     // Start-up only.
-    std::size_t add_sink(std::string name);  // the index for count_sink_error/count_sink_drop
+    // The index for count_sink_*. `in_flight` reads the records handed to the sink whose outcome
+    // is not known yet, from the thread that renders; none: always 0.
+    std::size_t add_sink(std::string name, std::function<std::uint64_t()> in_flight = {});
     void add_gauge(std::string name, std::string help, std::function<double()> read);
 
     void count_event(std::size_t type);
     void count_duplicate(std::size_t type);
     void count_reject(std::size_t code);
     void count_unlisted_value();
+    void count_sink_written(std::size_t sink, std::uint64_t records);
     void count_sink_error(std::size_t sink);
     void count_sink_drops(std::size_t sink, std::uint64_t records);
     void count_unauthorized();
@@ -55,6 +58,8 @@ class Metrics {
     std::uint64_t rejects(std::size_t code) const;
     std::uint64_t requests(unsigned status) const;
     std::uint64_t over_budget() const;
+    std::uint64_t sink_written(std::size_t sink) const;
+    std::uint64_t sink_errors(std::size_t sink) const;
 
   private:
     using Counter = std::atomic<std::uint64_t>;
@@ -76,6 +81,8 @@ class Metrics {
 
     struct Sink {
         std::string name;
+        std::function<std::uint64_t()> in_flight;
+        Counter written{0};
         Counter errors{0};
         Counter dropped{0};
     };

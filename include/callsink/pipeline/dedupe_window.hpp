@@ -31,7 +31,7 @@ class DedupeWindow {
     static constexpr std::size_t kNotFound = static_cast<std::size_t>(-1);
 
     std::size_t home(RedeliveryKey key) const {
-        return RedeliveryKey::Hash{}(key) & (slots_.size() - 1);
+        return hash_(key) & (slots_.size() - 1);
     }
     std::size_t find_slot(RedeliveryKey key) const;
     void insert_slot(std::size_t ring_index);
@@ -39,6 +39,7 @@ class DedupeWindow {
     void grow();
 
     std::size_t capacity_;
+    RedeliveryKey::Hash hash_;  // keyed at random: a sender can predict keys, not their slots
     std::vector<RedeliveryKey> ring_;   // grows to capacity_, then wraps
     std::size_t oldest_ = 0;            // the ring index overwritten next, once full
     std::vector<std::uint32_t> slots_;  // ring index + 1 per slot; 0: empty. A power of two.

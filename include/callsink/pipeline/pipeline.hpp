@@ -31,6 +31,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -85,8 +86,9 @@ class Pipeline {
     // Stops taking records, writes and syncs what is queued, closes the sinks, joins the writer.
     void stop();
 
-    // True while no sink, required or best-effort, is failing (GET /readyz).
-    bool ready() const { return failing_.load(std::memory_order_relaxed) == 0; }
+    // True while no sink, required or best-effort, is failing or knows itself unreachable
+    // (GET /readyz). Any thread.
+    bool ready() const;
 
     std::size_t queue_depth() const;
 
@@ -105,6 +107,7 @@ class Pipeline {
     struct SlotState {
         SinkSlot slot;
         std::size_t metrics_index;
+        std::atomic<std::uint64_t>* writing;  // records in its write() now, for /metrics
         bool failing = false;
         std::uint64_t dropped_seen = 0;
     };
@@ -124,6 +127,7 @@ class Pipeline {
     PipelineOptions options_;
     std::vector<SlotState> event_slots_;
     std::vector<SlotState> rejects_slots_;  // one slot; a vector so write_to serves both
+    std::deque<std::atomic<std::uint64_t>> writing_;  // one per slot; a deque: atomics stay put
     std::shared_ptr<spdlog::logger> logger_;
 
     mutable std::mutex mutex_;

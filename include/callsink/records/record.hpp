@@ -67,6 +67,7 @@ struct Record {
     std::string line;  // one JSON Lines record, ending in '\n'
     EventSummary summary;
     RedeliveryKey redelivery_key;  // same key, same event: stored once (zero: never deduplicated)
+    std::string request_id;        // received.requestId, for sinks that pass it on (Kafka headers)
 };
 
 }  // namespace callsink

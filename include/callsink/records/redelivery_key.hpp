@@ -1,12 +1,20 @@
 // What identifies a delivery across redeliveries, as a fixed-size key: 128 bits (two SipHash-2-4
-// under different keys) of the event type's identity (events/event_identity.hpp), 16 bytes
-// whatever the length of the ids, compared and hashed as two integers. The pipeline's dedupe
-// window remembers these; the key travels with the record, so a sink could pass it on.
+// under different, fixed keys) of the event type's identity (events/event_identity.hpp), 16 bytes
+// whatever the length of the ids. The same event has the same key in every replica and every
+// run, so it travels with the record to sinks that deduplicate across replicas: a Kafka header
+// for consumers, the primary key of the PostgreSQL sink's events table.
+//
+// The SipHash keys are fixed and public, so a key is no secret and a sender can predict it: any
+// hash table of keys that a sender's deliveries fill hashes them again under a key of its own,
+// drawn at random (RedeliveryKey::Hash).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
+
+#include "callsink/base/siphash.hpp"
 
 namespace callsink {
 
@@ -18,14 +26,22 @@ struct RedeliveryKey {
     explicit operator bool() const { return high != 0 || low != 0; }
     friend bool operator==(RedeliveryKey const&, RedeliveryKey const&) = default;
 
-    // SipHash output is already uniform: any 64 of its bits make a good bucket hash.
-    struct Hash {
-        std::size_t operator()(RedeliveryKey const& key) const { return key.low; }
+    // 32 lowercase hex digits, high half first; "" for the zero key.
+    std::string hex() const;
+
+    // A bucket hash under a key drawn at random for each Hash object: a sender who can predict
+    // redelivery keys still cannot make them share buckets.
+    class Hash {
+      public:
+        Hash();
+        std::size_t operator()(RedeliveryKey const& key) const;
+
+      private:
+        SipKey key_;
     };
 };
 
-// Under a key drawn at random when the process starts: equal within one run, different across
-// runs. Thread-safe.
+// Pure and thread-safe.
 RedeliveryKey make_redelivery_key(std::string_view identity);
 
 }  // namespace callsink

@@ -38,6 +38,9 @@ class BufferedSink final : public Sink {
     void close() override;
 
     std::uint64_t dropped() const override;
+    // Its buffer and what its thread is writing, plus what the sink behind it has not settled.
+    std::uint64_t in_flight() const override;
+    bool reachable() const override;
 
   private:
     struct State;

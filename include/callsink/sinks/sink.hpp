@@ -43,6 +43,14 @@ class Sink {
 
     // Records this sink discarded because it could not keep up (best-effort sinks only).
     virtual std::uint64_t dropped() const { return 0; }
+
+    // Records handed to write() whose outcome the sink does not know yet: a best-effort sink's
+    // buffer, a producer's queue. Thread-safe: /metrics reads it from an io thread.
+    virtual std::uint64_t in_flight() const { return 0; }
+
+    // False while the sink knows, without a write, that it cannot store (every Kafka broker
+    // down), so GET /readyz answers 503 before a delivery fails. Thread-safe.
+    virtual bool reachable() const { return true; }
 };
 
 // A sink as the pipeline holds it: whether the reply waits for it ([[sinks]] required).

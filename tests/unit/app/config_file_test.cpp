@@ -552,13 +552,13 @@ TEST(ConfigSinks, AcceptsSinksAsAnInlineArrayOfTables) {
 
 TEST(ConfigSinks, RejectsAnUnknownSinkTypeListingTheTypes) {
     try {
-        parse("[[sinks]]\ntype = \"kafka\"\n");
+        parse("[[sinks]]\ntype = \"mqtt\"\n");
         ADD_FAILURE() << "no ConfigError";
     } catch (ConfigError const& error) {
         EXPECT_EQ(error.key(), "sinks[0].type");
         EXPECT_STREQ(error.what(),
-                     "sinks[0].type: unknown sink type \"kafka\"; expected \"file\", \"stdout\" "
-                     "or \"log\"");
+                     "sinks[0].type: unknown sink type \"mqtt\"; expected \"file\", \"stdout\", "
+                     "\"log\" or \"kafka\"");
     }
 }
 

@@ -1,5 +1,6 @@
-// make_redelivery_key: the same identity gives the same 128-bit key within a run (from any
-// thread), different identities different keys; the zero key means "never deduplicated".
+// make_redelivery_key: the same identity gives the same 128-bit key in every run and from any
+// thread, different identities different keys; the zero key means "never deduplicated"; bucket
+// hashes are keyed at random.
 #include "callsink/records/redelivery_key.hpp"
 
 #include <gtest/gtest.h>
@@ -14,6 +15,10 @@
 
 namespace callsink {
 namespace {
+
+// make_redelivery_key("") when the fixed keys were chosen; siphash24 itself is checked against
+// the reference vectors in siphash_test.cpp.
+constexpr char kEmptyIdentityKey[] = "353aabe2ba24ede6e2f1e382bc81a98f";
 
 TEST(RedeliveryKey, IsTheSameForTheSameIdentity) {
     EXPECT_EQ(make_redelivery_key("CALL_STATUS 36:0f5e1d0c-62a4-4e88-a8d9-6b7c20a8f1c3"),
@@ -63,8 +68,31 @@ TEST(RedeliveryKey, ComparesBothHalves) {
     EXPECT_NE((RedeliveryKey{1, 2}), (RedeliveryKey{0, 2}));
 }
 
-TEST(RedeliveryKey, HashesToItsLowHalf) {
-    EXPECT_EQ(RedeliveryKey::Hash{}(RedeliveryKey{7, 42}), 42u);
+TEST(RedeliveryKey, IsFixedAcrossRunsAndReplicas) {
+    // Downstream deduplication (Kafka consumers, the PostgreSQL events table) relies on these
+    // exact values: a change makes every redelivery of an older event look new.
+    EXPECT_EQ(make_redelivery_key("CALL_STATUS 3:e-1").hex(),
+              make_redelivery_key("CALL_STATUS 3:e-1").hex());
+    EXPECT_EQ(make_redelivery_key("").hex(), kEmptyIdentityKey);
+}
+
+TEST(RedeliveryKey, PrintsAs32HexDigitsHighHalfFirst) {
+    EXPECT_EQ((RedeliveryKey{0x0123456789abcdefULL, 0xfedcba9876543210ULL}).hex(),
+              "0123456789abcdeffedcba9876543210");
+    EXPECT_EQ((RedeliveryKey{0, 1}).hex(), "00000000000000000000000000000001");
+    EXPECT_EQ(RedeliveryKey{}.hex(), "");
+}
+
+TEST(RedeliveryKey, BucketHashesDependOnARandomKeyPerHashObject) {
+    RedeliveryKey::Hash const first;
+    RedeliveryKey::Hash const second;
+    RedeliveryKey const key = make_redelivery_key("a");
+    EXPECT_EQ(first(key), first(key));
+    EXPECT_NE(first(key), second(key));  // 2^-64 to fail by chance
+    EXPECT_NE(first(key), key.low);
+}
+
+TEST(RedeliveryKey, WorksAsAnUnorderedSetKey) {
     std::unordered_set<RedeliveryKey, RedeliveryKey::Hash> set;
     set.insert(make_redelivery_key("a"));
     set.insert(make_redelivery_key("a"));

@@ -75,22 +75,26 @@ SinkContext test_context() {
         std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>())};
 }
 
-TEST(SinkTypes, AreFileStdoutAndLogInThatOrder) {
+TEST(SinkTypes, AreFileStdoutLogAndKafkaInThatOrder) {
     std::vector<std::string_view> names;
     for (SinkType const& type : sink_types()) {
         names.push_back(type.name);
     }
-    EXPECT_THAT(names, ElementsAre("file", "stdout", "log"));
+    EXPECT_THAT(names, ElementsAre("file", "stdout", "log", "kafka"));
 }
 
-TEST(SinkTypes, OnlyAFileIsRequiredByDefault) {
+TEST(SinkTypes, AFileAndKafkaAreRequiredByDefault) {
     EXPECT_TRUE(find_sink_type("file")->required_by_default);
+    EXPECT_TRUE(find_sink_type("kafka")->required_by_default);
     EXPECT_FALSE(find_sink_type("stdout")->required_by_default);
     EXPECT_FALSE(find_sink_type("log")->required_by_default);
 }
 
-TEST(SinkTypes, OnlyAFileHasKeysOfItsOwn) {
+TEST(SinkTypes, AFileAndKafkaHaveKeysOfTheirOwn) {
     EXPECT_THAT(find_sink_type("file")->keys, ElementsAre("path", "max_bytes", "max_files"));
+    EXPECT_THAT(find_sink_type("kafka")->keys,
+                ElementsAre("brokers", "topic", "key", "delivery_timeout_ms", "librdkafka",
+                            "librdkafka_env"));
     EXPECT_TRUE(find_sink_type("stdout")->keys.empty());
     EXPECT_TRUE(find_sink_type("log")->keys.empty());
 }
@@ -104,7 +108,7 @@ TEST(FindSinkType, FindsEachTypeByItsExactName) {
 }
 
 TEST(FindSinkType, ReturnsNullForAnUnknownName) {
-    EXPECT_EQ(find_sink_type("kafka"), nullptr);
+    EXPECT_EQ(find_sink_type("mqtt"), nullptr);
     EXPECT_EQ(find_sink_type("File"), nullptr);
     EXPECT_EQ(find_sink_type(""), nullptr);
 }
@@ -178,7 +182,7 @@ TEST(ReadSinkConfig, RefusesARequiredThatIsNotABoolean) {
 TEST(ReadSinkConfig, RequiresATypeAndListsTheTypes) {
     ConfigError const error = error_reading("[[sinks]]\npath = \"e.jsonl\"\n");
     EXPECT_EQ(error.key(), "sinks[0].type");
-    EXPECT_STREQ(error.what(), "sinks[0].type: required; expected \"file\", \"stdout\" or \"log\"");
+    EXPECT_STREQ(error.what(), "sinks[0].type: required; expected \"file\", \"stdout\", \"log\" or \"kafka\"");
 }
 
 TEST(ReadSinkConfig, RefusesATypeThatIsNotAString) {
@@ -188,11 +192,11 @@ TEST(ReadSinkConfig, RefusesATypeThatIsNotAString) {
 }
 
 TEST(ReadSinkConfig, NamesAnUnknownTypeAndListsTheTypes) {
-    ConfigError const error = error_reading("[[sinks]]\ntype = \"kafka\"\n");
+    ConfigError const error = error_reading("[[sinks]]\ntype = \"mqtt\"\n");
     EXPECT_EQ(error.key(), "sinks[0].type");
     EXPECT_STREQ(error.what(),
-                 "sinks[0].type: unknown sink type \"kafka\"; expected \"file\", \"stdout\" or "
-                 "\"log\"");
+                 "sinks[0].type: unknown sink type \"mqtt\"; expected \"file\", \"stdout\", "
+                 "\"log\" or \"kafka\"");
 }
 
 TEST(ReadSinkConfig, NamesAnUnknownKeyWithTheFileSinksKeysAndASuggestion) {

@@ -1,0 +1,92 @@
+// A sink that produces each record to Kafka (librdkafka) and returns from write() only when the
+// broker has acknowledged every record of the batch, or failed to within delivery_timeout_ms:
+// the pipeline answers 200 on the first, 503 with Retry-After on the second, so a 200 means the
+// record is in the topic. Nothing waits past the timeout: librdkafka gives up on a message at
+// message.timeout.ms (set to the same value), and what is left after it is purged. A record so
+// answered 503 may still have reached the broker (its acknowledgement was lost); 8x8 delivers it
+// again and the consumer drops the copy by its redeliveryKey header.
+//
+// Each message: the record's line without its newline as the value; the session id (or event id,
+// or nothing) as the key, so one session's events keep their order in one partition; headers
+// eventType, eventId (where the type has one), requestId and redeliveryKey (the same for every
+// replica, records/redelivery_key.hpp).
+//
+// A thread of the sink's own serves librdkafka's callbacks (delivery reports, errors, statistics),
+// so the broker state is known between deliveries: reachable() is false from librdkafka's "all
+// brokers down" until its statistics show a broker up again, which GET /readyz reports.
+// write(), sync(), reopen(), close() and try_recover() run on one thread (the pipeline's writer or
+// a BufferedSink's); in_flight() and reachable() on any.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+#include <spdlog/logger.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "callsink/sinks/kafka/kafka_settings.hpp"
+#include "callsink/sinks/sink.hpp"
+
+namespace callsink {
+
+// librdkafka's error codes, as error_codes whose message is librdkafka's own.
+boost::system::error_category const& kafka_category();
+
+class KafkaSink final : public Sink {
+  public:
+    // Creates the producer; it connects in the background. Throws ConfigError (naming the
+    // brokers key) when librdkafka cannot create it.
+    KafkaSink(KafkaSinkOptions options, std::shared_ptr<spdlog::logger> logger);
+    ~KafkaSink() override;
+    KafkaSink(KafkaSink const&) = delete;
+    KafkaSink& operator=(KafkaSink const&) = delete;
+
+    std::string const& name() const override { return name_; }
+    boost::system::error_code write(std::span<Record const> batch) override;
+    boost::system::error_code sync() override { return {}; }
+    // SIGHUP is for files; the producer and its connections are left alone.
+    boost::system::error_code reopen() override { return {}; }
+    void close() override;
+    // A metadata request that a broker answers (within a second).
+    bool try_recover() override;
+    std::uint64_t in_flight() const override;
+    bool reachable() const override { return reachable_.load(std::memory_order_relaxed); }
+
+  private:
+    static void on_delivery(rd_kafka_t* rk, rd_kafka_message_t const* message, void* opaque);
+    static void on_error(rd_kafka_t* rk, int error, char const* reason, void* opaque);
+    static int on_statistics(rd_kafka_t* rk, char* json, std::size_t length, void* opaque);
+    static void on_log(rd_kafka_t const* rk, int level, char const* facility, char const* text);
+
+    boost::system::error_code produce(Record const& record, std::uint64_t batch,
+                                      std::chrono::steady_clock::time_point deadline);
+    void settle(std::uint64_t batch, rd_kafka_resp_err_t error);
+    void set_reachable(bool reachable, std::string_view why);
+    std::string const& topic_for(std::string_view event_type);
+    void serve_callbacks();
+
+    KafkaSinkOptions options_;
+    std::shared_ptr<spdlog::logger> logger_;
+    std::string name_;
+    rd_kafka_t* producer_ = nullptr;
+    std::unordered_map<std::string_view, std::string> topics_;  // by event type (static names)
+    std::atomic<bool> reachable_{true};
+    std::atomic<bool> stopping_{false};
+    std::thread poller_;
+
+    // The batch being written: its id travels with each message, so a report that comes after
+    // its batch gave up is told apart and ignored.
+    std::mutex mutex_;
+    std::condition_variable settled_;
+    std::uint64_t batch_ = 0;                             // guarded by mutex_
+    std::size_t pending_ = 0;                             // guarded by mutex_
+    rd_kafka_resp_err_t first_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;  // guarded by mutex_
+};
+
+}  // namespace callsink

@@ -1,0 +1,191 @@
+#include "callsink/sinks/kafka/kafka_settings.hpp"
+
+#include <algorithm>
+
+#include "callsink/sinks/kafka/kafka_sink.hpp"
+
+namespace callsink {
+namespace {
+
+constexpr std::string_view kPlaceholder = "{eventType}";
+constexpr IntRange kDeliveryTimeoutMs{100, 600'000};
+
+constexpr std::array<Choice<KafkaKey>, 3> kKeys{{
+    {"sessionId", KafkaKey::session_id},
+    {"eventId", KafkaKey::event_id},
+    {"none", KafkaKey::none},
+}};
+
+// Properties that callsink sets from its own keys; setting them twice would leave one of the two
+// silently ignored.
+struct OwnedProperty {
+    std::string_view name;
+    std::string_view instead;
+};
+constexpr std::array<OwnedProperty, 5> kOwnedProperties{{
+    {"bootstrap.servers", "brokers"},
+    {"metadata.broker.list", "brokers"},
+    {"message.timeout.ms", "delivery_timeout_ms"},
+    {"delivery.timeout.ms", "delivery_timeout_ms"},
+    {"statistics.interval.ms", ""},
+}};
+
+// Anything in braces must be the one placeholder: "{eventtype}" is a typo, not a topic name.
+void check_topic(ConfigTable const& table, std::string const& topic) {
+    if (topic.empty()) {
+        table.fail("topic", "must not be empty");
+    }
+    for (std::size_t open = topic.find('{'); open != std::string::npos;
+         open = topic.find('{', open + 1)) {
+        if (topic.compare(open, kPlaceholder.size(), kPlaceholder) != 0) {
+            std::size_t const close = topic.find('}', open);
+            std::string const found =
+                topic.substr(open, close == std::string::npos ? std::string::npos : close - open + 1);
+            table.fail("topic", "unknown placeholder " + in_quotes(found) + " in " +
+                                    in_quotes(topic) + "; the only one is {eventType}");
+        }
+    }
+    if (topic.find('}') != std::string::npos &&
+        std::count(topic.begin(), topic.end(), '}') !=
+            std::count(topic.begin(), topic.end(), '{')) {
+        table.fail("topic", "a '}' without its '{' in " + in_quotes(topic));
+    }
+}
+
+void set_property(rd_kafka_conf_t* conf, KafkaProperty const& property) {
+    char error[512];
+    if (rd_kafka_conf_set(conf, property.name.c_str(), property.value.c_str(), error,
+                          sizeof error) == RD_KAFKA_CONF_OK) {
+        return;
+    }
+    std::string message = error;
+    if (property.secret) {
+        // librdkafka quotes a refused value; one from the environment is a secret.
+        for (std::size_t at = message.find(property.value);
+             !property.value.empty() && at != std::string::npos;
+             at = message.find(property.value, at)) {
+            message.replace(at, property.value.size(), "(hidden)");
+        }
+    }
+    throw ConfigError(property.key, "librdkafka: " + message);
+}
+
+void read_properties(ConfigTable const& table, std::string_view name, bool from_environment,
+                     KafkaSinkOptions& options) {
+    auto const nested = table.table(name, "[sinks." + std::string(name) + "]");
+    if (!nested) {
+        return;
+    }
+    for (std::string const& property : nested->keys()) {
+        auto const owned =
+            std::find_if(kOwnedProperties.begin(), kOwnedProperties.end(),
+                         [&](OwnedProperty const& each) { return each.name == property; });
+        if (owned != kOwnedProperties.end()) {
+            nested->fail(property, owned->instead.empty()
+                                       ? std::string("set by callsink; it cannot be changed")
+                                       : "set by callsink from " +
+                                             table.key_of(owned->instead) + "; use that key");
+        }
+        KafkaProperty value{property, "", nested->key_of(property), from_environment};
+        if (from_environment) {
+            auto const variable = nested->string(property);
+            if (!variable || variable->empty()) {
+                nested->fail(property, "must name an environment variable");
+            }
+            value.value = nested->environment_value(property, *variable, "(a librdkafka property)");
+        } else {
+            value.value = *nested->scalar(property);
+        }
+        if (std::any_of(options.properties.begin(), options.properties.end(),
+                        [&](KafkaProperty const& each) { return each.name == property; })) {
+            nested->fail(property, "also set in the other of librdkafka and librdkafka_env");
+        }
+        options.properties.push_back(std::move(value));
+    }
+}
+
+class KafkaSinkSettings final : public SinkSettings {
+  public:
+    explicit KafkaSinkSettings(KafkaSinkOptions options) : options_(std::move(options)) {}
+
+    std::unique_ptr<Sink> open(SinkContext const& context) const override {
+        return std::make_unique<KafkaSink>(options_, context.logger);
+    }
+
+    KafkaSinkOptions const& options() const { return options_; }
+
+  private:
+    KafkaSinkOptions options_;
+};
+
+std::unique_ptr<SinkSettings> read_kafka_sink(ConfigTable const& table) {
+    KafkaSinkOptions options;
+    auto const brokers = table.string("brokers");
+    if (!brokers) {
+        table.fail("brokers", "required: the bootstrap servers, e.g. \"kafka-1:9092,kafka-2:9092\"");
+    }
+    if (brokers->find_first_not_of(" ,\t") == std::string::npos) {
+        table.fail("brokers", "must name at least one broker, e.g. \"kafka-1:9092\"");
+    }
+    options.brokers = *brokers;
+    options.brokers_key = table.key_of("brokers");
+    if (auto topic = table.string("topic")) {
+        options.topic = *topic;
+    }
+    check_topic(table, options.topic);
+    if (auto key = table.choice("key", kKeys, "key")) {
+        options.key = *key;
+    }
+    if (auto timeout = table.integer("delivery_timeout_ms", kDeliveryTimeoutMs)) {
+        options.delivery_timeout = std::chrono::milliseconds(*timeout);
+    }
+    read_properties(table, "librdkafka", false, options);
+    read_properties(table, "librdkafka_env", true, options);
+    make_kafka_conf(options);  // librdkafka checks every property now, not at the first delivery
+    return std::make_unique<KafkaSinkSettings>(std::move(options));
+}
+
+}  // namespace
+
+std::string kafka_topic(std::string_view topic_template, std::string_view event_type) {
+    std::string topic(topic_template);
+    for (std::size_t at = topic.find(kPlaceholder); at != std::string::npos;
+         at = topic.find(kPlaceholder, at + event_type.size())) {
+        topic.replace(at, kPlaceholder.size(), event_type);
+    }
+    return topic;
+}
+
+KafkaConf make_kafka_conf(KafkaSinkOptions const& options) {
+    KafkaConf conf(rd_kafka_conf_new());
+    auto const set = [&](std::string name, std::string value, std::string key) {
+        set_property(conf.get(), KafkaProperty{std::move(name), std::move(value), std::move(key)});
+    };
+    set("bootstrap.servers", options.brokers, options.brokers_key);
+    set("message.timeout.ms", std::to_string(options.delivery_timeout.count()),
+        "delivery_timeout_ms");
+    // A 200 means every in-sync replica has the record, written once even when a request is
+    // retried; the user may relax either below.
+    set("enable.idempotence", "true", "enable.idempotence");
+    set("acks", "all", "acks");
+    // The pipeline batches already; a batch waits for its acknowledgement, so lingering only
+    // adds latency.
+    set("linger.ms", "0", "linger.ms");
+    // The broker states behind GET /readyz (kafka_sink.hpp).
+    set("statistics.interval.ms", "1000", "statistics.interval.ms");
+    for (KafkaProperty const& property : options.properties) {
+        set_property(conf.get(), property);
+    }
+    return conf;
+}
+
+KafkaSinkOptions const* kafka_sink_options(SinkSettings const& settings) {
+    auto const* kafka = dynamic_cast<KafkaSinkSettings const*>(&settings);
+    return kafka ? &kafka->options() : nullptr;
+}
+
+SinkType kafka_sink_type() {
+    return SinkType{"kafka", kKafkaSinkKeys, true, &read_kafka_sink};
+}
+
+}  // namespace callsink

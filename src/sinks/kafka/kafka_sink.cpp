@@ -1,0 +1,296 @@
+#include "callsink/sinks/kafka/kafka_sink.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "callsink/config/config_error.hpp"
+
+namespace callsink {
+namespace {
+
+constexpr std::uint64_t kNoBatch = 0;
+constexpr int kPollMs = 100;
+// After the timeout, what was purged reports back at once; this bounds the wait for that.
+constexpr std::chrono::seconds kPurgeGrace{1};
+constexpr int kMetadataTimeoutMs = 1000;
+
+class KafkaCategory final : public boost::system::error_category {
+  public:
+    char const* name() const noexcept override { return "kafka"; }
+    std::string message(int code) const override {
+        return rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(code));
+    }
+};
+
+boost::system::error_code kafka_error(rd_kafka_resp_err_t error) {
+    return {static_cast<int>(error), kafka_category()};
+}
+
+KafkaSink& sink_of(rd_kafka_t const* rk) {
+    return *static_cast<KafkaSink*>(rd_kafka_opaque(rk));
+}
+
+std::string_view without_newline(std::string const& line) {
+    std::string_view text(line);
+    if (!text.empty() && text.back() == '\n') {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+// The broker states in librdkafka's statistics: whether any broker is up.
+bool any_broker_up(std::string_view json) {
+    auto const stats = nlohmann::json::parse(json, nullptr, false);
+    if (stats.is_discarded() || !stats.contains("brokers")) {
+        return false;
+    }
+    for (auto const& [name, broker] : stats["brokers"].items()) {
+        if (broker.value("state", "") == "UP") {
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+boost::system::error_category const& kafka_category() {
+    static KafkaCategory const category;
+    return category;
+}
+
+KafkaSink::KafkaSink(KafkaSinkOptions options, std::shared_ptr<spdlog::logger> logger)
+    : options_(std::move(options)),
+      logger_(std::move(logger)),
+      name_("kafka " + options_.topic + " on " + options_.brokers) {
+    KafkaConf conf = make_kafka_conf(options_);
+    rd_kafka_conf_set_opaque(conf.get(), this);
+    rd_kafka_conf_set_dr_msg_cb(conf.get(), &KafkaSink::on_delivery);
+    rd_kafka_conf_set_error_cb(conf.get(), &KafkaSink::on_error);
+    rd_kafka_conf_set_stats_cb(conf.get(), &KafkaSink::on_statistics);
+    rd_kafka_conf_set_log_cb(conf.get(), &KafkaSink::on_log);
+    char error[512];
+    producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error, sizeof error);
+    if (producer_ == nullptr) {
+        throw ConfigError(options_.brokers_key, "cannot create the Kafka producer: " +
+                                                    std::string(error));
+    }
+    conf.release();  // rd_kafka_new owns it now
+    poller_ = std::thread([this] { serve_callbacks(); });
+}
+
+KafkaSink::~KafkaSink() {
+    close();
+}
+
+void KafkaSink::serve_callbacks() {
+    while (!stopping_.load(std::memory_order_relaxed)) {
+        rd_kafka_poll(producer_, kPollMs);
+    }
+}
+
+std::string const& KafkaSink::topic_for(std::string_view event_type) {
+    auto it = topics_.find(event_type);
+    if (it == topics_.end()) {
+        it = topics_.emplace(event_type, kafka_topic(options_.topic, event_type)).first;
+    }
+    return it->second;
+}
+
+boost::system::error_code KafkaSink::write(std::span<Record const> batch) {
+    if (producer_ == nullptr) {
+        return kafka_error(RD_KAFKA_RESP_ERR__DESTROY);
+    }
+    auto const deadline = std::chrono::steady_clock::now() + options_.delivery_timeout;
+    std::uint64_t id = 0;
+    {
+        std::lock_guard lock(mutex_);
+        id = ++batch_;
+        pending_ = batch.size();
+        first_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
+    for (Record const& record : batch) {
+        if (auto ec = produce(record, id, deadline)) {
+            settle(id, static_cast<rd_kafka_resp_err_t>(ec.value()));
+        }
+    }
+    // Sends what is queued now, whatever linger.ms says, and serves reports on this thread too.
+    rd_kafka_flush(producer_, static_cast<int>(std::max<std::int64_t>(
+                                  0, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         deadline - std::chrono::steady_clock::now())
+                                         .count())));
+    std::unique_lock lock(mutex_);
+    if (!settled_.wait_until(lock, deadline, [this] { return pending_ == 0; })) {
+        // Past delivery_timeout_ms: give up on what is left, so nothing waits forever. The purged
+        // messages report back (as purged) and count as failed.
+        lock.unlock();
+        rd_kafka_purge(producer_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        lock.lock();
+        settled_.wait_for(lock, kPurgeGrace, [this] { return pending_ == 0; });
+        if (pending_ > 0 && first_error_ == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            first_error_ = RD_KAFKA_RESP_ERR__TIMED_OUT;
+        }
+    }
+    auto const error = first_error_;
+    batch_ = kNoBatch;  // reports still to come belong to no batch
+    pending_ = 0;
+    return error == RD_KAFKA_RESP_ERR_NO_ERROR ? boost::system::error_code{} : kafka_error(error);
+}
+
+boost::system::error_code KafkaSink::produce(Record const& record, std::uint64_t batch,
+                                             std::chrono::steady_clock::time_point deadline) {
+    EventSummary const& summary = record.summary;
+    std::string_view const value = without_newline(record.line);
+    std::string_view key;
+    switch (options_.key) {
+        case KafkaKey::session_id:
+            key = summary.session_id();
+            break;
+        case KafkaKey::event_id:
+            key = summary.event_id();
+            break;
+        case KafkaKey::none:
+            break;
+    }
+    std::string const redelivery = record.redelivery_key.hex();
+    std::string const& topic = topic_for(summary.event_type);
+    for (;;) {
+        rd_kafka_headers_t* headers = rd_kafka_headers_new(4);
+        auto const add = [headers](char const* name, std::string_view text) {
+            if (!text.empty()) {
+                rd_kafka_header_add(headers, name, -1, text.data(),
+                                    static_cast<ssize_t>(text.size()));
+            }
+        };
+        add("eventType", summary.event_type);
+        add("eventId", summary.event_id());
+        add("requestId", record.request_id);
+        add("redeliveryKey", redelivery);
+        // Copied: a report can come after write() gave up on its batch.
+        rd_kafka_resp_err_t const error = rd_kafka_producev(
+            producer_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+            RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
+            RD_KAFKA_V_HEADERS(headers),
+            RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<std::uintptr_t>(batch))),
+            RD_KAFKA_V_END);
+        if (error == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            return {};  // the message owns the headers now
+        }
+        rd_kafka_headers_destroy(headers);
+        if (error != RD_KAFKA_RESP_ERR__QUEUE_FULL ||
+            std::chrono::steady_clock::now() >= deadline) {
+            return kafka_error(error);
+        }
+        // librdkafka's queue is full: let what is queued go out, then try again.
+        rd_kafka_poll(producer_, kPollMs);
+    }
+}
+
+void KafkaSink::settle(std::uint64_t batch, rd_kafka_resp_err_t error) {
+    std::lock_guard lock(mutex_);
+    if (batch != batch_ || batch == kNoBatch || pending_ == 0) {
+        return;  // a batch that write() already answered
+    }
+    if (error != RD_KAFKA_RESP_ERR_NO_ERROR && first_error_ == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        first_error_ = error;
+    }
+    if (--pending_ == 0) {
+        settled_.notify_all();
+    }
+}
+
+void KafkaSink::on_delivery(rd_kafka_t* rk, rd_kafka_message_t const* message, void*) {
+    KafkaSink& sink = sink_of(rk);
+    sink.settle(static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(message->_private)),
+                message->err);
+    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        sink.set_reachable(true, "a delivery was acknowledged");
+    }
+}
+
+void KafkaSink::on_error(rd_kafka_t* rk, int error, char const* reason, void*) {
+    KafkaSink& sink = sink_of(rk);
+    auto const code = static_cast<rd_kafka_resp_err_t>(error);
+    if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+        sink.set_reachable(false, reason);
+        return;
+    }
+    if (code == RD_KAFKA_RESP_ERR__FATAL) {
+        char detail[512];
+        rd_kafka_fatal_error(rk, detail, sizeof detail);
+        sink.logger_->critical("{}: fatal producer error, every delivery will fail until a "
+                               "restart: {}",
+                               sink.name_, detail);
+        return;
+    }
+    sink.logger_->debug("{}: {}", sink.name_, reason);
+}
+
+int KafkaSink::on_statistics(rd_kafka_t* rk, char* json, std::size_t length, void*) {
+    KafkaSink& sink = sink_of(rk);
+    if (!sink.reachable() && any_broker_up(std::string_view(json, length))) {
+        sink.set_reachable(true, "a broker is up");
+    }
+    return 0;  // librdkafka frees the text
+}
+
+void KafkaSink::on_log(rd_kafka_t const* rk, int level, char const* facility, char const* text) {
+    KafkaSink& sink = sink_of(rk);
+    // librdkafka's levels are syslog's: 0 to 3 errors, 4 warnings, 7 debug.
+    auto const spd = level <= 3   ? spdlog::level::err
+                     : level == 4 ? spdlog::level::warn
+                     : level <= 6 ? spdlog::level::info
+                                  : spdlog::level::debug;
+    sink.logger_->log(spd, "{}: librdkafka {}: {}", sink.name_, facility, text);
+}
+
+void KafkaSink::set_reachable(bool reachable, std::string_view why) {
+    if (reachable_.exchange(reachable, std::memory_order_relaxed) == reachable) {
+        return;
+    }
+    if (reachable) {
+        logger_->info("{}: reachable again ({})", name_, why);
+    } else {
+        logger_->error("{}: no broker reachable ({}); GET /readyz answers 503 until one is",
+                       name_, why);
+    }
+}
+
+bool KafkaSink::try_recover() {
+    if (producer_ == nullptr) {
+        return false;
+    }
+    rd_kafka_metadata_t const* metadata = nullptr;
+    if (rd_kafka_metadata(producer_, 0, nullptr, &metadata, kMetadataTimeoutMs) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return false;
+    }
+    rd_kafka_metadata_destroy(metadata);
+    set_reachable(true, "a broker answered a metadata request");
+    return true;
+}
+
+std::uint64_t KafkaSink::in_flight() const {
+    return producer_ == nullptr ? 0 : static_cast<std::uint64_t>(rd_kafka_outq_len(producer_));
+}
+
+void KafkaSink::close() {
+    if (producer_ == nullptr) {
+        return;
+    }
+    // write() waits for its batch, so only a purged batch's late reports can be left.
+    if (rd_kafka_flush(producer_, static_cast<int>(options_.delivery_timeout.count())) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
+        logger_->warn("{}: {} message(s) still unacknowledged at shutdown", name_,
+                      rd_kafka_outq_len(producer_));
+        rd_kafka_purge(producer_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    }
+    stopping_.store(true, std::memory_order_relaxed);
+    if (poller_.joinable()) {
+        poller_.join();
+    }
+    rd_kafka_destroy(producer_);
+    producer_ = nullptr;
+}
+
+}  // namespace callsink
