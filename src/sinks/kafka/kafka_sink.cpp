@@ -126,8 +126,11 @@ boost::system::error_code KafkaSink::write(std::span<Record const> batch) {
         rd_kafka_purge(producer_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
         lock.lock();
         settled_.wait_for(lock, kPurgeGrace, [this] { return pending_ == 0; });
-        if (pending_ > 0 && first_error_ == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            first_error_ = RD_KAFKA_RESP_ERR__TIMED_OUT;
+        // Said as what happened: the broker did not acknowledge in time.
+        if (pending_ > 0 || first_error_ == RD_KAFKA_RESP_ERR_NO_ERROR ||
+            first_error_ == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+            first_error_ == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
+            first_error_ = RD_KAFKA_RESP_ERR__MSG_TIMED_OUT;
         }
     }
     auto const error = first_error_;
@@ -237,8 +240,9 @@ int KafkaSink::on_statistics(rd_kafka_t* rk, char* json, std::size_t length, voi
 void KafkaSink::on_log(rd_kafka_t const* rk, int level, char const* facility, char const* text) {
     KafkaSink& sink = sink_of(rk);
     // librdkafka's levels are syslog's: 0 to 3 errors, 4 warnings, 7 debug.
-    auto const spd = level <= 3   ? spdlog::level::err
-                     : level == 4 ? spdlog::level::warn
+    // Its errors are mostly a broker's connection coming and going, which the sink reports
+    // itself (no broker reachable, sink failed): warnings, so they do not read as callsink's.
+    auto const spd = level <= 4   ? spdlog::level::warn
                      : level <= 6 ? spdlog::level::info
                                   : spdlog::level::debug;
     sink.logger_->log(spd, "{}: librdkafka {}: {}", sink.name_, facility, text);
