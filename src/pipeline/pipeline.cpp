@@ -107,9 +107,10 @@ void Pipeline::stop() {
 }
 
 bool Pipeline::ready() const {
-    if (failing_.load(std::memory_order_relaxed) != 0) {
-        return false;
-    }
+    return failing_.load(std::memory_order_relaxed) == 0 && all_reachable();
+}
+
+bool Pipeline::all_reachable() const {
     for (auto const* slots : {&event_slots_, &rejects_slots_}) {
         for (SlotState const& state : *slots) {
             if (!state.slot.sink->reachable()) {
@@ -132,7 +133,7 @@ void Pipeline::run() {
         {
             std::unique_lock lock(mutex_);
             auto const woken = [this] { return !queue_.empty() || stopping_ || reopen_requested_; };
-            if (failing_.load(std::memory_order_relaxed) > 0) {
+            if (failing_.load(std::memory_order_relaxed) > 0 || !all_reachable()) {
                 if (!wake_.wait_for(lock, kRecoveryInterval, woken)) {
                     lock.unlock();
                     try_recover_all();
@@ -310,7 +311,8 @@ void Pipeline::reopen_all() {
 void Pipeline::try_recover_all() {
     for (auto* slots : {&event_slots_, &rejects_slots_}) {
         for (SlotState& state : *slots) {
-            if (state.failing && state.slot.sink->try_recover()) {
+            if ((state.failing || !state.slot.sink->reachable()) &&
+                state.slot.sink->try_recover()) {
                 note_outcome(state, {});
             }
         }

@@ -7,6 +7,7 @@
 #include "callsink/sinks/file/file_sink.hpp"
 #include "callsink/sinks/kafka/kafka_settings.hpp"
 #include "callsink/sinks/log/log_sink.hpp"
+#include "callsink/sinks/postgres/postgres_settings.hpp"
 #include "callsink/sinks/stdout/stdout_sink.hpp"
 
 namespace callsink {
@@ -18,6 +19,7 @@ auto const kSinkTypes = std::to_array<SinkType>({
     stdout_sink_type(),
     log_sink_type(),
     kafka_sink_type(),
+    postgres_sink_type(),
 });
 
 // Records a best-effort sink may fall behind by before its records are dropped: about 10 MB of

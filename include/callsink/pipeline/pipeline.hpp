@@ -20,8 +20,9 @@
 // A failure of a required sink fails the records of that batch (the caller answers 503); a
 // best-effort sink's failure is logged and does not. Sink failures and recoveries are logged
 // once per change of state, not once per record.
-// While a sink fails, the writer tries every second to recover it without a record
-// (Sink::try_recover), so readiness comes back by itself even when no delivery arrives.
+// While a sink fails, or knows itself unreachable (Sink::reachable), the writer tries every second
+// to recover it without a record (Sink::try_recover), so readiness comes back by itself even when
+// no delivery arrives.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -122,6 +123,7 @@ class Pipeline {
     void count_stored(std::vector<Record> const& events);
     void reopen_all();
     void try_recover_all();
+    bool all_reachable() const;
     void close_all();
 
     PipelineOptions options_;

@@ -30,7 +30,7 @@ std::string numbered(int i) {
 }
 Record event_record(std::string line) {
     line += '\n';
-    return Record{RecordKind::event, std::move(line), {}, {}};
+    return Record{RecordKind::event, std::move(line), {}, {}, {}};
 }
 Record keyed_event(std::string line, std::string key) {
     Record record = event_record(std::move(line));
@@ -41,7 +41,7 @@ Record keyed_event(std::string line, std::string key) {
 }
 Record rejection_record(std::string line) {
     line += '\n';
-    return Record{RecordKind::rejection, std::move(line), {}, {}};
+    return Record{RecordKind::rejection, std::move(line), {}, {}, {}};
 }
 
 // Owns a pipeline over fake sinks; non-owning pointers stay valid while the pipeline lives.

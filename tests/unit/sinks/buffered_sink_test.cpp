@@ -28,7 +28,7 @@ class BufferedSinkTest : public ::testing::Test {
 
 std::vector<Record> batch_of(std::size_t n, std::size_t line_size = 100) {
     return std::vector<Record>(
-        n, Record{RecordKind::event, std::string(line_size - 1, 'x') + "\n", {}, {}});
+        n, Record{RecordKind::event, std::string(line_size - 1, 'x') + "\n", {}, {}, {}});
 }
 
 TEST_F(BufferedSinkTest, HandsEveryRecordToTheInnerSinkInOrder) {
@@ -36,7 +36,7 @@ TEST_F(BufferedSinkTest, HandsEveryRecordToTheInnerSinkInOrder) {
     FakeSink* fake = inner.get();
     BufferedSink sink(std::move(inner), 100, logger_);
     for (int i = 0; i < 10; ++i) {
-        std::vector<Record> one{{RecordKind::event, std::to_string(i) + "\n", {}, {}}};
+        std::vector<Record> one{{RecordKind::event, std::to_string(i) + "\n", {}, {}, {}}};
         ASSERT_FALSE(sink.write(one));
     }
     sink.close();

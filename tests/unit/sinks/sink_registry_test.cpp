@@ -239,7 +239,7 @@ TEST(OpenSinks, OpensAFileSinkInItsFolder) {
     std::filesystem::path const path = (dir.path() / "out/events.jsonl").lexically_normal();
     EXPECT_EQ(slots[0].sink->name(), "file " + path.string());
     EXPECT_TRUE(std::filesystem::is_regular_file(path));
-    std::vector<Record> const batch{Record{RecordKind::event, "{}\n", {}, {}}};
+    std::vector<Record> const batch{Record{RecordKind::event, "{}\n", {}, {}, {}}};
     ASSERT_FALSE(slots[0].sink->write(batch));
     slots[0].sink->close();
     EXPECT_EQ(testing::read_file(path), "{}\n");

@@ -14,7 +14,7 @@ using testing::TempDir;
 
 // A record of exactly `size` bytes including its newline, so rotation points are predictable.
 Record record_of(char fill, std::size_t size) {
-    return Record{RecordKind::event, std::string(size - 1, fill) + "\n", {}, {}};
+    return Record{RecordKind::event, std::string(size - 1, fill) + "\n", {}, {}, {}};
 }
 
 TEST(FileSink, AppendsTheBatchInOrderAndCreatesTheFolder) {

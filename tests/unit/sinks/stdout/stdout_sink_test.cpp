@@ -57,7 +57,7 @@ class StdoutSinkTest : public ::testing::Test {
 std::vector<Record> batch_of(std::vector<std::string> const& lines) {
     std::vector<Record> batch;
     for (std::string const& line : lines) {
-        batch.push_back(Record{RecordKind::event, line, {}, {}});
+        batch.push_back(Record{RecordKind::event, line, {}, {}, {}});
     }
     return batch;
 }

@@ -1,0 +1,84 @@
+// A sink that stores each batch in PostgreSQL (libpq) in one transaction, and returns from write()
+// only after COMMIT: the pipeline answers 200 then, or 503 with Retry-After when the database is
+// down, slow past delivery_timeout_ms (connect, TCP and statement timeouts all derive from it) or
+// refuses a record. The tables and their versions are in postgres_schema.hpp.
+//
+// One record that PostgreSQL refuses (a \u0000 that jsonb cannot hold, say) does not take the
+// batch's other records with it: the batch is inserted in one statement under a savepoint, and
+// if that fails, row by row, each under its own; the rows that still fail are logged with their
+// key and the batch is answered 503 (its other rows are committed, and a retry finds them stored).
+//
+// The connection is made at start, where a schema newer than this build is an error; a database
+// that cannot be reached then is only logged, and the sink connects again on each write and every
+// second while failing (try_recover). The connection string is never logged: the sink is named
+// by host, port and database. Used from one thread (the pipeline's writer); reachable() from any.
+#pragma once
+
+#include <libpq-fe.h>
+#include <spdlog/logger.h>
+
+#include <atomic>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "callsink/sinks/postgres/postgres_settings.hpp"
+#include "callsink/sinks/sink.hpp"
+
+namespace callsink {
+
+// What went wrong, as an error_code for the 503's message; the database's own words go to the log.
+enum class PostgresErrc {
+    connection_failed = 1,
+    statement_failed,
+    records_refused,
+    schema_too_new,
+};
+boost::system::error_category const& postgres_category();
+boost::system::error_code make_error_code(PostgresErrc errc);
+
+class PostgresSink final : public Sink {
+  public:
+    PostgresSink(PostgresSinkOptions options, std::shared_ptr<spdlog::logger> logger);
+    ~PostgresSink() override;
+    PostgresSink(PostgresSink const&) = delete;
+    PostgresSink& operator=(PostgresSink const&) = delete;
+
+    // Connects and brings the schema up to date. Throws ConfigError (naming conninfo_env) when
+    // the database's schema is newer than this build; an unreachable database is logged only.
+    void start();
+
+    std::string const& name() const override { return name_; }
+    boost::system::error_code write(std::span<Record const> batch) override;
+    boost::system::error_code sync() override { return {}; }
+    boost::system::error_code reopen() override { return {}; }
+    void close() override;
+    bool try_recover() override;
+    bool reachable() const override { return connected_.load(std::memory_order_relaxed); }
+
+  private:
+    struct Chunk;
+
+    boost::system::error_code connect();
+    boost::system::error_code migrate();
+    // Runs one command; on failure logs `what` with the database's message.
+    boost::system::error_code run(std::string const& sql, char const* what);
+    boost::system::error_code insert(std::span<Record const> rows, std::string const& where);
+    boost::system::error_code insert_rows(std::span<Record const> batch, std::size_t& refused);
+    boost::system::error_code refresh_sessions(std::span<Record const> batch);
+    boost::system::error_code fail(PostgresErrc errc, std::string const& detail);
+    void disconnect();
+
+    PostgresSinkOptions options_;
+    std::shared_ptr<spdlog::logger> logger_;
+    std::string name_;
+    PGconn* connection_ = nullptr;
+    std::atomic<bool> connected_{false};
+    std::string last_problem_;  // logged once until it changes
+};
+
+}  // namespace callsink
+
+template <>
+struct boost::system::is_error_code_enum<callsink::PostgresErrc> : std::true_type {};

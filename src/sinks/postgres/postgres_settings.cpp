@@ -1,0 +1,103 @@
+#include "callsink/sinks/postgres/postgres_settings.hpp"
+
+#include <libpq-fe.h>
+
+#include <memory>
+
+#include "callsink/sinks/postgres/postgres_sink.hpp"
+
+namespace callsink {
+namespace {
+
+constexpr IntRange kDeliveryTimeoutMs{100, 600'000};
+constexpr std::size_t kMaxIdentifier = 63;  // PostgreSQL's NAMEDATALEN - 1
+
+struct ConninfoDeleter {
+    void operator()(PQconninfoOption* options) const { PQconninfoFree(options); }
+};
+using Conninfo = std::unique_ptr<PQconninfoOption, ConninfoDeleter>;
+
+class PostgresSinkSettings final : public SinkSettings {
+  public:
+    explicit PostgresSinkSettings(PostgresSinkOptions options) : options_(std::move(options)) {}
+
+    std::unique_ptr<Sink> open(SinkContext const& context) const override {
+        auto sink = std::make_unique<PostgresSink>(options_, context.logger);
+        sink->start();
+        return sink;
+    }
+
+    PostgresSinkOptions const& options() const { return options_; }
+
+  private:
+    PostgresSinkOptions options_;
+};
+
+std::unique_ptr<SinkSettings> read_postgres_sink(ConfigTable const& table) {
+    PostgresSinkOptions options;
+    auto const variable = table.non_empty_string("conninfo_env");
+    if (!variable) {
+        table.fail("conninfo_env",
+                   "required: the environment variable that holds the libpq connection string "
+                   "(e.g. \"CALLSINK_PG\" with postgresql://callsink:…@db/callsink)");
+    }
+    options.conninfo_env = *variable;
+    options.conninfo_key = table.key_of("conninfo_env");
+    options.conninfo =
+        table.environment_value("conninfo_env", *variable, "(the database's connection string)");
+    char* error = nullptr;
+    Conninfo parsed(PQconninfoParse(options.conninfo.c_str(), &error));
+    if (!parsed) {
+        // libpq's message names the problem, not the value: safe to show.
+        std::string const problem = error ? error : "out of memory";
+        PQfreemem(error);
+        table.fail("conninfo_env", "environment variable " + *variable +
+                                       " is not a valid libpq connection string: " + problem);
+    }
+    if (auto schema = table.non_empty_string("schema")) {
+        if (schema->size() > kMaxIdentifier) {
+            table.fail("schema", "longer than PostgreSQL's 63-byte limit for a name");
+        }
+        options.schema = *schema;
+    }
+    if (auto timeout = table.integer("delivery_timeout_ms", kDeliveryTimeoutMs)) {
+        options.delivery_timeout = std::chrono::milliseconds(*timeout);
+    }
+    return std::make_unique<PostgresSinkSettings>(std::move(options));
+}
+
+}  // namespace
+
+std::string describe_conninfo(std::string const& conninfo) {
+    char* error = nullptr;
+    Conninfo parsed(PQconninfoParse(conninfo.c_str(), &error));
+    PQfreemem(error);
+    std::string host = "localhost";
+    std::string port = "5432";
+    std::string dbname;
+    for (PQconninfoOption const* option = parsed.get(); option && option->keyword; ++option) {
+        if (option->val == nullptr || *option->val == '\0') {
+            continue;
+        }
+        std::string_view const keyword = option->keyword;
+        if (keyword == "host" || (keyword == "hostaddr" && host == "localhost")) {
+            host = option->val;
+        } else if (keyword == "port") {
+            port = option->val;
+        } else if (keyword == "dbname") {
+            dbname = option->val;
+        }
+    }
+    return host + ":" + port + "/" + dbname;
+}
+
+PostgresSinkOptions const* postgres_sink_options(SinkSettings const& settings) {
+    auto const* postgres = dynamic_cast<PostgresSinkSettings const*>(&settings);
+    return postgres ? &postgres->options() : nullptr;
+}
+
+SinkType postgres_sink_type() {
+    return SinkType{"postgres", kPostgresSinkKeys, true, &read_postgres_sink};
+}
+
+}  // namespace callsink
