@@ -39,15 +39,14 @@ void check_topic(ConfigTable const& table, std::string const& topic) {
          open = topic.find('{', open + 1)) {
         if (topic.compare(open, kPlaceholder.size(), kPlaceholder) != 0) {
             std::size_t const close = topic.find('}', open);
-            std::string const found =
-                topic.substr(open, close == std::string::npos ? std::string::npos : close - open + 1);
+            std::string const found = topic.substr(
+                open, close == std::string::npos ? std::string::npos : close - open + 1);
             table.fail("topic", "unknown placeholder " + in_quotes(found) + " in " +
                                     in_quotes(topic) + "; the only one is {eventType}");
         }
     }
-    if (topic.find('}') != std::string::npos &&
-        std::count(topic.begin(), topic.end(), '}') !=
-            std::count(topic.begin(), topic.end(), '{')) {
+    if (topic.find('}') != std::string::npos && std::count(topic.begin(), topic.end(), '}') !=
+                                                    std::count(topic.begin(), topic.end(), '{')) {
         table.fail("topic", "a '}' without its '{' in " + in_quotes(topic));
     }
 }
@@ -83,8 +82,8 @@ void read_properties(ConfigTable const& table, std::string_view name, bool from_
         if (owned != kOwnedProperties.end()) {
             nested->fail(property, owned->instead.empty()
                                        ? std::string("set by callsink; it cannot be changed")
-                                       : "set by callsink from " +
-                                             table.key_of(owned->instead) + "; use that key");
+                                       : "set by callsink from " + table.key_of(owned->instead) +
+                                             "; use that key");
         }
         KafkaProperty value{property, "", nested->key_of(property), from_environment};
         if (from_environment) {
@@ -92,7 +91,8 @@ void read_properties(ConfigTable const& table, std::string_view name, bool from_
             if (!variable || variable->empty()) {
                 nested->fail(property, "must name an environment variable");
             }
-            value.value = nested->environment_value(property, *variable, "(a librdkafka property)");
+            value.value = nested->environment_value(
+                property, *variable, "; it must hold the value of librdkafka property " + property);
         } else {
             value.value = *nested->scalar(property);
         }
@@ -122,7 +122,8 @@ std::unique_ptr<SinkSettings> read_kafka_sink(ConfigTable const& table) {
     KafkaSinkOptions options;
     auto const brokers = table.string("brokers");
     if (!brokers) {
-        table.fail("brokers", "required: the bootstrap servers, e.g. \"kafka-1:9092,kafka-2:9092\"");
+        table.fail("brokers",
+                   "required: the bootstrap servers, e.g. \"kafka-1:9092,kafka-2:9092\"");
     }
     if (brokers->find_first_not_of(" ,\t") == std::string::npos) {
         table.fail("brokers", "must name at least one broker, e.g. \"kafka-1:9092\"");

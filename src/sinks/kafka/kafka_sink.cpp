@@ -71,8 +71,8 @@ KafkaSink::KafkaSink(KafkaSinkOptions options, std::shared_ptr<spdlog::logger> l
     char error[512];
     producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error, sizeof error);
     if (producer_ == nullptr) {
-        throw ConfigError(options_.brokers_key, "cannot create the Kafka producer: " +
-                                                    std::string(error));
+        throw ConfigError(options_.brokers_key,
+                          "cannot create the Kafka producer: " + std::string(error));
     }
     conf.release();  // rd_kafka_new owns it now
     poller_ = std::thread([this] { serve_callbacks(); });
@@ -221,9 +221,10 @@ void KafkaSink::on_error(rd_kafka_t* rk, int error, char const* reason, void*) {
     if (code == RD_KAFKA_RESP_ERR__FATAL) {
         char detail[512];
         rd_kafka_fatal_error(rk, detail, sizeof detail);
-        sink.logger_->critical("{}: fatal producer error, every delivery will fail until a "
-                               "restart: {}",
-                               sink.name_, detail);
+        sink.logger_->critical(
+            "{}: fatal producer error, every delivery will fail until a "
+            "restart: {}",
+            sink.name_, detail);
         return;
     }
     sink.logger_->debug("{}: {}", sink.name_, reason);
@@ -255,8 +256,8 @@ void KafkaSink::set_reachable(bool reachable, std::string_view why) {
     if (reachable) {
         logger_->info("{}: reachable again ({})", name_, why);
     } else {
-        logger_->error("{}: no broker reachable ({}); GET /readyz answers 503 until one is",
-                       name_, why);
+        logger_->error("{}: no broker reachable ({}); GET /readyz answers 503 until one is", name_,
+                       why);
     }
 }
 

@@ -63,7 +63,8 @@ std::string quote_identifier(std::string_view name) {
 std::string create_schema_sql(std::string_view schema) {
     return in_schema(R"sql(
 SELECT pg_advisory_xact_lock(hashtext('callsink schema ' || 'S.'));
-CREATE SCHEMA IF NOT EXISTS )sql" + quote_identifier(schema) + R"sql(;
+CREATE SCHEMA IF NOT EXISTS )sql" +
+                         quote_identifier(schema) + R"sql(;
 CREATE TABLE IF NOT EXISTS S.schema_version (version integer NOT NULL);
 )sql",
                      schema);
@@ -78,10 +79,11 @@ std::vector<std::string> migration_sql(std::string_view schema, int from) {
     if (from < 1) {
         statements.push_back(in_schema(kVersion1, schema));
     }
-    statements.push_back(in_schema("DELETE FROM S.schema_version; INSERT INTO S.schema_version "
-                                   "VALUES (" +
-                                       std::to_string(kPostgresSchemaVersion) + ")",
-                                   schema));
+    statements.push_back(
+        in_schema("DELETE FROM S.schema_version; INSERT INTO S.schema_version "
+                  "VALUES (" +
+                      std::to_string(kPostgresSchemaVersion) + ")",
+                  schema));
     return statements;
 }
 

@@ -43,8 +43,8 @@ std::unique_ptr<SinkSettings> read_postgres_sink(ConfigTable const& table) {
     }
     options.conninfo_env = *variable;
     options.conninfo_key = table.key_of("conninfo_env");
-    options.conninfo =
-        table.environment_value("conninfo_env", *variable, "(the database's connection string)");
+    options.conninfo = table.environment_value(
+        "conninfo_env", *variable, "; it must hold the libpq connection string of the database");
     char* error = nullptr;
     Conninfo parsed(PQconninfoParse(options.conninfo.c_str(), &error));
     if (!parsed) {

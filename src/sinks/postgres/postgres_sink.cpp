@@ -92,8 +92,8 @@ void PostgresSink::start() {
     if (auto ec = connect(); ec == PostgresErrc::schema_too_new) {
         throw ConfigError(options_.conninfo_key, last_problem_);
     } else if (ec) {
-        logger_->warn("{}: not reachable at start ({}); deliveries get 503 until it is",
-                      name_, last_problem_);
+        logger_->warn("{}: not reachable at start ({}); deliveries get 503 until it is", name_,
+                      last_problem_);
     }
 }
 
@@ -117,13 +117,14 @@ boost::system::error_code PostgresSink::connect() {
     disconnect();
     auto const timeout_ms = options_.delivery_timeout.count();
     // libpq takes whole seconds and treats less than 2 as 2.
-    std::string const connect_timeout = std::to_string(std::max<long long>(2, (timeout_ms + 999) / 1000));
+    std::string const connect_timeout =
+        std::to_string(std::max<long long>(2, (timeout_ms + 999) / 1000));
     std::string const tcp_timeout = std::to_string(timeout_ms);
     // Later keywords override what the connection string says (expand_dbname = 1).
     char const* keywords[] = {"dbname", "connect_timeout", "tcp_user_timeout", "application_name",
                               nullptr};
-    char const* values[] = {options_.conninfo.c_str(), connect_timeout.c_str(),
-                            tcp_timeout.c_str(), "callsink", nullptr};
+    char const* values[] = {options_.conninfo.c_str(), connect_timeout.c_str(), tcp_timeout.c_str(),
+                            "callsink", nullptr};
     connection_ = PQconnectdbParams(keywords, values, 1);
     if (PQstatus(connection_) != CONNECTION_OK) {
         auto ec = fail(PostgresErrc::connection_failed,
@@ -131,6 +132,10 @@ boost::system::error_code PostgresSink::connect() {
         disconnect();
         return ec;
     }
+    // The server's notices ("schema already exists, skipping") would go to stderr as they are,
+    // in the middle of callsink's log; they say nothing an operator needs.
+    PQsetNoticeProcessor(
+        connection_, [](void*, char const*) {}, nullptr);
     std::string const timeouts = "SET statement_timeout = " + std::to_string(timeout_ms) +
                                  "; SET lock_timeout = " + std::to_string(timeout_ms);
     if (auto ec = run(timeouts, "setting the timeouts")) {
@@ -161,18 +166,17 @@ boost::system::error_code PostgresSink::migrate() {
     if (!succeeded(version.get())) {
         run("ROLLBACK", "rolling back");
         return fail(PostgresErrc::statement_failed,
-                    "reading the schema version: " +
-                        one_line(PQresultErrorMessage(version.get())));
+                    "reading the schema version: " + one_line(PQresultErrorMessage(version.get())));
     }
     int const stored =
         PQgetisnull(version.get(), 0, 0) ? 0 : std::atoi(PQgetvalue(version.get(), 0, 0));
     if (stored > kPostgresSchemaVersion) {
         run("ROLLBACK", "rolling back");
-        return fail(PostgresErrc::schema_too_new,
-                    "schema " + quote_identifier(schema) + " is at version " +
-                        std::to_string(stored) + ", newer than this callsink knows (version " +
-                        std::to_string(kPostgresSchemaVersion) +
-                        "); upgrade callsink or use another schema");
+        return fail(PostgresErrc::schema_too_new, "schema " + quote_identifier(schema) +
+                                                      " is at version " + std::to_string(stored) +
+                                                      ", newer than this callsink knows (version " +
+                                                      std::to_string(kPostgresSchemaVersion) +
+                                                      "); upgrade callsink or use another schema");
     }
     if (stored < kPostgresSchemaVersion) {
         for (std::string const& statement : migration_sql(schema, stored)) {
@@ -248,9 +252,9 @@ boost::system::error_code PostgresSink::insert_rows(std::span<Record const> batc
                 return begin;
             }
             std::string const key = chunk[i].redelivery_key.hex();
-            auto const one = insert(chunk.subspan(i, 1), "the record with redeliveryKey " + key +
-                                                             " (request " + chunk[i].request_id +
-                                                             ")");
+            auto const one =
+                insert(chunk.subspan(i, 1), "the record with redeliveryKey " + key + " (request " +
+                                                chunk[i].request_id + ")");
             if (one == PostgresErrc::records_refused) {
                 ++refused;
                 if (auto undo = run("ROLLBACK TO SAVEPOINT one", "rolling back a record")) {
@@ -277,8 +281,7 @@ boost::system::error_code PostgresSink::refresh_sessions(std::span<Record const>
     std::string const ids = text_array(sessions);
     char const* values[] = {ids.c_str()};
     std::string const sql = refresh_sessions_sql(options_.schema);
-    Result result(
-        PQexecParams(connection_, sql.c_str(), 1, nullptr, values, nullptr, nullptr, 0));
+    Result result(PQexecParams(connection_, sql.c_str(), 1, nullptr, values, nullptr, nullptr, 0));
     if (succeeded(result.get())) {
         return {};
     }
@@ -288,11 +291,24 @@ boost::system::error_code PostgresSink::refresh_sessions(std::span<Record const>
 }
 
 boost::system::error_code PostgresSink::write(std::span<Record const> batch) {
-    if (connection_ == nullptr || PQstatus(connection_) != CONNECTION_OK) {
+    bool const fresh = connection_ == nullptr || PQstatus(connection_) != CONNECTION_OK;
+    if (fresh) {
         if (auto ec = connect()) {
             return ec;
         }
     }
+    auto ec = store(batch);
+    if (ec == PostgresErrc::connection_failed && !fresh) {
+        // A connection that went stale while idle (the server restarted): one new one is worth a
+        // try before a 503.
+        if (!(ec = connect())) {
+            ec = store(batch);
+        }
+    }
+    return ec;
+}
+
+boost::system::error_code PostgresSink::store(std::span<Record const> batch) {
     std::size_t refused = 0;
     auto ec = run("BEGIN", "starting a transaction");
     if (!ec) {

@@ -28,7 +28,7 @@ enum class KafkaKey { session_id, event_id, none };
 struct KafkaProperty {
     std::string name;
     std::string value;
-    std::string key;  // where it was set, for messages: sinks[0].librdkafka."compression.type"
+    std::string key;      // where it was set, for messages: sinks[0].librdkafka."compression.type"
     bool secret = false;  // from the environment: never shown
 };
 

@@ -84,8 +84,8 @@ class KafkaSink final : public Sink {
     // its batch gave up is told apart and ignored.
     std::mutex mutex_;
     std::condition_variable settled_;
-    std::uint64_t batch_ = 0;                             // guarded by mutex_
-    std::size_t pending_ = 0;                             // guarded by mutex_
+    std::uint64_t batch_ = 0;                                       // guarded by mutex_
+    std::size_t pending_ = 0;                                       // guarded by mutex_
     rd_kafka_resp_err_t first_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;  // guarded by mutex_
 };
 

@@ -61,6 +61,8 @@ class PostgresSink final : public Sink {
     struct Chunk;
 
     boost::system::error_code connect();
+    // One transaction for the batch; write() retries it once on a new connection.
+    boost::system::error_code store(std::span<Record const> batch);
     boost::system::error_code migrate();
     // Runs one command; on failure logs `what` with the database's message.
     boost::system::error_code run(std::string const& sql, char const* what);
