@@ -558,7 +558,7 @@ TEST(ConfigSinks, RejectsAnUnknownSinkTypeListingTheTypes) {
         EXPECT_EQ(error.key(), "sinks[0].type");
         EXPECT_STREQ(error.what(),
                      "sinks[0].type: unknown sink type \"mqtt\"; expected \"file\", \"stdout\", "
-                     "\"log\" or \"kafka\"");
+                     "\"log\", \"kafka\" or \"postgres\"");
     }
 }
 

@@ -75,17 +75,18 @@ SinkContext test_context() {
         std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>())};
 }
 
-TEST(SinkTypes, AreFileStdoutLogAndKafkaInThatOrder) {
+TEST(SinkTypes, AreFileStdoutLogKafkaAndPostgresInThatOrder) {
     std::vector<std::string_view> names;
     for (SinkType const& type : sink_types()) {
         names.push_back(type.name);
     }
-    EXPECT_THAT(names, ElementsAre("file", "stdout", "log", "kafka"));
+    EXPECT_THAT(names, ElementsAre("file", "stdout", "log", "kafka", "postgres"));
 }
 
-TEST(SinkTypes, AFileAndKafkaAreRequiredByDefault) {
+TEST(SinkTypes, AFileKafkaAndPostgresAreRequiredByDefault) {
     EXPECT_TRUE(find_sink_type("file")->required_by_default);
     EXPECT_TRUE(find_sink_type("kafka")->required_by_default);
+    EXPECT_TRUE(find_sink_type("postgres")->required_by_default);
     EXPECT_FALSE(find_sink_type("stdout")->required_by_default);
     EXPECT_FALSE(find_sink_type("log")->required_by_default);
 }
@@ -182,7 +183,7 @@ TEST(ReadSinkConfig, RefusesARequiredThatIsNotABoolean) {
 TEST(ReadSinkConfig, RequiresATypeAndListsTheTypes) {
     ConfigError const error = error_reading("[[sinks]]\npath = \"e.jsonl\"\n");
     EXPECT_EQ(error.key(), "sinks[0].type");
-    EXPECT_STREQ(error.what(), "sinks[0].type: required; expected \"file\", \"stdout\", \"log\" or \"kafka\"");
+    EXPECT_STREQ(error.what(), "sinks[0].type: required; expected \"file\", \"stdout\", \"log\", \"kafka\" or \"postgres\"");
 }
 
 TEST(ReadSinkConfig, RefusesATypeThatIsNotAString) {
@@ -196,7 +197,7 @@ TEST(ReadSinkConfig, NamesAnUnknownTypeAndListsTheTypes) {
     EXPECT_EQ(error.key(), "sinks[0].type");
     EXPECT_STREQ(error.what(),
                  "sinks[0].type: unknown sink type \"mqtt\"; expected \"file\", \"stdout\", "
-                 "\"log\" or \"kafka\"");
+                 "\"log\", \"kafka\" or \"postgres\"");
 }
 
 TEST(ReadSinkConfig, NamesAnUnknownKeyWithTheFileSinksKeysAndASuggestion) {
