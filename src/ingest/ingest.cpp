@@ -8,13 +8,17 @@ namespace callsink {
 
 Ingested ingest_delivery(std::string_view body, Received const& received,
                          MsisdnPrivacy const& privacy) {
-    Ingested out;
-    if (!privacy.enabled()) {
-        if (auto record = encode_one_pass(body, received)) {
-            out.record = std::move(*record);
-            return out;
-        }
+    if (auto record = encode_one_pass(body, received, privacy)) {
+        Ingested out;
+        out.record = std::move(*record);
+        return out;
     }
+    return ingest_general(body, received, privacy);
+}
+
+Ingested ingest_general(std::string_view body, Received const& received,
+                        MsisdnPrivacy const& privacy) {
+    Ingested out;
     auto parsed = parse_event(body);
     if (!parsed) {
         Rejection rejection = parsed.error();

@@ -289,7 +289,8 @@ bool is_plain_ascii(std::string_view text) {
 
 class Encoder {
   public:
-    explicit Encoder(std::string& out) : out_(out) {}
+    // `privacy` is nullptr when numbers pass through unchanged.
+    Encoder(std::string& out, MsisdnPrivacy const* privacy) : out_(out), privacy_(privacy) {}
 
     // The payload's members and its text as written, once write_members() of the envelope
     // succeeded.
@@ -341,6 +342,9 @@ class Encoder {
         }
         for (Member const& member : members.all()) {
             if (member.field < 0) {
+                if (privacy_ != nullptr) {
+                    return false;  // protect() scrubs unknown members by their names and text
+                }
                 open_member(first, member.key);
                 if (!whole_value(member.value, depth)) {
                     return false;
@@ -386,7 +390,9 @@ class Encoder {
                 return true;
             }
             case FieldKind::string_or_object:
-                return (text.front() == '"' || text.front() == '{') && whole_value(text, depth);
+                // eventData: protect() scrubs every string in it, at any depth.
+                return privacy_ == nullptr && (text.front() == '"' || text.front() == '{') &&
+                       whole_value(text, depth);
             case FieldKind::object:
                 return typed_object(text, *spec.nested, depth + 1);
             case FieldKind::named_objects:
@@ -418,7 +424,21 @@ class Encoder {
         if (!known.empty() && std::ranges::find(known, content) == known.end()) {
             return false;  // an unlisted value: the general path keeps it and notes it
         }
-        quoted(content);
+        if (privacy_ == nullptr || spec.text.privacy == Privacy::none) {
+            quoted(content);
+            return true;
+        }
+        // Without escapes the content is the decoded value, as protect() sees it.
+        if (content.find('\\') != std::string_view::npos) {
+            return false;
+        }
+        std::string const protected_text = spec.text.privacy == Privacy::phone_number
+                                               ? privacy_->protect_number(content)
+                                               : privacy_->scrub_text(content);
+        if (protected_text.find_first_of("\"\\") != std::string::npos) {
+            return false;  // would need escaping: the general path writes it
+        }
+        quoted(protected_text);
         return true;
     }
 
@@ -698,6 +718,7 @@ class Encoder {
     }
 
     std::string& out_;
+    MsisdnPrivacy const* privacy_;
     std::size_t members_seen_ = 0;
     Members payload_;
     std::size_t payload_begin_ = 0;
@@ -735,6 +756,11 @@ void append_received(Received const& received, std::string& out) {
 }  // namespace
 
 std::optional<Record> encode_one_pass(std::string_view body, Received const& received) {
+    return encode_one_pass(body, received, MsisdnPrivacy(MsisdnPolicy::clear));
+}
+
+std::optional<Record> encode_one_pass(std::string_view body, Received const& received,
+                                      MsisdnPrivacy const& privacy) {
     for (std::string_view text :
          {std::string_view(received.at), std::string_view(received.path),
           std::string_view(received.remote), std::string_view(received.request_id)}) {
@@ -762,13 +788,16 @@ std::optional<Record> encode_one_pass(std::string_view body, Received const& rec
     if (type == nullptr) {
         return std::nullopt;
     }
+    if (privacy.enabled() && type->identity.redelivery.empty()) {
+        return std::nullopt;  // its key is its payload before privacy: the general path takes it
+    }
     ObjectSchema const& schema = envelope_schema(*type);
     if (!assign_fields(envelope, schema)) {
         return std::nullopt;
     }
     Record record;
     record.line.reserve(body.size() + 160);
-    Encoder encoder(record.line);
+    Encoder encoder(record.line, privacy.enabled() ? &privacy : nullptr);
     if (!encoder.write_members(envelope, schema, 0)) {
         return std::nullopt;
     }

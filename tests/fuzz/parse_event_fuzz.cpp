@@ -2,12 +2,14 @@
 // or rejection encoder. Beyond "no crash, no sanitizer report", it checks the record contract:
 // exactly one line, ending in '\n', that is itself valid JSON. And it holds the one-pass encoder
 // (one_pass_encoder.hpp) to its promise: whatever it accepts, the general path accepts without
-// notes and encodes to the same Record: the same bytes, summary and redelivery key.
+// notes and encodes to the same Record: the same bytes, summary and redelivery key, with privacy
+// off, in mask mode and in hash mode.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
 #include "callsink/events/parse.hpp"
+#include "callsink/ingest/ingest.hpp"
 #include "callsink/records/event_record.hpp"
 #include "callsink/records/one_pass_encoder.hpp"
 
@@ -18,6 +20,21 @@ void check_one_json_line(std::string const& line) {
         std::abort();
     }
     if (callsink::Json::parse(line, nullptr, false).is_discarded()) {
+        std::abort();
+    }
+}
+
+// With privacy on, the general path is ingest_general(): parse, protect, encode.
+void check_privacy_agrees(std::string_view body, callsink::Received const& received,
+                          callsink::MsisdnPrivacy const& privacy) {
+    auto const one_pass = callsink::encode_one_pass(body, received, privacy);
+    if (!one_pass) {
+        return;
+    }
+    callsink::Ingested const general = callsink::ingest_general(body, received, privacy);
+    if (general.rejection || !general.notes.empty() || one_pass->line != general.record.line ||
+        !(one_pass->summary == general.record.summary) ||
+        one_pass->redelivery_key != general.record.redelivery_key) {
         std::abort();
     }
 }
@@ -38,6 +55,10 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
             std::abort();
         }
     }
+    static callsink::MsisdnPrivacy const mask(callsink::MsisdnPolicy::mask);
+    static callsink::MsisdnPrivacy const hash(callsink::MsisdnPolicy::hash, "fuzz key of 16+ bytes");
+    check_privacy_agrees(body, received, mask);
+    check_privacy_agrees(body, received, hash);
     if (parsed) {
         check_one_json_line(callsink::event_record(*parsed, received).line);
     } else {

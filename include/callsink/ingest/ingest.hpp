@@ -23,9 +23,14 @@ struct Ingested {
 // and in a rejection's raw body and message (a body written as base64 could not be scrubbed
 // afterwards).
 //
-// A valid delivery takes the one-pass encoder (records/one_pass_encoder.hpp) when privacy is
-// off; it produces the same Record that parse_event() and event_record() would.
+// A valid delivery takes the one-pass encoder (records/one_pass_encoder.hpp) where it can; it
+// produces the same Record that ingest_general() would.
 Ingested ingest_delivery(std::string_view body, Received const& received,
                          MsisdnPrivacy const& privacy);
+
+// The general path alone: parse_event(), privacy on the typed event, event_record() (or the
+// rejection). The one-pass encoder's tests compare against it.
+Ingested ingest_general(std::string_view body, Received const& received,
+                        MsisdnPrivacy const& privacy);
 
 }  // namespace callsink

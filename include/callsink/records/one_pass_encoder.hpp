@@ -10,17 +10,27 @@
 // field, a duplicate key, a string escape other than \" \\ \b \f \n \r \t (and any escape in a
 // value the record's summary or redelivery key reads), a number nlohmann would rewrite (-0, more
 // than 18 digits), deep nesting or large objects. tests/unit/records/one_pass_encoder_test.cpp
-// and the parse_event fuzzer compare the two routes on every input this one accepts.
+// and the parse_event fuzzer compare the two routes on every input this one accepts, in every
+// privacy mode.
+//
+// With [privacy] on, numbers are protected as values are copied, driven by the same field list:
+// a field marked phone_number gets protect_number, one marked free_text gets scrub_text
+// (events/msisdn_privacy.hpp), exactly as MsisdnPrivacy::protect does on the typed event. What
+// protect() handles by walking unknown JSON (members the list does not name, eventData) and a
+// type identified by its whole payload (whose key is taken before privacy) are declined.
 #pragma once
 
 #include <optional>
 #include <string_view>
 
+#include "callsink/events/msisdn_privacy.hpp"
 #include "callsink/records/record.hpp"
 
 namespace callsink {
 
-// Pure and thread-safe. nullopt: use parse_event() and event_record().
+// Pure and thread-safe. nullopt: use parse_event(), MsisdnPrivacy::protect() and event_record().
+std::optional<Record> encode_one_pass(std::string_view body, Received const& received,
+                                      MsisdnPrivacy const& privacy);
 std::optional<Record> encode_one_pass(std::string_view body, Received const& received);
 
 }  // namespace callsink
