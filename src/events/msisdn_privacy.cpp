@@ -2,12 +2,14 @@
 // only implements them.
 #include "callsink/events/msisdn_privacy.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <algorithm>
 #include <array>
 #include <climits>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <utility>
@@ -125,6 +127,16 @@ MsisdnPrivacy::MsisdnPrivacy(MsisdnPolicy policy, std::string key)
     if (key_.size() > static_cast<std::size_t>(INT_MAX)) {
         throw std::invalid_argument("privacy key is too long");
     }
+    std::unique_ptr<EVP_MAC, void (*)(EVP_MAC*)> const mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr),
+                                                           &EVP_MAC_free);
+    keyed_.reset(mac ? EVP_MAC_CTX_new(mac.get()) : nullptr, &EVP_MAC_CTX_free);
+    char digest[] = "SHA256";
+    OSSL_PARAM const parameters[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                                     OSSL_PARAM_construct_end()};
+    if (!keyed_ || EVP_MAC_init(keyed_.get(), reinterpret_cast<unsigned char const*>(key_.data()),
+                                key_.size(), parameters) != 1) {
+        throw std::runtime_error("HMAC-SHA256 is not available from OpenSSL");
+    }
     if (hash("0") == kHashFailed) {
         throw std::runtime_error("HMAC-SHA256 is not available from OpenSSL");
     }
@@ -194,10 +206,14 @@ std::string MsisdnPrivacy::hash(std::string_view number) const {
         }
     }
 
+    // A copy of the keyed context: HMAC() would look up the algorithm and set the key up again
+    // for every number, which cost three quarters of a hashed delivery's time (measured).
     std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
-    unsigned int mac_size = 0;
-    if (HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), normalised, size, mac.data(),
-             &mac_size) == nullptr ||
+    std::size_t mac_size = 0;
+    std::unique_ptr<EVP_MAC_CTX, void (*)(EVP_MAC_CTX*)> context(EVP_MAC_CTX_dup(keyed_.get()),
+                                                                 &EVP_MAC_CTX_free);
+    if (!context || EVP_MAC_update(context.get(), normalised, size) != 1 ||
+        EVP_MAC_final(context.get(), mac.data(), &mac_size, mac.size()) != 1 ||
         mac_size < kTokenHexDigits / 2) {
         return std::string(kHashFailed);
     }

@@ -31,7 +31,10 @@
 //      leading digits, and one starting with '0' (a trunk prefix) keeps none.
 #pragma once
 
+#include <openssl/types.h>
+
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -111,6 +114,9 @@ class MsisdnPrivacy {
 
     MsisdnPolicy policy_;
     std::string key_;
+    // HMAC-SHA256 set up with the key once (hash only); each number hashes a copy of it, so the
+    // object stays const and shareable between threads.
+    std::shared_ptr<EVP_MAC_CTX> keyed_;
 };
 
 }  // namespace callsink
