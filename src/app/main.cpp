@@ -1,14 +1,17 @@
 // callsink's command line: parses the flags, loads the configuration, builds the logger and hands
-// over to run_daemon. Exit status: 0 done, 2 bad flags or configuration, 1 failed at start-up
-// with a valid configuration (the port is taken, a sink file cannot be opened).
+// over to run_daemon, or, for `callsink session ID`, to run_session_command. Exit status: 0 done,
+// 2 bad flags or configuration, 1 failed at start-up with a valid configuration (the port is
+// taken, a sink file cannot be opened) or, for `session`, no events found.
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <iostream>
 #include <string>
 
 #include "callsink/app/config_file.hpp"
 #include "callsink/app/daemon.hpp"
+#include "callsink/app/session_command.hpp"
 #include "callsink/ops/daemon_log.hpp"
 
 namespace {
@@ -27,18 +30,41 @@ int main(int argc, char** argv) {
     std::string config_path;
     std::string listen;
     bool check = false;
-    app.add_option("-c,--config", config_path, "TOML configuration file")
-        ->required()
-        ->option_text("FILE");
+    // Required unless a subcommand took it: the subcommand's --config fills the same string.
+    app.add_option("-c,--config", config_path, "TOML configuration file")->option_text("FILE");
     app.add_option("-l,--listen", listen, "listen address, overriding server.listen")
         ->option_text("HOST:PORT");
     app.add_flag("--check", check, "validate the configuration and exit");
     app.set_version_flag("-V,--version", "callsink " CALLSINK_VERSION);
     app.footer(
         "Example: callsink --config /etc/callsink/callsink.toml\n"
+        "         callsink session 1f048a84-ea6d-11ee-911b-078f7290bf52 --config FILE\n"
         "Signals: SIGTERM/SIGINT drain and stop, SIGHUP reopens files (logrotate).");
+
+    callsink::SessionQuery session_query;
+    CLI::App* session = app.add_subcommand(
+        "session",
+        "show one session as stored: both legs' statuses in time order, then the summary");
+    session->add_option("SESSION_ID", session_query.session_id, "the session's sessionId")
+        ->required();
+    session->add_option("-c,--config", config_path, "TOML configuration file")->option_text("FILE");
+    session->add_flag("--json", session_query.json, "print one JSON object instead of text");
+    session->footer(
+        "Reads the postgres sink when one is configured, else the file sink's files and their "
+        "rotations.\nExit status: 0 shown, 1 no events for the session (or the store could not be "
+        "read), 2 bad flags or configuration.");
+    app.require_subcommand(0, 1);
     try {
         app.parse(argc, argv);
+        if (config_path.empty()) {
+            throw CLI::RequiredError("--config");
+        }
+        if (session->parsed() && session_query.session_id.empty()) {
+            throw CLI::ValidationError("SESSION_ID", "must not be empty");
+        }
+        if (session->parsed() && (check || !listen.empty())) {
+            throw CLI::ValidationError("session", "--check and --listen are the daemon's flags");
+        }
     } catch (CLI::ParseError const& e) {
         int const status = app.exit(e);
         return status == 0 ? 0 : kExitUsage;
@@ -57,6 +83,9 @@ int main(int argc, char** argv) {
     if (check) {
         std::printf("callsink: config %s is valid\n", config_path.c_str());
         return 0;
+    }
+    if (session->parsed()) {
+        return callsink::run_session_command(config, session_query, std::cout, std::cerr);
     }
 
     // A stdout sink whose reader went away must fail its write (EPIPE), not kill the daemon.

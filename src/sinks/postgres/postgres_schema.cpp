@@ -61,12 +61,14 @@ std::string quote_identifier(std::string_view name) {
 }
 
 std::string create_schema_sql(std::string_view schema) {
-    return in_schema(R"sql(
-SELECT pg_advisory_xact_lock(hashtext('callsink schema ' || 'S.'));
-CREATE SCHEMA IF NOT EXISTS )sql" +
-                         quote_identifier(schema) + R"sql(;
-CREATE TABLE IF NOT EXISTS S.schema_version (version integer NOT NULL);
-)sql",
+    // The name goes in after in_schema: an "S." inside it is not a placeholder. The lock's key is
+    // the text `callsink schema "name".`, as an E'' literal (its quotes and backslashes escaped,
+    // whatever standard_conforming_strings says).
+    std::string const quoted = quote_identifier(schema);
+    std::string const literal = replace_all(replace_all(quoted, "\\", "\\\\"), "'", "''");
+    return "SELECT pg_advisory_xact_lock(hashtext('callsink schema ' || E'" + literal +
+           ".'));\nCREATE SCHEMA IF NOT EXISTS " + quoted + ";\n" +
+           in_schema("CREATE TABLE IF NOT EXISTS S.schema_version (version integer NOT NULL);\n",
                      schema);
 }
 
@@ -128,7 +130,10 @@ SELECT e.session_id,
            (array_agg((e.record->'payload'->>'callCount')::integer ORDER BY e.event_at DESC NULLS LAST,
                       e.received_at DESC)
                 FILTER (WHERE e.event_type = 'SESSION_SUMMARY'
-                        AND jsonb_typeof(e.record->'payload'->'callCount') = 'number'))[1],
+                        AND CASE WHEN jsonb_typeof(e.record->'payload'->'callCount') = 'number'
+                                 THEN (e.record->'payload'->>'callCount')::numeric
+                                          BETWEEN -2147483648 AND 2147483647
+                                 ELSE false END))[1],
            count(DISTINCT e.record->'payload'->>'callId')
                FILTER (WHERE e.event_type = 'CALL_STATUS')::integer),
        max(e.event_at),
@@ -149,6 +154,13 @@ ON CONFLICT (session_id) DO UPDATE SET
     updated_at = EXCLUDED.updated_at
 )sql",
                      schema);
+}
+
+std::string lock_sessions_sql() {
+    // One lock per session, taken in the order of their keys by every replica: no deadlock.
+    return "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT "
+           "hashtextextended($2 || ' ' || id, 0) AS k FROM unnest($1::text[]) AS id ORDER BY k) "
+           "AS keys";
 }
 
 std::string session_events_sql(std::string_view schema) {

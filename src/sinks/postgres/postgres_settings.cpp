@@ -2,6 +2,9 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+#include <array>
+#include <cstring>
 #include <memory>
 
 #include "callsink/sinks/postgres/postgres_sink.hpp"
@@ -16,6 +19,42 @@ struct ConninfoDeleter {
     void operator()(PQconninfoOption* options) const { PQconninfoFree(options); }
 };
 using Conninfo = std::unique_ptr<PQconninfoOption, ConninfoDeleter>;
+
+// libpq's message about a connection string it cannot parse quotes what it could not read, and
+// that is part of the string: the token after a password with a space in it, the bad
+// percent-encoded password of a URI, or the whole URI. Everything from the first quoted part to
+// the last quote is left out, except the punctuation libpq says it expected ("=" in `missing "="
+// after`, "]" in `matching "]"`, ":" and "/" in `expected ":" or "/"`).
+std::string without_quoted_parts(std::string_view message) {
+    constexpr std::array<std::string_view, 5> kBeforeExpected{"missing ", "matching ", "expected ",
+                                                              "or ", "separator "};
+    std::size_t const last = message.rfind('"');
+    std::string shown;
+    for (std::size_t at = 0; at < message.size();) {
+        char const c = message[at];
+        if (c != '"') {
+            shown += c == '\n' || c == '\r' ? ' ' : c;
+            ++at;
+            continue;
+        }
+        bool const expected =
+            at + 2 < message.size() && message[at + 2] == '"' && message[at + 1] != '\0' &&
+            std::strchr("=]:/", message[at + 1]) != nullptr &&
+            std::any_of(kBeforeExpected.begin(), kBeforeExpected.end(),
+                        [&](std::string_view word) { return shown.ends_with(word); });
+        if (expected) {
+            shown.append(message.substr(at, 3));
+            at += 3;
+        } else {
+            shown += "\"…\"";
+            at = last + 1;
+        }
+    }
+    while (!shown.empty() && shown.back() == ' ') {
+        shown.pop_back();
+    }
+    return shown;
+}
 
 class PostgresSinkSettings final : public SinkSettings {
   public:
@@ -48,8 +87,8 @@ std::unique_ptr<SinkSettings> read_postgres_sink(ConfigTable const& table) {
     char* error = nullptr;
     Conninfo parsed(PQconninfoParse(options.conninfo.c_str(), &error));
     if (!parsed) {
-        // libpq's message names the problem, not the value: safe to show.
-        std::string const problem = error ? error : "out of memory";
+        // libpq's words for the problem, without the part of the value it quotes.
+        std::string const problem = error ? without_quoted_parts(error) : "out of memory";
         PQfreemem(error);
         table.fail("conninfo_env", "environment variable " + *variable +
                                        " is not a valid libpq connection string: " + problem);

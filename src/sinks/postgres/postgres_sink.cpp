@@ -49,6 +49,17 @@ std::string one_line(char const* message) {
     return text;
 }
 
+// Whether the error is about what a record holds (SQLSTATE class 22, data exception: the \u0000
+// jsonb refuses; 23, integrity; 54, a value past a limit), so that storing the batch's records
+// one by one stores the others. A timeout, a lock or a deadlock is the database's state, not
+// the record's: retried alone, each record would wait out its own timeout, and be logged as
+// refused.
+bool refuses_a_record(PGresult const* result) {
+    char const* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+    std::string_view const code = state ? state : "";
+    return code.starts_with("22") || code.starts_with("23") || code.starts_with("54");
+}
+
 // A text[] literal: every element quoted, with its quotes and backslashes escaped.
 std::string text_array(std::set<std::string> const& items) {
     std::string literal = "{";
@@ -224,9 +235,12 @@ boost::system::error_code PostgresSink::insert(std::span<Record const> rows,
     if (succeeded(result.get())) {
         return {};
     }
-    bool const lost = PQstatus(connection_) != CONNECTION_OK;
-    return fail(lost ? PostgresErrc::connection_failed : PostgresErrc::records_refused,
-                "storing " + where + ": " + one_line(PQresultErrorMessage(result.get())));
+    auto errc = refuses_a_record(result.get()) ? PostgresErrc::records_refused
+                                               : PostgresErrc::statement_failed;
+    if (PQstatus(connection_) != CONNECTION_OK) {
+        errc = PostgresErrc::connection_failed;
+    }
+    return fail(errc, "storing " + where + ": " + one_line(PQresultErrorMessage(result.get())));
 }
 
 boost::system::error_code PostgresSink::insert_rows(std::span<Record const> batch,
@@ -271,15 +285,25 @@ boost::system::error_code PostgresSink::insert_rows(std::span<Record const> batc
 boost::system::error_code PostgresSink::refresh_sessions(std::span<Record const> batch) {
     std::set<std::string> sessions;
     for (Record const& record : batch) {
-        if (!record.summary.session_id().empty()) {
-            sessions.emplace(record.summary.session_id());
+        // An id with a NUL in it cannot be text (nor its record jsonb: the row was refused), and
+        // would cut the array literal short, failing the whole batch: it is left out.
+        std::string_view const id = record.summary.session_id();
+        if (!id.empty() && id.find('\0') == std::string_view::npos) {
+            sessions.emplace(id);
         }
     }
     if (sessions.empty()) {
         return {};
     }
     std::string const ids = text_array(sessions);
-    char const* values[] = {ids.c_str()};
+    char const* values[] = {ids.c_str(), options_.schema.c_str()};
+    Result locked(PQexecParams(connection_, lock_sessions_sql().c_str(), 2, nullptr, values,
+                               nullptr, nullptr, 0));
+    if (!succeeded(locked.get())) {
+        bool const lost = PQstatus(connection_) != CONNECTION_OK;
+        return fail(lost ? PostgresErrc::connection_failed : PostgresErrc::statement_failed,
+                    "locking sessions: " + one_line(PQresultErrorMessage(locked.get())));
+    }
     std::string const sql = refresh_sessions_sql(options_.schema);
     Result result(PQexecParams(connection_, sql.c_str(), 1, nullptr, values, nullptr, nullptr, 0));
     if (succeeded(result.get())) {

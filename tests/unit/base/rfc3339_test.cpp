@@ -1,5 +1,5 @@
 // rfc3339::is_timestamp against the forms 8x8 sends and RFC 3339 section 5.6's grammar: what it
-// accepts, and the calendar and syntax it refuses.
+// accepts, and the calendar and syntax it refuses; rfc3339::to_unix_ms, the instant each names.
 #include "callsink/base/rfc3339.hpp"
 
 #include <gtest/gtest.h>
@@ -10,6 +10,7 @@ namespace callsink {
 namespace {
 
 using rfc3339::is_timestamp;
+using rfc3339::to_unix_ms;
 
 TEST(Rfc3339, AcceptsThe8x8FormsWithAndWithoutMilliseconds) {
     EXPECT_TRUE(is_timestamp("2026-01-06T10:17:19.375Z"));
@@ -125,6 +126,38 @@ TEST(Rfc3339, StopsAtTheEndOfTheViewNotAtATerminator) {
     EXPECT_TRUE(is_timestamp(kText.substr(0, 20)));
     EXPECT_FALSE(is_timestamp(kText.substr(0, 19)));
     EXPECT_FALSE(is_timestamp(kText));
+}
+
+TEST(Rfc3339ToUnixMs, ReadsThe8x8FormsAsMillisecondsSinceTheEpoch) {
+    EXPECT_EQ(to_unix_ms("1970-01-01T00:00:00Z"), 0);
+    EXPECT_EQ(to_unix_ms("2026-01-06T10:17:19.375Z"), 1767694639375);
+    EXPECT_EQ(to_unix_ms("2019-10-16T08:12:01Z"), 1571213521000);
+    EXPECT_EQ(to_unix_ms("1969-12-31T23:59:59.999Z"), -1);
+}
+
+TEST(Rfc3339ToUnixMs, AppliesTheOffsetSoOneInstantReadsTheSame) {
+    EXPECT_EQ(to_unix_ms("2024-03-25T14:01:37+08:00"), to_unix_ms("2024-03-25T06:01:37Z"));
+    EXPECT_EQ(to_unix_ms("2024-03-25T00:31:37-05:30"), to_unix_ms("2024-03-25T06:01:37z"));
+    EXPECT_EQ(to_unix_ms("2024-03-25 06:01:37Z"), to_unix_ms("2024-03-25T06:01:37Z"));
+}
+
+TEST(Rfc3339ToUnixMs, KeepsThreeFractionDigitsAndPadsFewer) {
+    EXPECT_EQ(*to_unix_ms("2024-03-25T06:01:37.3Z") % 1000, 300);
+    EXPECT_EQ(*to_unix_ms("2024-03-25T06:01:37.05Z") % 1000, 50);
+    EXPECT_EQ(*to_unix_ms("2024-03-25T06:01:37.123999Z") % 1000, 123);
+}
+
+TEST(Rfc3339ToUnixMs, CountsLeapDaysAndReadsALeapSecondAsTheNextMinute) {
+    EXPECT_EQ(*to_unix_ms("2024-03-01T00:00:00Z") - *to_unix_ms("2024-02-28T00:00:00Z"),
+              2 * 86'400'000);
+    EXPECT_EQ(to_unix_ms("2016-12-31T23:59:60Z"), to_unix_ms("2017-01-01T00:00:00Z"));
+}
+
+TEST(Rfc3339ToUnixMs, HasNoValueForWhatIsNotATimestamp) {
+    EXPECT_FALSE(to_unix_ms(""));
+    EXPECT_FALSE(to_unix_ms("2026-02-30T10:17:19Z"));
+    EXPECT_FALSE(to_unix_ms("2026-01-06T10:17:19"));
+    EXPECT_FALSE(to_unix_ms("yesterday"));
 }
 
 }  // namespace

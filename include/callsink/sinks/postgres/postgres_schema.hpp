@@ -42,6 +42,13 @@ inline constexpr std::size_t kEventParameters = 5;
 // Recomputes the sessions named in parameter $1, a text[] of session ids, from their events.
 std::string refresh_sessions_sql(std::string_view schema);
 
+// Locks the sessions named in $1 (text[]) of the schema named in $2 until the transaction ends,
+// so that two replicas refresh a session one after the other: run before refresh_sessions_sql,
+// as a statement of its own, so the refresh's snapshot sees the events of whoever held the lock.
+// Without it, a replica whose snapshot lacks a concurrent replica's event could commit last and
+// write back an older state.
+std::string lock_sessions_sql();
+
 // One session's events in the order they happened (own time, then arrival): its record texts.
 std::string session_events_sql(std::string_view schema);
 
