@@ -1,5 +1,7 @@
 #include "callsink/sinks/postgres/postgres_sink.hpp"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <set>
 
@@ -29,11 +31,6 @@ class PostgresCategory final : public boost::system::error_category {
         return "postgres error";
     }
 };
-
-struct ResultDeleter {
-    void operator()(PGresult* result) const { PQclear(result); }
-};
-using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
 bool succeeded(PGresult const* result) {
     auto const status = PQresultStatus(result);
@@ -100,6 +97,7 @@ PostgresSink::~PostgresSink() {
 }
 
 void PostgresSink::start() {
+    start_deadline();
     if (auto ec = connect(); ec == PostgresErrc::schema_too_new) {
         throw ConfigError(options_.conninfo_key, last_problem_);
     } else if (ec) {
@@ -173,11 +171,11 @@ boost::system::error_code PostgresSink::migrate() {
     if (auto ec = run(create_schema_sql(schema), "creating the schema")) {
         return ec;
     }
-    Result version(PQexec(connection_, read_version_sql(schema).c_str()));
+    Result version = execute(read_version_sql(schema));
     if (!succeeded(version.get())) {
         run("ROLLBACK", "rolling back");
         return fail(PostgresErrc::statement_failed,
-                    "reading the schema version: " + one_line(PQresultErrorMessage(version.get())));
+                    "reading the schema version: " + problem(version.get()));
     }
     int const stored =
         PQgetisnull(version.get(), 0, 0) ? 0 : std::atoi(PQgetvalue(version.get(), 0, 0));
@@ -202,14 +200,69 @@ boost::system::error_code PostgresSink::migrate() {
     return run("COMMIT", "committing the schema");
 }
 
+PostgresSink::Result PostgresSink::execute(std::string const& sql, int count,
+                                           char const* const* values) {
+    if (connection_ == nullptr) {
+        return nullptr;
+    }
+    // Sent and awaited without blocking, against the delivery's deadline: the server's
+    // statement_timeout and the TCP timeout both miss a server that takes the request and never
+    // answers (a stopped backend, a stuck disk), and the writer must not wait on it forever.
+    bool const sent = count == 0 ? PQsendQuery(connection_, sql.c_str()) == 1
+                                 : PQsendQueryParams(connection_, sql.c_str(), count, nullptr,
+                                                     values, nullptr, nullptr, 0) == 1;
+    if (!sent) {
+        return nullptr;
+    }
+    for (;;) {
+        int const flushed = PQflush(connection_);
+        if (flushed < 0) {
+            return nullptr;
+        }
+        if (flushed == 0 && (PQconsumeInput(connection_) == 0 || !PQisBusy(connection_))) {
+            break;
+        }
+        auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline_ - std::chrono::steady_clock::now());
+        pollfd ready{PQsocket(connection_), static_cast<short>(POLLIN | (flushed ? POLLOUT : 0)),
+                     0};
+        if (left.count() <= 0 || ::poll(&ready, 1, static_cast<int>(left.count())) == 0) {
+            timed_out_ = true;
+            disconnect();  // the transaction dies with the connection; nothing half-done stays
+            return nullptr;
+        }
+    }
+    // Several statements give several results: the first error, or else the last.
+    Result kept;
+    while (PGresult* next = PQgetResult(connection_)) {
+        Result result(next);
+        if (!kept || succeeded(kept.get())) {
+            kept = std::move(result);
+        }
+    }
+    return kept;
+}
+
+std::string PostgresSink::problem(PGresult const* result) const {
+    if (timed_out_) {
+        return "no answer within delivery_timeout_ms (" +
+               std::to_string(options_.delivery_timeout.count()) + " ms)";
+    }
+    if (result == nullptr) {
+        return connection_ == nullptr ? "the connection is closed"
+                                      : one_line(PQerrorMessage(connection_));
+    }
+    return one_line(PQresultErrorMessage(result));
+}
+
 boost::system::error_code PostgresSink::run(std::string const& sql, char const* what) {
-    Result result(PQexec(connection_, sql.c_str()));
+    Result result = execute(sql);
     if (succeeded(result.get())) {
         return {};
     }
     bool const lost = PQstatus(connection_) != CONNECTION_OK;
     return fail(lost ? PostgresErrc::connection_failed : PostgresErrc::statement_failed,
-                std::string(what) + ": " + one_line(PQresultErrorMessage(result.get())));
+                std::string(what) + ": " + problem(result.get()));
 }
 
 boost::system::error_code PostgresSink::insert(std::span<Record const> rows,
@@ -230,8 +283,7 @@ boost::system::error_code PostgresSink::insert(std::span<Record const> rows,
         values.push_back(record.line.c_str());  // JSON allows the trailing newline
     }
     std::string const sql = insert_events_sql(options_.schema, rows.size());
-    Result result(PQexecParams(connection_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                               values.data(), nullptr, nullptr, 0));
+    Result result = execute(sql, static_cast<int>(values.size()), values.data());
     if (succeeded(result.get())) {
         return {};
     }
@@ -240,7 +292,7 @@ boost::system::error_code PostgresSink::insert(std::span<Record const> rows,
     if (PQstatus(connection_) != CONNECTION_OK) {
         errc = PostgresErrc::connection_failed;
     }
-    return fail(errc, "storing " + where + ": " + one_line(PQresultErrorMessage(result.get())));
+    return fail(errc, "storing " + where + ": " + problem(result.get()));
 }
 
 boost::system::error_code PostgresSink::insert_rows(std::span<Record const> batch,
@@ -297,24 +349,24 @@ boost::system::error_code PostgresSink::refresh_sessions(std::span<Record const>
     }
     std::string const ids = text_array(sessions);
     char const* values[] = {ids.c_str(), options_.schema.c_str()};
-    Result locked(PQexecParams(connection_, lock_sessions_sql().c_str(), 2, nullptr, values,
-                               nullptr, nullptr, 0));
+    Result locked = execute(lock_sessions_sql(), 2, values);
     if (!succeeded(locked.get())) {
         bool const lost = PQstatus(connection_) != CONNECTION_OK;
         return fail(lost ? PostgresErrc::connection_failed : PostgresErrc::statement_failed,
-                    "locking sessions: " + one_line(PQresultErrorMessage(locked.get())));
+                    "locking sessions: " + problem(locked.get()));
     }
     std::string const sql = refresh_sessions_sql(options_.schema);
-    Result result(PQexecParams(connection_, sql.c_str(), 1, nullptr, values, nullptr, nullptr, 0));
+    Result result = execute(sql, 1, values);
     if (succeeded(result.get())) {
         return {};
     }
     bool const lost = PQstatus(connection_) != CONNECTION_OK;
     return fail(lost ? PostgresErrc::connection_failed : PostgresErrc::statement_failed,
-                "updating sessions: " + one_line(PQresultErrorMessage(result.get())));
+                "updating sessions: " + problem(result.get()));
 }
 
 boost::system::error_code PostgresSink::write(std::span<Record const> batch) {
+    start_deadline();
     bool const fresh = connection_ == nullptr || PQstatus(connection_) != CONNECTION_OK;
     if (fresh) {
         if (auto ec = connect()) {
@@ -322,7 +374,7 @@ boost::system::error_code PostgresSink::write(std::span<Record const> batch) {
         }
     }
     auto ec = store(batch);
-    if (ec == PostgresErrc::connection_failed && !fresh) {
+    if (ec == PostgresErrc::connection_failed && !fresh && !timed_out_) {
         // A connection that went stale while idle (the server restarted): one new one is worth a
         // try before a 503.
         if (!(ec = connect())) {
@@ -361,7 +413,13 @@ boost::system::error_code PostgresSink::store(std::span<Record const> batch) {
     return {};
 }
 
+void PostgresSink::start_deadline() {
+    deadline_ = std::chrono::steady_clock::now() + options_.delivery_timeout;
+    timed_out_ = false;
+}
+
 bool PostgresSink::try_recover() {
+    start_deadline();
     if (connection_ == nullptr || PQstatus(connection_) != CONNECTION_OK) {
         return !connect();
     }

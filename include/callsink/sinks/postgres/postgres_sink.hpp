@@ -18,6 +18,7 @@
 #include <spdlog/logger.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <span>
 #include <string>
@@ -58,8 +59,18 @@ class PostgresSink final : public Sink {
     bool reachable() const override { return connected_.load(std::memory_order_relaxed); }
 
   private:
-    struct Chunk;
+    struct ResultDeleter {
+        void operator()(PGresult* result) const { PQclear(result); }
+    };
+    using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
+    // A write, a recovery or the start has delivery_timeout_ms from here.
+    void start_deadline();
+    // Runs `sql` (several statements when there are no parameters) by the deadline; nullptr when
+    // it could not be sent or was not answered in time (then the connection is closed).
+    Result execute(std::string const& sql, int count = 0, char const* const* values = nullptr);
+    // What went wrong with `result` (nullptr: the connection, or the deadline), on one line.
+    std::string problem(PGresult const* result) const;
     boost::system::error_code connect();
     // One transaction for the batch; write() retries it once on a new connection.
     boost::system::error_code store(std::span<Record const> batch);
@@ -78,6 +89,8 @@ class PostgresSink final : public Sink {
     PGconn* connection_ = nullptr;
     std::atomic<bool> connected_{false};
     std::string last_problem_;  // logged once until it changes
+    std::chrono::steady_clock::time_point deadline_;
+    bool timed_out_ = false;  // since start_deadline()
 };
 
 }  // namespace callsink
