@@ -11,6 +11,7 @@ namespace callsink {
 namespace {
 
 constexpr std::chrono::seconds kRecoveryInterval{1};
+constexpr std::chrono::seconds kCheckInterval{5};
 constexpr std::size_t kSmallBatch = 16;
 constexpr std::size_t kMaxQueuedBytes = 256 * 1024 * 1024;
 
@@ -139,8 +140,10 @@ void Pipeline::run() {
                     try_recover_all();
                     continue;
                 }
-            } else {
-                wake_.wait(lock, woken);
+            } else if (!wake_.wait_for(lock, kCheckInterval, woken)) {
+                lock.unlock();
+                check_all();
+                continue;
             }
             if (queue_.size() < kSmallBatch && !stopping_) {
                 // Woken by the first record of a burst. Where the io thread shares this core,
@@ -306,6 +309,18 @@ void Pipeline::reopen_all() {
         }
     }
     logger_->info("reopened every sink");
+}
+
+void Pipeline::check_all() {
+    for (auto* slots : {&event_slots_, &rejects_slots_}) {
+        for (SlotState& state : *slots) {
+            if (!state.failing) {
+                if (auto ec = state.slot.sink->check()) {
+                    note_outcome(state, ec);
+                }
+            }
+        }
+    }
 }
 
 void Pipeline::try_recover_all() {

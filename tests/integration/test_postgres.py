@@ -320,6 +320,16 @@ def test_a_database_outage_is_503_then_recovers_by_itself(pg_daemon, postgres, o
     assert session_row(postgres)["status"] == "CALL_CONNECTED"
 
 
+def test_an_outage_shows_on_readyz_before_any_delivery_meets_it(pg_daemon, postgres):
+    daemon = pg_daemon(sink={"delivery_timeout_ms": 1000}, file=False)
+    assert daemon.get("/readyz").status == 200
+    postgres.stop()
+    # The writer checks an idle, healthy sink every 5 s.
+    wait_until(lambda: daemon.get("/readyz").status == 503, 10, "/readyz 503")
+    postgres.start()
+    wait_until(lambda: daemon.get("/readyz").status == 200, 10, "/readyz 200")
+
+
 def test_a_database_that_stops_answering_is_503_within_the_timeout(pg_daemon, postgres):
     timeout_ms = 1000
     daemon = pg_daemon(sink={"delivery_timeout_ms": timeout_ms}, file=False)

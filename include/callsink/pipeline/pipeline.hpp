@@ -22,7 +22,8 @@
 // once per change of state, not once per record.
 // While a sink fails, or knows itself unreachable (Sink::reachable), the writer tries every second
 // to recover it without a record (Sink::try_recover), so readiness comes back by itself even when
-// no delivery arrives.
+// no delivery arrives. While idle and healthy, it checks every few seconds that the sinks still
+// work (Sink::check), so an outage shows on GET /readyz before a delivery meets it.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -123,12 +124,13 @@ class Pipeline {
     void count_stored(std::vector<Record> const& events);
     void reopen_all();
     void try_recover_all();
+    void check_all();
     bool all_reachable() const;
     void close_all();
 
     PipelineOptions options_;
     std::vector<SlotState> event_slots_;
-    std::vector<SlotState> rejects_slots_;  // one slot; a vector so write_to serves both
+    std::vector<SlotState> rejects_slots_;            // one slot; a vector so write_to serves both
     std::deque<std::atomic<std::uint64_t>> writing_;  // one per slot; a deque: atomics stay put
     std::shared_ptr<spdlog::logger> logger_;
 

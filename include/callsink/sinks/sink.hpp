@@ -41,6 +41,11 @@ class Sink {
     // that cannot tell (a full disk shows only on a write) returns false.
     virtual bool try_recover() { return false; }
 
+    // Tests, without a record, that a destination which looks healthy still works (a query to a
+    // database), so GET /readyz sees an outage before a delivery fails on it. The writer calls it
+    // every few seconds while idle. By default there is nothing to test.
+    virtual boost::system::error_code check() { return {}; }
+
     // Records this sink discarded because it could not keep up (best-effort sinks only).
     virtual std::uint64_t dropped() const { return 0; }
 

@@ -413,6 +413,14 @@ boost::system::error_code PostgresSink::store(std::span<Record const> batch) {
     return {};
 }
 
+boost::system::error_code PostgresSink::check() {
+    start_deadline();
+    if (connection_ == nullptr || PQstatus(connection_) != CONNECTION_OK) {
+        return connect();
+    }
+    return run("SELECT 1", "checking the connection");
+}
+
 void PostgresSink::start_deadline() {
     deadline_ = std::chrono::steady_clock::now() + options_.delivery_timeout;
     timed_out_ = false;

@@ -56,6 +56,8 @@ class PostgresSink final : public Sink {
     boost::system::error_code reopen() override { return {}; }
     void close() override;
     bool try_recover() override;
+    // SELECT 1 on the connection (made if there is none), by delivery_timeout_ms.
+    boost::system::error_code check() override;
     bool reachable() const override { return connected_.load(std::memory_order_relaxed); }
 
   private:
