@@ -369,6 +369,9 @@ std::vector<std::string> consume(std::string const& bootstraps, std::string cons
     set_conf(conf.get(), "auto.offset.reset", "earliest");
     set_conf(conf.get(), "reconnect.backoff.ms", "50");
     set_conf(conf.get(), "reconnect.backoff.max.ms", "500");
+    // A partition's end shows as a fetch that returns nothing; the mock holds such a fetch for
+    // fetch.wait.max.ms (default 500), which made every consume take a second.
+    set_conf(conf.get(), "fetch.wait.max.ms", "10");
     // Destroying a consumer normally leaves its group first, which waits for a broker that may
     // be down; this one never joined.
     auto const destroy = [](rd_kafka_t* handle) {

@@ -57,16 +57,8 @@ void set_property(rd_kafka_conf_t* conf, KafkaProperty const& property) {
                           sizeof error) == RD_KAFKA_CONF_OK) {
         return;
     }
-    std::string message = error;
-    if (property.secret) {
-        // librdkafka quotes a refused value; one from the environment is a secret.
-        for (std::size_t at = message.find(property.value);
-             !property.value.empty() && at != std::string::npos;
-             at = message.find(property.value, at)) {
-            message.replace(at, property.value.size(), "(hidden)");
-        }
-    }
-    throw ConfigError(property.key, "librdkafka: " + message);
+    // librdkafka quotes a refused value; one from the environment is a secret.
+    throw ConfigError(property.key, "librdkafka: " + hide_secrets(error, std::span(&property, 1)));
 }
 
 void read_properties(ConfigTable const& table, std::string_view name, bool from_environment,
@@ -148,6 +140,21 @@ std::unique_ptr<SinkSettings> read_kafka_sink(ConfigTable const& table) {
 
 }  // namespace
 
+std::string hide_secrets(std::string text, std::span<KafkaProperty const> properties) {
+    constexpr std::string_view kHidden = "(hidden)";
+    for (KafkaProperty const& property : properties) {
+        if (!property.secret || property.value.empty()) {
+            continue;
+        }
+        // Searched for again after the replacement, which may contain the value ("hidden").
+        for (std::size_t at = text.find(property.value); at != std::string::npos;
+             at = text.find(property.value, at + kHidden.size())) {
+            text.replace(at, property.value.size(), kHidden);
+        }
+    }
+    return text;
+}
+
 std::string kafka_topic(std::string_view topic_template, std::string_view event_type) {
     std::string topic(topic_template);
     for (std::size_t at = topic.find(kPlaceholder); at != std::string::npos;
@@ -172,6 +179,9 @@ KafkaConf make_kafka_conf(KafkaSinkOptions const& options) {
     // The pipeline batches already; a batch waits for its acknowledgement, so lingering only
     // adds latency.
     set("linger.ms", "0", "linger.ms");
+    // After an outage a broker is tried again within a second, not librdkafka's 10 s: /readyz
+    // turns 200 when a broker answers, and the partition leaders should be back by then too.
+    set("reconnect.backoff.max.ms", "1000", "reconnect.backoff.max.ms");
     // The broker states behind GET /readyz (kafka_sink.hpp).
     set("statistics.interval.ms", "1000", "statistics.interval.ms");
     for (KafkaProperty const& property : options.properties) {

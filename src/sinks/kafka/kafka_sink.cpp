@@ -11,7 +11,8 @@ constexpr std::uint64_t kNoBatch = 0;
 constexpr int kPollMs = 100;
 // After the timeout, what was purged reports back at once; this bounds the wait for that.
 constexpr std::chrono::seconds kPurgeGrace{1};
-constexpr int kMetadataTimeoutMs = 1000;
+// Short: the writer waits on it while the sink is down, and statistics bring the good news too.
+constexpr int kMetadataTimeoutMs = 250;
 
 class KafkaCategory final : public boost::system::error_category {
   public:
@@ -71,8 +72,9 @@ KafkaSink::KafkaSink(KafkaSinkOptions options, std::shared_ptr<spdlog::logger> l
     char error[512];
     producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error, sizeof error);
     if (producer_ == nullptr) {
-        throw ConfigError(options_.brokers_key,
-                          "cannot create the Kafka producer: " + std::string(error));
+        // Some properties are checked only now (sasl.mechanisms): a secret's value is hidden.
+        throw ConfigError(options_.brokers_key, "cannot create the Kafka producer: " +
+                                                    hide_secrets(error, options_.properties));
     }
     conf.release();  // rd_kafka_new owns it now
     poller_ = std::thread([this] { serve_callbacks(); });
@@ -134,7 +136,8 @@ boost::system::error_code KafkaSink::write(std::span<Record const> batch) {
         }
     }
     auto const error = first_error_;
-    batch_ = kNoBatch;  // reports still to come belong to no batch
+    // Reports still to come carry this batch's id, which no later batch reuses; until the next
+    // batch starts, none is pending.
     pending_ = 0;
     return error == RD_KAFKA_RESP_ERR_NO_ERROR ? boost::system::error_code{} : kafka_error(error);
 }
@@ -259,6 +262,11 @@ void KafkaSink::set_reachable(bool reachable, std::string_view why) {
         logger_->error("{}: no broker reachable ({}); GET /readyz answers 503 until one is", name_,
                        why);
     }
+}
+
+boost::system::error_code KafkaSink::reopen() {
+    return try_recover() ? boost::system::error_code{}
+                         : kafka_error(RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN);
 }
 
 bool KafkaSink::try_recover() {

@@ -12,6 +12,7 @@
 #include <array>
 #include <chrono>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -46,6 +47,10 @@ inline constexpr std::array<std::string_view, 6> kKafkaSinkKeys{
 
 // The topic a record of `event_type` goes to: the template with {eventType} replaced.
 std::string kafka_topic(std::string_view topic_template, std::string_view event_type);
+
+// `text` (a message of librdkafka's, which may quote a value) with the value of every secret
+// property replaced by "(hidden)".
+std::string hide_secrets(std::string text, std::span<KafkaProperty const> properties);
 
 struct KafkaConfDeleter {
     void operator()(rd_kafka_conf_t* conf) const { rd_kafka_conf_destroy(conf); }

@@ -50,10 +50,11 @@ class KafkaSink final : public Sink {
     std::string const& name() const override { return name_; }
     boost::system::error_code write(std::span<Record const> batch) override;
     boost::system::error_code sync() override { return {}; }
-    // SIGHUP is for files; the producer and its connections are left alone.
-    boost::system::error_code reopen() override { return {}; }
+    // SIGHUP is for files; the producer and its connections are left alone. Says whether a broker
+    // answers, so a failing sink is not taken for recovered.
+    boost::system::error_code reopen() override;
     void close() override;
-    // A metadata request that a broker answers (within a second).
+    // A metadata request that a broker answers (within 250 ms).
     bool try_recover() override;
     std::uint64_t in_flight() const override;
     bool reachable() const override { return reachable_.load(std::memory_order_relaxed); }

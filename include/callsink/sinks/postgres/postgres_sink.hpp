@@ -53,7 +53,9 @@ class PostgresSink final : public Sink {
     std::string const& name() const override { return name_; }
     boost::system::error_code write(std::span<Record const> batch) override;
     boost::system::error_code sync() override { return {}; }
-    boost::system::error_code reopen() override { return {}; }
+    // SIGHUP is for files; the connection is only checked, so a failing sink is not taken for
+    // recovered.
+    boost::system::error_code reopen() override { return check(); }
     void close() override;
     bool try_recover() override;
     // SELECT 1 on the connection (made if there is none), by delivery_timeout_ms.
