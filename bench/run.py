@@ -6,7 +6,12 @@ POSTs the 8x8 CALL_STATUS example with a unique eventId over 50 connections. Rou
 between the servers so drift in the machine hits both; the report is the ratio of the median
 requests per second, p50/p99 latency, callsink's CPU time per delivery (from /proc, so it does
 not depend on the client keeping up) and its peak RSS. Modes: keep-alive or a new connection per
-request, durability "write" or "fsync".
+request, durability "write" or "fsync"; and kafka-write: keep-alive, with a single Kafka sink
+(required) instead of the file sink, producing to a mock Kafka cluster (callsink_kafka_mock,
+librdkafka's in-process mock brokers on loopback ports, built with -DCALLSINK_BUILD_TESTS=ON).
+The mock runs on the client's core, beside wrk, so it takes nothing from the server's core; the
+kafka mode also reports how busy that core was (wrk + mock), which the nginx check cannot see.
+When keepalive-write and kafka-write both run, the report ends with the two side by side.
 
 Each mode first checks the client: nginx's rate with the bench's bodies must be within 5% of its
 rate with one fixed body, or the client, not the server, is the limit and the mode says so.
@@ -15,12 +20,19 @@ report adds the new build's rate and CPU per delivery against it.
 
 Usage: bench/run.py [--rounds 3] [--duration 10] [--modes keepalive-write,keepalive-fsync,close-write]
                     [--callsink build/release/callsink] [--baseline OTHER_BUILD/callsink]
+                    [--kafka-mock BUILD/tests/callsink_kafka_mock]
 Build first: cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build build/release
+For kafka-write, a build with the tests, which has the mock:
+  cmake -S . -B build/release-tests -G Ninja -DCMAKE_BUILD_TYPE=Release -DCALLSINK_BUILD_TESTS=ON
+  cmake --build build/release-tests --target callsink callsink_kafka_mock
+--kafka-mock defaults to tests/callsink_kafka_mock beside the --callsink binary, then
+build/release-tests/tests/callsink_kafka_mock.
 """
 
 import argparse
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -29,12 +41,20 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER_CORE = "0"
 CLIENT_CORE = "1"
 CONNECTIONS = 50
+# The mock cluster for kafka-write: as the integration tests' default, 3 brokers and a topic of 3
+# partitions replicated 3 times (acks=all waits for the mock's in-sync replicas).
+KAFKA_BROKERS = 3
+KAFKA_PARTITIONS = 3
+KAFKA_TOPIC = "callsink.events"
+CONNECTION_MODES = ("keepalive", "close", "kafka")
+DURABILITIES = ("none", "write", "fsync")
 
 
 def free_port() -> int:
@@ -89,12 +109,62 @@ http {{
     return proc, port
 
 
-def start_callsink(binary: Path, work: Path, durability: str) -> tuple[subprocess.Popen, int]:
+class KafkaMock:
+    """callsink_kafka_mock on the client's core: prints bootstrap=..., then takes commands."""
+
+    def __init__(self, binary: Path, work: Path):
+        self.stderr = open(work / "kafka-mock.log", "wb")
+        self.proc = subprocess.Popen(
+            ["taskset", "-c", CLIENT_CORE, str(binary), "--brokers", str(KAFKA_BROKERS),
+             "--partitions", str(KAFKA_PARTITIONS), "--topic", KAFKA_TOPIC],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, text=True)
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("bootstrap="):
+            self.stop()
+            raise RuntimeError(f"{binary} did not print bootstrap=...: {line!r} "
+                               f"(see {work / 'kafka-mock.log'})")
+        self.bootstrap = line.split("=", 1)[1]
+
+    def stop(self) -> None:
+        try:
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.close()
+        except (BrokenPipeError, ValueError):
+            pass
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.stderr.close()
+
+
+def start_callsink(binary: Path, work: Path, durability: str,
+                   kafka_bootstrap: str | None = None) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    data = work / f"data-{durability}"
+    name = f"kafka-{durability}" if kafka_bootstrap else durability
+    data = work / f"data-{name}"
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir()
-    conf = work / f"callsink-{durability}.toml"
+    conf = work / f"callsink-{name}.toml"
+    if kafka_bootstrap:
+        # The only sink, required (its default): a 200 means the cluster acknowledged the record
+        # (acks=all). The bench's bodies all share one sessionId, so the default key would put
+        # every record in one partition; keyed by eventId they spread over the partitions as
+        # many sessions would.
+        sink = f"""
+[[sinks]]
+type = "kafka"
+brokers = "{kafka_bootstrap}"
+topic = "{KAFKA_TOPIC}"
+key = "eventId"
+"""
+    else:
+        sink = f"""
+[[sinks]]
+type = "file"
+path = "{data}/events.jsonl"
+"""
     conf.write_text(f"""
 [server]
 listen = "127.0.0.1:{port}"
@@ -103,9 +173,7 @@ threads = 1
 durability = "{durability}"
 [rejects]
 path = "{data}/rejects.jsonl"
-[[sinks]]
-type = "file"
-path = "{data}/events.jsonl"
+{sink}
 [log]
 level = "warn"
 """)
@@ -113,6 +181,35 @@ level = "warn"
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_listening(port, proc)
     return proc, port
+
+
+def warm_up(port: int, name: str, timeout: float = 30) -> None:
+    """One delivery answered 200 before the rounds: the producer has connected to the cluster,
+    found the partitions' leaders and got its producer id, which takes the first delivery about
+    half a second and is not what the rounds measure."""
+    body = (ROOT / "tests/data/call_status_2026.json").read_text().replace(
+        "e2078079-eae8-11f0-ae64-a500004e488e", f"bench-warm-up-{name}")
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/status", body.encode(),
+                                             {"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=timeout) as reply:
+                if reply.status == 200:
+                    return
+        except OSError as error:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"callsink on {port} did not store a delivery in "
+                                   f"{timeout:.0f} s: {error}") from error
+            time.sleep(0.2)
+
+
+def kafka_written(port: int) -> int:
+    """Records the Kafka sink had acknowledged (callsink_sink_written_total of the kafka sink)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
+        text = reply.read().decode()
+    return sum(int(float(m.group(1))) for m in re.finditer(
+        r'^callsink_sink_written_total\{sink="kafka [^"]*"\} (\S+)$', text, re.M))
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -141,17 +238,29 @@ def cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])  # utime + stime, fields 14 and 15 of stat(5)
 
 
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_wrk(port: int, duration: int, close: bool, fixed: bool = False,
-            pid: int | None = None) -> dict:
+            pid: int | None = None, mock_pid: int | None = None) -> dict:
     env = dict(os.environ, BENCH_BODY=str(ROOT / "tests/data/call_status_2026.json"),
                BENCH_CLOSE="1" if close else "0", BENCH_FIXED="1" if fixed else "0")
     ticks_before = cpu_ticks(pid) if pid else 0
+    mock_before = cpu_ticks(mock_pid) if mock_pid else 0
+    wrk_before = children_cpu_seconds()  # wrk is the only child reaped during the run
+    started = time.monotonic()
     out = subprocess.run(
         ["taskset", "-c", CLIENT_CORE, "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{duration}s",
          "--latency", "-s", str(ROOT / "bench/post_call_status.lua"),
          f"http://127.0.0.1:{port}/status"],
         capture_output=True, text=True, env=env, check=True).stdout
     ticks = cpu_ticks(pid) - ticks_before if pid else 0
+    elapsed = time.monotonic() - started
+    wrk_busy = (children_cpu_seconds() - wrk_before) / elapsed
+    mock_busy = ((cpu_ticks(mock_pid) - mock_before) / os.sysconf("SC_CLK_TCK") / elapsed
+                 if mock_pid else 0.0)
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = to_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
@@ -159,36 +268,57 @@ def run_wrk(port: int, duration: int, close: bool, fixed: bool = False,
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)", out)
     cpu_us = ticks / os.sysconf("SC_CLK_TCK") * 1e6 / requests if pid and requests else float("nan")
-    return {"rps": rps, "p50": p50, "p99": p99, "cpu_us": cpu_us,
+    return {"rps": rps, "p50": p50, "p99": p99, "cpu_us": cpu_us, "requests": requests,
+            "wrk_busy": wrk_busy, "mock_busy": mock_busy,
             "non2xx": int(errors.group(1)) if errors else 0,
             "socket_errors": socket_errors.group(1) if socket_errors else ""}
 
 
 def bench_mode(binary: Path, baseline: Path | None, work: Path, mode: str, rounds: int,
-               duration: int) -> dict:
+               duration: int, kafka_mock: Path | None = None) -> dict:
     connection, durability = mode.split("-")
     close = connection == "close"
-    nginx, nginx_port = start_nginx(work)
-    servers = {"callsink": start_callsink(binary, work, durability)}
-    if baseline:
-        servers["baseline"] = start_callsink(baseline, work / "baseline", durability)
-    results = {"nginx": [], "nginx_fixed": [], **{name: [] for name in servers}}
+    kafka = KafkaMock(kafka_mock, work) if connection == "kafka" else None
+    bootstrap = kafka.bootstrap if kafka else None
+    mock_pid = kafka.proc.pid if kafka else None
+    nginx = None
+    servers = {}
     try:
+        nginx, nginx_port = start_nginx(work)
+        servers["callsink"] = start_callsink(binary, work, durability, bootstrap)
+        if baseline:
+            servers["baseline"] = start_callsink(baseline, work / "baseline", durability,
+                                                 bootstrap)
+        if kafka:
+            for name, (_, port) in servers.items():
+                warm_up(port, name)
+        results = {"nginx": [], "nginx_fixed": [], **{name: [] for name in servers}}
         for _ in range(rounds):
             results["nginx_fixed"].append(run_wrk(nginx_port, duration, close, fixed=True))
             results["nginx"].append(run_wrk(nginx_port, duration, close))
             for name, (proc, port) in servers.items():
-                results[name].append(run_wrk(port, duration, close, pid=proc.pid))
+                results[name].append(run_wrk(port, duration, close, pid=proc.pid,
+                                             mock_pid=mock_pid))
         rss = {name: peak_rss_mb(proc.pid) for name, (proc, _) in servers.items()}
+        written = ({name: kafka_written(port) for name, (_, port) in servers.items()}
+                   if kafka else {})
+        mock_rss = peak_rss_mb(mock_pid) if kafka else float("nan")
     finally:
-        stop(nginx)
+        if nginx:
+            stop(nginx)
         for proc, _ in servers.values():
             stop(proc)
-    stored = sum(1 for _ in open(work / f"data-{durability}" / "events.jsonl", "rb"))
+        if kafka:
+            kafka.stop()
+    if kafka:
+        stored = written["callsink"]
+    else:
+        stored = sum(1 for _ in open(work / f"data-{durability}" / "events.jsonl", "rb"))
     def median(server, key):
         return statistics.median(r[key] for r in results[server])
     report = {
         "mode": mode,
+        "kafka": kafka is not None, "mock_rss_mb": mock_rss,
         "nginx_fixed_rps": median("nginx_fixed", "rps"),
         "nginx_rps": median("nginx", "rps"),
         "client_bound": median("nginx", "rps") < 0.95 * median("nginx_fixed", "rps"),
@@ -203,6 +333,9 @@ def bench_mode(binary: Path, baseline: Path | None, work: Path, mode: str, round
             "cpu_us": median(name, "cpu_us"), "rss_mb": rss[name],
             "non2xx": sum(r["non2xx"] for r in results[name]),
             "socket_errors": [r["socket_errors"] for r in results[name] if r["socket_errors"]],
+            "replies": sum(r["requests"] - r["non2xx"] for r in results[name]),
+            "written": written.get(name),
+            "wrk_busy": median(name, "wrk_busy"), "mock_busy": median(name, "mock_busy"),
         }
     return report
 
@@ -216,17 +349,61 @@ def print_row(label: str, r: dict, nginx: dict) -> None:
         print(f"    socket errors: {r['socket_errors']}")
 
 
+def print_kafka_rows(r: dict, servers: list[str]) -> None:
+    for name in servers:
+        k = r[name]
+        # wrk does not count the replies still in flight when it stops; the cluster has them.
+        print(f"  {name}: the mock cluster acknowledged {k['written']} records (1 of them the "
+              f"warm-up), wrk counted {k['replies']} 200s; client core {CLIENT_CORE} busy "
+              f"{k['wrk_busy'] * 100:.0f}% wrk + {k['mock_busy'] * 100:.0f}% mock cluster "
+              f"(median round)"
+              + ("  CLIENT-CORE-BOUND: wrk and the mock share a saturated core"
+                 if k["wrk_busy"] + k["mock_busy"] > 0.95 else ""))
+    print(f"  mock cluster peak RSS {r['mock_rss_mb']:.0f} MB (it keeps every record in memory)")
+
+
+def find_kafka_mock(option: str | None, binary: Path) -> Path | None:
+    if option:
+        return Path(option)
+    for candidate in (binary.parent / "tests/callsink_kafka_mock",
+                      ROOT / "build/release-tests/tests/callsink_kafka_mock"):
+        if candidate.exists():
+            return candidate
+    return None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--modes", default="keepalive-write,keepalive-fsync,close-write")
+    parser.add_argument("--modes", default="keepalive-write,keepalive-fsync,close-write",
+                        help="comma-separated; keepalive-write, keepalive-fsync, close-write, "
+                             "kafka-write (a Kafka sink to the mock cluster)")
     parser.add_argument("--callsink", default=str(ROOT / "build/release/callsink"))
     parser.add_argument("--baseline", help="an earlier callsink binary to run in the same rounds")
+    parser.add_argument("--kafka-mock",
+                        help="callsink_kafka_mock, for kafka-write (default: tests/"
+                             "callsink_kafka_mock beside --callsink, then build/release-tests/"
+                             "tests/callsink_kafka_mock)")
     args = parser.parse_args()
     binary = Path(args.callsink)
     baseline = Path(args.baseline) if args.baseline else None
-    for path in [binary] + ([baseline] if baseline else []):
+    modes = args.modes.split(",")
+    for mode in modes:
+        connection, _, durability = mode.partition("-")
+        if connection not in CONNECTION_MODES or durability not in DURABILITIES:
+            print(f"bench: unknown mode {mode!r}; a mode is CONNECTION-DURABILITY with CONNECTION "
+                  f"one of {', '.join(CONNECTION_MODES)} and DURABILITY one of "
+                  f"{', '.join(DURABILITIES)}", file=sys.stderr)
+            return 2
+    kafka_mock = None
+    if any(mode.startswith("kafka-") for mode in modes):
+        kafka_mock = find_kafka_mock(args.kafka_mock, binary)
+        if kafka_mock is None:
+            print("bench: kafka modes need callsink_kafka_mock (a build with "
+                  "-DCALLSINK_BUILD_TESTS=ON); pass --kafka-mock PATH", file=sys.stderr)
+            return 2
+    for path in [binary] + ([baseline] if baseline else []) + ([kafka_mock] if kafka_mock else []):
         if not path.exists():
             print(f"bench: {path} not found; build it first (see --help)", file=sys.stderr)
             return 2
@@ -235,10 +412,17 @@ def main() -> int:
         return 2
     print(f"bench: {os.cpu_count()} cores, {args.rounds} alternating rounds of {args.duration}s, "
           f"{CONNECTIONS} connections, server on core {SERVER_CORE}, wrk on core {CLIENT_CORE}")
+    if kafka_mock:
+        print(f"bench: kafka modes produce to {kafka_mock} ({KAFKA_BROKERS} brokers, topic "
+              f"{KAFKA_TOPIC} of {KAFKA_PARTITIONS} partitions, replication "
+              f"{min(KAFKA_BROKERS, 3)}) on core {CLIENT_CORE}, beside wrk")
+    reports = {}
     with tempfile.TemporaryDirectory(prefix="callsink-bench-") as tmp:
         (Path(tmp) / "baseline").mkdir()
-        for mode in args.modes.split(","):
-            r = bench_mode(binary, baseline, Path(tmp), mode, args.rounds, args.duration)
+        for mode in modes:
+            r = bench_mode(binary, baseline, Path(tmp), mode, args.rounds, args.duration,
+                           kafka_mock)
+            reports[mode] = r
             verdict = ("CLIENT-BOUND: the ratios below measure wrk, not the servers"
                        if r["client_bound"] else "client not the limit")
             print(f"{mode}: nginx {r['nginx_rps']:.0f} rps with the bench's bodies, "
@@ -249,6 +433,17 @@ def main() -> int:
                 print(f"  callsink/baseline: {r['callsink']['rps'] / r['baseline']['rps']:.3f}x "
                       f"rate, {r['callsink']['cpu_us'] / r['baseline']['cpu_us']:.3f}x CPU per "
                       f"delivery")
+            if r["kafka"]:
+                print_kafka_rows(r, ["callsink"] + (["baseline"] if baseline else []))
+    file_mode, kafka_mode = reports.get("keepalive-write"), reports.get("kafka-write")
+    if file_mode and kafka_mode:
+        f, k = file_mode["callsink"], kafka_mode["callsink"]
+        print("kafka sink against file sink (keep-alive, durability write; each against nginx in "
+              "its own mode):")
+        print_row("file", f, file_mode)
+        print_row("kafka", k, kafka_mode)
+        print(f"  kafka/file: {k['rps'] / f['rps']:.3f}x rate, {k['cpu_us'] / f['cpu_us']:.3f}x "
+              f"CPU per delivery")
     return 0
 
 
