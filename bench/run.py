@@ -6,7 +6,8 @@ POSTs the 8x8 CALL_STATUS example with a unique eventId over 50 connections. Rou
 between the servers so drift in the machine hits both; the report is the ratio of the median
 requests per second, p50/p99 latency, callsink's CPU time per delivery (from /proc, so it does
 not depend on the client keeping up) and its peak RSS. Modes: keep-alive or a new connection per
-request, durability "write" or "fsync"; and kafka-write: keep-alive, with a single Kafka sink
+request, durability "write" or "fsync"; keepalive-mask and keepalive-hash (durability "write" with
+[privacy] msisdn = "mask" or "hash"); and kafka-write: keep-alive, with a single Kafka sink
 (required) instead of the file sink, producing to a mock Kafka cluster (callsink_kafka_mock,
 librdkafka's in-process mock brokers on loopback ports, built with -DCALLSINK_BUILD_TESTS=ON).
 The mock runs on the client's core, beside wrk, so it takes nothing from the server's core; the
@@ -54,7 +55,9 @@ KAFKA_BROKERS = 3
 KAFKA_PARTITIONS = 3
 KAFKA_TOPIC = "callsink.events"
 CONNECTION_MODES = ("keepalive", "close", "kafka")
-DURABILITIES = ("none", "write", "fsync")
+DURABILITIES = ("none", "write", "fsync", "mask", "hash")
+# Not durabilities but privacy modes: durability "write" with [privacy] msisdn = mask or hash.
+PRIVACY_MODES = ("mask", "hash")
 
 
 def free_port() -> int:
@@ -165,20 +168,26 @@ key = "eventId"
 type = "file"
 path = "{data}/events.jsonl"
 """
+    privacy = ""
+    env = dict(os.environ)
+    if durability in PRIVACY_MODES:
+        privacy = f'[privacy]\nmsisdn = "{durability}"\nkey_env = "CALLSINK_BENCH_KEY"\n'
+        env["CALLSINK_BENCH_KEY"] = "a bench key of more than sixteen bytes"
+        durability = "write"
     conf.write_text(f"""
 [server]
 listen = "127.0.0.1:{port}"
 threads = 1
 [delivery]
 durability = "{durability}"
-[rejects]
+{privacy}[rejects]
 path = "{data}/rejects.jsonl"
 {sink}
 [log]
 level = "warn"
 """)
     proc = subprocess.Popen(["taskset", "-c", SERVER_CORE, str(binary), "--config", str(conf)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     wait_listening(port, proc)
     return proc, port
 
