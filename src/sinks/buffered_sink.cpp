@@ -33,7 +33,7 @@ struct BufferedSink::State {
     std::uint64_t dropped_since_log = 0;
     std::atomic<std::uint64_t> dropped{0};
     std::atomic<std::uint64_t> pending{0};  // queued or being written by the thread
-    boost::system::error_code last_error;  // of the inner sink's last write; guarded by mutex
+    boost::system::error_code last_error;   // of the inner sink's last write; guarded by mutex
 
     void run() {
         std::vector<Record> batch;

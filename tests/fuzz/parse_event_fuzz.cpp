@@ -56,7 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         }
     }
     static callsink::MsisdnPrivacy const mask(callsink::MsisdnPolicy::mask);
-    static callsink::MsisdnPrivacy const hash(callsink::MsisdnPolicy::hash, "fuzz key of 16+ bytes");
+    static callsink::MsisdnPrivacy const hash(callsink::MsisdnPolicy::hash,
+                                              "fuzz key of 16+ bytes");
     check_privacy_agrees(body, received, mask);
     check_privacy_agrees(body, received, hash);
     if (parsed) {

@@ -30,9 +30,7 @@ class DedupeWindow {
   private:
     static constexpr std::size_t kNotFound = static_cast<std::size_t>(-1);
 
-    std::size_t home(RedeliveryKey key) const {
-        return hash_(key) & (slots_.size() - 1);
-    }
+    std::size_t home(RedeliveryKey key) const { return hash_(key) & (slots_.size() - 1); }
     std::size_t find_slot(RedeliveryKey key) const;
     void insert_slot(std::size_t ring_index);
     void erase_slot(std::size_t slot);

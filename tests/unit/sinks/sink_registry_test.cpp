@@ -183,7 +183,9 @@ TEST(ReadSinkConfig, RefusesARequiredThatIsNotABoolean) {
 TEST(ReadSinkConfig, RequiresATypeAndListsTheTypes) {
     ConfigError const error = error_reading("[[sinks]]\npath = \"e.jsonl\"\n");
     EXPECT_EQ(error.key(), "sinks[0].type");
-    EXPECT_STREQ(error.what(), "sinks[0].type: required; expected \"file\", \"stdout\", \"log\", \"kafka\" or \"postgres\"");
+    EXPECT_STREQ(error.what(),
+                 "sinks[0].type: required; expected \"file\", \"stdout\", \"log\", \"kafka\" or "
+                 "\"postgres\"");
 }
 
 TEST(ReadSinkConfig, RefusesATypeThatIsNotAString) {
