@@ -7,7 +7,8 @@ between the servers so drift in the machine hits both; the report is the ratio o
 requests per second, p50/p99 latency, callsink's CPU time per delivery (from /proc, so it does
 not depend on the client keeping up) and its peak RSS. Modes: keep-alive or a new connection per
 request, durability "write" or "fsync"; keepalive-mask and keepalive-hash (durability "write" with
-[privacy] msisdn = "mask" or "hash"); and kafka-write: keep-alive, with a single Kafka sink
+[privacy] msisdn = "mask" or "hash"); postgres-write: keep-alive, with a single PostgreSQL sink
+(required) to a private PostgreSQL 15 started on the client's core; and kafka-write: keep-alive, with a single Kafka sink
 (required) instead of the file sink, producing to a mock Kafka cluster (callsink_kafka_mock,
 librdkafka's in-process mock brokers on loopback ports, built with -DCALLSINK_BUILD_TESTS=ON).
 The mock runs on the client's core, beside wrk, so it takes nothing from the server's core; the
@@ -54,7 +55,8 @@ CONNECTIONS = 50
 KAFKA_BROKERS = 3
 KAFKA_PARTITIONS = 3
 KAFKA_TOPIC = "callsink.events"
-CONNECTION_MODES = ("keepalive", "close", "kafka")
+CONNECTION_MODES = ("keepalive", "close", "kafka", "postgres")
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
 DURABILITIES = ("none", "write", "fsync", "mask", "hash")
 # Not durabilities but privacy modes: durability "write" with [privacy] msisdn = mask or hash.
 PRIVACY_MODES = ("mask", "hash")
@@ -142,10 +144,50 @@ class KafkaMock:
         self.stderr.close()
 
 
+class PostgresServer:
+    """A private PostgreSQL 15 on the client's core (a cluster in the bench's folder, run as the
+    postgres user when the bench runs as root), one database per callsink."""
+
+    def __init__(self):
+        # Its own folder: the bench's is private to root, and the server runs as postgres.
+        self.dir = Path(tempfile.mkdtemp(prefix="callsink-bench-pg-"))
+        self.port = free_port()
+        self.run_as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.run_as:
+            shutil.chown(self.dir, "postgres")
+        subprocess.run(self.run_as + [str(PG_BIN / "initdb"), "-D", str(self.dir / "data"),
+                                      "-A", "trust", "-U", "postgres"],
+                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(self.run_as + ["taskset", "-c", CLIENT_CORE, str(PG_BIN / "pg_ctl"), "-D",
+                                      str(self.dir / "data"), "-l", str(self.dir / "log"), "-w",
+                                      "-o", f"-p {self.port} -k {self.dir} "
+                                      "-c listen_addresses=127.0.0.1", "start"],
+                       check=True, stdout=subprocess.DEVNULL)
+        self.databases = 0
+
+    def new_database(self) -> str:
+        self.databases += 1
+        name = f"bench{self.databases}"
+        self.psql("postgres", f"CREATE DATABASE {name}")
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+    def psql(self, db: str, sql: str) -> str:
+        return subprocess.run(["psql", "-At", "-h", "127.0.0.1", "-p", str(self.port), "-U",
+                               "postgres", "-d", db, "-c", sql], check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    def stop(self) -> None:
+        subprocess.run(self.run_as + [str(PG_BIN / "pg_ctl"), "-D", str(self.dir / "data"), "-m",
+                                      "fast", "stop"], stdout=subprocess.DEVNULL)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 def start_callsink(binary: Path, work: Path, durability: str,
-                   kafka_bootstrap: str | None = None) -> tuple[subprocess.Popen, int]:
+                   kafka_bootstrap: str | None = None,
+                   postgres: str | None = None) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    name = f"kafka-{durability}" if kafka_bootstrap else durability
+    name = (f"kafka-{durability}" if kafka_bootstrap
+            else f"postgres-{durability}" if postgres else durability)
     data = work / f"data-{name}"
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir()
@@ -162,6 +204,13 @@ brokers = "{kafka_bootstrap}"
 topic = "{KAFKA_TOPIC}"
 key = "eventId"
 """
+    elif postgres:
+        # The only sink, required (its default): a 200 means the batch is committed.
+        sink = """
+[[sinks]]
+type = "postgres"
+conninfo_env = "CALLSINK_PG"
+"""
     else:
         sink = f"""
 [[sinks]]
@@ -170,6 +219,8 @@ path = "{data}/events.jsonl"
 """
     privacy = ""
     env = dict(os.environ)
+    if postgres:
+        env["CALLSINK_PG"] = postgres
     if durability in PRIVACY_MODES:
         privacy = f'[privacy]\nmsisdn = "{durability}"\nkey_env = "CALLSINK_BENCH_KEY"\n'
         env["CALLSINK_BENCH_KEY"] = "a bench key of more than sixteen bytes"
@@ -290,15 +341,20 @@ def bench_mode(binary: Path, baseline: Path | None, work: Path, mode: str, round
     kafka = KafkaMock(kafka_mock, work) if connection == "kafka" else None
     bootstrap = kafka.bootstrap if kafka else None
     mock_pid = kafka.proc.pid if kafka else None
+    pg = PostgresServer() if connection == "postgres" else None
+    databases = {}
     nginx = None
     servers = {}
     try:
         nginx, nginx_port = start_nginx(work)
-        servers["callsink"] = start_callsink(binary, work, durability, bootstrap)
+        databases["callsink"] = pg.new_database() if pg else None
+        servers["callsink"] = start_callsink(binary, work, durability, bootstrap,
+                                             databases["callsink"])
         if baseline:
+            databases["baseline"] = pg.new_database() if pg else None
             servers["baseline"] = start_callsink(baseline, work / "baseline", durability,
-                                                 bootstrap)
-        if kafka:
+                                                 bootstrap, databases["baseline"])
+        if kafka or pg:
             for name, (_, port) in servers.items():
                 warm_up(port, name)
         results = {"nginx": [], "nginx_fixed": [], **{name: [] for name in servers}}
@@ -312,6 +368,10 @@ def bench_mode(binary: Path, baseline: Path | None, work: Path, mode: str, round
         written = ({name: kafka_written(port) for name, (_, port) in servers.items()}
                    if kafka else {})
         mock_rss = peak_rss_mb(mock_pid) if kafka else float("nan")
+        if pg:
+            written = {name: int(pg.psql(url.rsplit("/", 1)[1],
+                                         "SELECT count(*) FROM callsink.events"))
+                       for name, url in databases.items()}
     finally:
         if nginx:
             stop(nginx)
@@ -319,7 +379,9 @@ def bench_mode(binary: Path, baseline: Path | None, work: Path, mode: str, round
             stop(proc)
         if kafka:
             kafka.stop()
-    if kafka:
+        if pg:
+            pg.stop()
+    if kafka or pg:
         stored = written["callsink"]
     else:
         stored = sum(1 for _ in open(work / f"data-{durability}" / "events.jsonl", "rb"))
@@ -387,7 +449,9 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--modes", default="keepalive-write,keepalive-fsync,close-write",
                         help="comma-separated; keepalive-write, keepalive-fsync, close-write, "
-                             "kafka-write (a Kafka sink to the mock cluster)")
+                             "kafka-write (a Kafka sink to the mock cluster), postgres-write "
+                             "(a PostgreSQL sink to a private PostgreSQL 15), keepalive-mask, "
+                             "keepalive-hash")
     parser.add_argument("--callsink", default=str(ROOT / "build/release/callsink"))
     parser.add_argument("--baseline", help="an earlier callsink binary to run in the same rounds")
     parser.add_argument("--kafka-mock",
@@ -445,6 +509,13 @@ def main() -> int:
             if r["kafka"]:
                 print_kafka_rows(r, ["callsink"] + (["baseline"] if baseline else []))
     file_mode, kafka_mode = reports.get("keepalive-write"), reports.get("kafka-write")
+    if file_mode and reports.get("postgres-write"):
+        f, g = file_mode["callsink"], reports["postgres-write"]["callsink"]
+        print("postgres sink against file sink (keep-alive, durability write):")
+        print_row("file", f, file_mode)
+        print_row("postgres", g, reports["postgres-write"])
+        print(f"  postgres/file: {g['rps'] / f['rps']:.3f}x rate, "
+              f"{g['cpu_us'] / f['cpu_us']:.3f}x CPU per delivery")
     if file_mode and kafka_mode:
         f, k = file_mode["callsink"], kafka_mode["callsink"]
         print("kafka sink against file sink (keep-alive, durability write; each against nginx in "
