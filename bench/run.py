@@ -231,6 +231,8 @@ listen = "127.0.0.1:{port}"
 threads = 1
 [delivery]
 durability = "{durability}"
+# The client repeats a pool of bodies (post_call_status.lua): every delivery is stored.
+dedupe_window = 0
 {privacy}[rejects]
 path = "{data}/rejects.jsonl"
 {sink}
