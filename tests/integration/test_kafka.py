@@ -399,28 +399,10 @@ def test_kill_9_under_load_every_200_is_in_the_topic(kafka_mock, start_daemon):
 def replicas_site(upstream_ports: list[int], listen_port: int, cert: Path, key: Path) -> str:
     """config/nginx-callsink-replicas.conf with the loopback ports and the test certificate,
     nothing else changed."""
-    path = test_nginx.SITE.parent / "nginx-callsink-replicas.conf"
-    text = path.read_text()
-
-    def substitute(text, pattern, replacement, what):
-        new, count = re.subn(pattern, replacement, text, flags=re.MULTILINE)
-        assert count == 1, f"expected exactly one {what} in {path}, found {count}"
-        return new
-
-    for shipped, port in zip((8081, 8082), upstream_ports, strict=True):
-        text = substitute(text, rf"^(\s*)server 127\.0\.0\.1:{shipped};",
-                          rf"\g<1>server {HOST}:{port};", f"`server 127.0.0.1:{shipped};`")
-    text = substitute(text, r"^(\s*)listen 443 ssl http2;",
-                      rf"\g<1>listen {HOST}:{listen_port} ssl http2;", "`listen 443 ssl http2;`")
-    text = substitute(text, r"^\s*listen \[::\]:443 ssl http2;[^\n]*\n", "",
-                      "`listen [::]:443 ssl http2;`")
-    text = substitute(text, r"^(\s*)ssl_certificate\s+\S+;", rf"\g<1>ssl_certificate {cert};",
-                      "ssl_certificate")
-    text = substitute(text, r"^(\s*)ssl_certificate_key\s+\S+;",
-                      rf"\g<1>ssl_certificate_key {key};", "ssl_certificate_key")
+    text = test_nginx.site_config(dict(zip((8081, 8082), upstream_ports, strict=True)),
+                                  listen_port, cert, key,
+                                  test_nginx.SITE.parent / "nginx-callsink-replicas.conf")
     directives = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
-    for leftover in (r"/etc/", r"\b443\b", r"\b808[0-9]\b", r"\binclude\b"):
-        assert not re.search(leftover, directives), f"{leftover!r} is still in the site:\n{text}"
     # What the test relies on: nginx's retry of a delivery that never reached a replica, and
     # never of one that did.
     assert re.search(r"(?m)^\s*proxy_next_upstream error timeout;", directives), text

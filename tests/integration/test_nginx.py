@@ -78,31 +78,36 @@ def self_signed_certificate(openssl: str, directory: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-def substitute(text: str, pattern: str, replacement: str, what: str) -> str:
+def substitute(text: str, pattern: str, replacement: str, what: str, site: Path = SITE) -> str:
     """Replaces the one line matching `pattern`; fails when the shipped site has none or several
     (a change to the site file that this test no longer understands must be noticed)."""
     new, count = re.subn(pattern, replacement, text, flags=re.MULTILINE)
-    assert count == 1, (f"expected exactly one {what} in {SITE}, found {count} "
+    assert count == 1, (f"expected exactly one {what} in {site}, found {count} "
                         f"(pattern {pattern!r})")
     return new
 
 
-def site_config(upstream_port: int, listen_port: int, cert: Path, key: Path) -> str:
-    """The shipped site with the loopback ports and the test certificate, nothing else changed."""
-    text = SITE.read_text()
-    text = substitute(text, r"^(\s*)server 127\.0\.0\.1:8080;",
-                      rf"\g<1>server {HOST}:{upstream_port};", "upstream `server 127.0.0.1:8080;`")
+def site_config(upstream_ports: dict[int, int], listen_port: int, cert: Path, key: Path,
+                site: Path = SITE) -> str:
+    """A shipped site with the loopback ports and the test certificate, nothing else changed.
+    `upstream_ports` maps each `server 127.0.0.1:PORT;` of the site to the port to use instead."""
+    text = site.read_text()
+    for shipped, port in upstream_ports.items():
+        text = substitute(text, rf"^(\s*)server 127\.0\.0\.1:{shipped};",
+                          rf"\g<1>server {HOST}:{port};", f"upstream `server 127.0.0.1:{shipped};`",
+                          site)
     text = substitute(text, r"^(\s*)listen 443 ssl http2;",
-                      rf"\g<1>listen {HOST}:{listen_port} ssl http2;", "`listen 443 ssl http2;`")
+                      rf"\g<1>listen {HOST}:{listen_port} ssl http2;", "`listen 443 ssl http2;`",
+                      site)
     text = substitute(text, r"^\s*listen \[::\]:443 ssl http2;[^\n]*\n", "",
-                      "`listen [::]:443 ssl http2;`")
+                      "`listen [::]:443 ssl http2;`", site)
     text = substitute(text, r"^(\s*)ssl_certificate\s+\S+;", rf"\g<1>ssl_certificate {cert};",
-                      "ssl_certificate")
+                      "ssl_certificate", site)
     text = substitute(text, r"^(\s*)ssl_certificate_key\s+\S+;",
-                      rf"\g<1>ssl_certificate_key {key};", "ssl_certificate_key")
+                      rf"\g<1>ssl_certificate_key {key};", "ssl_certificate_key", site)
     directives = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
     # Whole tokens only: the free ports chosen above may well contain "443" or "8080".
-    for leftover in (r"/etc/", r"\b443\b", r"\b8080\b", r"\binclude\b"):
+    for leftover in (r"/etc/", r"\b443\b", r"\b808[0-9]\b", r"\binclude\b"):
         assert not re.search(leftover, directives), f"{leftover!r} is still in the site:\n{text}"
     return text
 
@@ -146,7 +151,7 @@ class Nginx:
             self.port = free_port()
             self.conf = directory / "nginx.conf"
             self.conf.write_text(nginx_config(directory,
-                                              site_config(upstream_port, self.port, cert, key)))
+                                              site_config({8080: upstream_port}, self.port, cert, key)))
             self.stderr_path = directory / "nginx-stderr.log"
             with open(self.stderr_path, "wb") as stderr:
                 self.proc = subprocess.Popen(
