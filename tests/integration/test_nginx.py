@@ -150,8 +150,8 @@ class Nginx:
         for attempt in range(3):  # free_port() can race with another process taking the port
             self.port = free_port()
             self.conf = directory / "nginx.conf"
-            self.conf.write_text(nginx_config(directory,
-                                              site_config({8080: upstream_port}, self.port, cert, key)))
+            site = site_config({8080: upstream_port}, self.port, cert, key)
+            self.conf.write_text(nginx_config(directory, site))
             self.stderr_path = directory / "nginx-stderr.log"
             with open(self.stderr_path, "wb") as stderr:
                 self.proc = subprocess.Popen(
