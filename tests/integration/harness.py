@@ -410,6 +410,19 @@ class RawConnection:
 # Files
 
 
+def wait_until(predicate, what: str, timeout: float = 10.0):
+    """Polls predicate() until it returns something truthy, which it returns; fails after
+    `timeout` seconds naming `what`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+
+
 def read_jsonl(path: Path) -> list[dict]:
     """Every line of a JSON Lines file, parsed; asserts the file ends with a newline."""
     data = Path(path).read_bytes()

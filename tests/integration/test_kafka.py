@@ -36,6 +36,7 @@ import pytest
 
 from harness import (HOST, Reply, call_status_body, callsink_bin, fixture_bytes, fixture_json,
                      post_on, seed_examples, toml_text)
+import harness
 import test_nginx
 
 TOPIC = "events"
@@ -84,15 +85,8 @@ def metric(daemon, name: str, sink: str) -> float:
 
 
 def wait_until(predicate, what: str, timeout: float = POLL_TIMEOUT_S):
-    """Polls predicate() until it returns something truthy; fails after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
+    """harness.wait_until with this file's default timeout."""
+    return harness.wait_until(predicate, what, timeout)
 
 
 def readyz(daemon) -> int:

@@ -18,7 +18,7 @@ from datetime import datetime
 
 import pytest
 
-from harness import fixture_json, post_on, seed_examples
+from harness import fixture_json, post_on, seed_examples, wait_until
 from postgres_server import PASSWORD
 
 PG_ENV = "CALLSINK_PG"
@@ -73,17 +73,6 @@ def session_row(postgres, session: str = SESSION) -> dict | None:
 def event_ids(postgres) -> list[str]:
     return [row[0] for row in postgres.query("SELECT event_id FROM callsink.events "
                                              "WHERE event_id IS NOT NULL ORDER BY event_id")]
-
-
-def wait_until(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
 
 
 def metric(daemon, name: str) -> float:
@@ -274,10 +263,10 @@ def test_replicas_sharing_a_session_leave_it_at_its_newest_state(pg_daemon, post
                        "FOR UPDATE"):
         threads = [post_in_thread(first, "/status", body(status_event(
             "shared-2", "CALL_DISCONNECTED", "2026-01-06T10:00:02.000Z")), replies, "newest")]
-        wait_until(lambda: waiting_on_locks(postgres) == 1, 10, "replica A to wait")
+        wait_until(lambda: waiting_on_locks(postgres) == 1, "replica A to wait", timeout=10)
         threads.append(post_in_thread(second, "/status", body(status_event(
             "shared-1", "CALL_CONNECTED", "2026-01-06T10:00:01.000Z")), replies, "older"))
-        wait_until(lambda: waiting_on_locks(postgres) == 2, 10, "replica B to wait")
+        wait_until(lambda: waiting_on_locks(postgres) == 2, "replica B to wait", timeout=10)
     for thread in threads:
         thread.join(30)
     assert replies["newest"].status == 200 and replies["older"].status == 200, replies
@@ -311,7 +300,7 @@ def test_a_database_outage_is_503_then_recovers_by_itself(pg_daemon, postgres, o
 
     postgres.start()  # the same port and data; after a kill, crash recovery
     # No delivery: the writer's checks bring readiness back.
-    wait_until(lambda: daemon.get("/readyz").status == 200, 5, "/readyz 200")
+    wait_until(lambda: daemon.get("/readyz").status == 200, "/readyz 200", timeout=5)
     daemon.wait_for_log(r"sink recovered: postgres")
     for _ in range(2):  # 8x8's retry, and a redelivery of it
         assert daemon.post("/status", during).status == 200
@@ -325,9 +314,9 @@ def test_an_outage_shows_on_readyz_before_any_delivery_meets_it(pg_daemon, postg
     assert daemon.get("/readyz").status == 200
     postgres.stop()
     # The writer checks an idle, healthy sink every 5 s.
-    wait_until(lambda: daemon.get("/readyz").status == 503, 10, "/readyz 503")
+    wait_until(lambda: daemon.get("/readyz").status == 503, "/readyz 503", timeout=10)
     postgres.start()
-    wait_until(lambda: daemon.get("/readyz").status == 200, 10, "/readyz 200")
+    wait_until(lambda: daemon.get("/readyz").status == 200, "/readyz 200", timeout=10)
 
 
 def test_a_database_that_stops_answering_is_503_within_the_timeout(pg_daemon, postgres):
@@ -465,11 +454,11 @@ def test_a_refused_record_does_not_drop_the_rest_of_its_batch(pg_daemon, postgre
     with postgres.lock("LOCK TABLE callsink.events IN SHARE MODE"):
         threads = [post_in_thread(daemon, "/status", body(status_event(
             "batch-1", "CALL_INITIATED", "2026-01-06T10:00:00.500Z")), replies, "batch-1")]
-        wait_until(lambda: waiting_on_locks(postgres) == 1, 10, "the writer to wait")
+        wait_until(lambda: waiting_on_locks(postgres) == 1, "the writer to wait", timeout=10)
         threads.append(post_in_thread(daemon, "/status", body(bad), replies, "bad"))
         threads += [post_in_thread(daemon, "/status", body(event), replies,
                                    event["payload"]["eventId"]) for event in good]
-        wait_until(lambda: metric(daemon, "callsink_queue_depth") == 5, 10, "5 queued records")
+        wait_until(lambda: metric(daemon, "callsink_queue_depth") == 5, "5 queued records", timeout=10)
     for thread in threads:
         thread.join(30)
 
@@ -499,7 +488,7 @@ def test_a_refused_record_does_not_drop_the_rest_of_its_batch(pg_daemon, postgre
     daemon.wait_for_log(rf"redeliveryKey {key} \(request {retry.headers['x-request-id']}\)")
     assert event_ids(postgres) == stored
     assert session_row(postgres)["status"] == "CALL_CONNECTED"
-    wait_until(lambda: daemon.get("/readyz").status == 200, 5, "/readyz 200")
+    wait_until(lambda: daemon.get("/readyz").status == 200, "/readyz 200", timeout=5)
 
 
 def test_a_lock_held_past_the_timeout_is_503_within_it_not_once_per_record(pg_daemon, postgres):
@@ -526,7 +515,7 @@ def test_a_lock_held_past_the_timeout_is_503_within_it_not_once_per_record(pg_da
     (failed, *_) = daemon.wait_for_log(r"sink failed: postgres")
     assert "refused a record" not in failed, failed
     assert not [line for line in daemon.log if "redeliveryKey" in line], daemon.log_text()
-    wait_until(lambda: daemon.get("/readyz").status == 200, 5, "/readyz 200")
+    wait_until(lambda: daemon.get("/readyz").status == 200, "/readyz 200", timeout=5)
     for i in range(1, 7):
         assert daemon.post("/status", body(status_event(
             f"slow-{i}", "CALL_CONNECTED", "2026-01-06T10:00:01.000Z"))).status == 200
