@@ -12,6 +12,7 @@
 
 #include "callsink/events/event_types.hpp"
 #include "callsink/events/rejection.hpp"
+#include "callsink/http/io_threads.hpp"
 #include "callsink/http/server.hpp"
 #include "callsink/ingest/webhook_handler.hpp"
 #include "callsink/ops/metrics.hpp"
@@ -97,10 +98,10 @@ class ShutdownWatchdog {
 };
 
 // SIGHUP reopens and waits again. The first SIGTERM/SIGINT stops the server and hands those
-// signals back to the system, so a second one ends the process at once; the io_context runs
-// out of work once the connections are closed, and the watchdog bounds the wait.
+// signals back to the system, so a second one ends the process at once; the io threads end
+// once the last connection is closed, and the watchdog bounds the wait.
 void await_signal(net::signal_set& signals, Server& server, Pipeline& pipeline,
-                  ShutdownWatchdog& watchdog, spdlog::logger& logger) {
+                  ShutdownWatchdog& watchdog, IoThreads& io, spdlog::logger& logger) {
     signals.async_wait([&](boost::system::error_code ec, int signal) {
         if (ec) {
             return;
@@ -108,27 +109,16 @@ void await_signal(net::signal_set& signals, Server& server, Pipeline& pipeline,
         if (signal == SIGHUP) {
             logger.info("SIGHUP: reopening files");
             pipeline.reopen();
-            return await_signal(signals, server, pipeline, watchdog, logger);
+            return await_signal(signals, server, pipeline, watchdog, io, logger);
         }
         logger.info("{}: shutting down (a second one stops at once)",
                     signal == SIGTERM ? "SIGTERM" : "SIGINT");
         boost::system::error_code ignored;
         signals.remove(SIGTERM, ignored);
         signals.remove(SIGINT, ignored);
-        server.stop(kDrainDeadline);
+        server.stop(kDrainDeadline, [&io] { io.finish(); });
         watchdog.arm(kHardDeadline);
     });
-}
-
-// Runs the io_context on this thread; an exception escaping a handler stops it for every thread
-// instead of unwinding past the pipeline while records are in flight.
-void run_io(net::io_context& ioc, spdlog::logger& logger) {
-    try {
-        ioc.run();
-    } catch (std::exception const& e) {
-        logger.critical("io thread failed: {}; stopping", e.what());
-        ioc.stop();
-    }
 }
 
 }  // namespace
@@ -146,9 +136,8 @@ int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logg
     WebhookHandler handler({config.auth, config.server.trusted_proxies, config.privacy}, pipeline,
                            metrics, logger, system_clock(), request_ids);
 
-    unsigned const threads = std::max(1u, config.server.threads);
-    net::io_context ioc(static_cast<int>(threads));
-    Server server(ioc, config.server, handler, metrics, logger);
+    IoThreads io(config.server.threads);
+    Server server(io.main(), config.server, handler, metrics, logger, io.contexts());
     metrics.add_gauge("callsink_queue_depth", "Records waiting for the writer.",
                       [&pipeline] { return static_cast<double>(pipeline.queue_depth()); });
     metrics.add_gauge("callsink_open_connections", "Open client connections.",
@@ -160,20 +149,13 @@ int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logg
                       [&server] { return static_cast<double>(server.buffer_budget().limit()); });
     metrics.add_gauge("callsink_ready", "1 while every sink accepts writes, else 0.",
                       [&pipeline] { return pipeline.ready() ? 1.0 : 0.0; });
-    net::signal_set signals(ioc, SIGINT, SIGTERM, SIGHUP);
+    net::signal_set signals(io.main(), SIGINT, SIGTERM, SIGHUP);
     ShutdownWatchdog watchdog(*logger);
-    await_signal(signals, server, pipeline, watchdog, *logger);
+    await_signal(signals, server, pipeline, watchdog, io, *logger);
 
-    pipeline.start(ioc.get_executor());
+    pipeline.start(io.main().get_executor());
     server.start();
-    std::vector<std::thread> workers;
-    for (unsigned i = 1; i < threads; ++i) {
-        workers.emplace_back([&ioc, &logger] { run_io(ioc, *logger); });
-    }
-    run_io(ioc, *logger);
-    for (std::thread& worker : workers) {
-        worker.join();
-    }
+    io.run(*logger);
     pipeline.stop();
     watchdog.disarm();
     logger->info("stopped: every sink flushed and closed");

@@ -2,7 +2,6 @@
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <stdexcept>
 
@@ -41,14 +40,16 @@ std::string describe(tcp::endpoint const& endpoint) {
 }  // namespace
 
 Server::Server(net::io_context& ioc, ServerOptions options, RequestHandler& handler,
-               Metrics& metrics, std::shared_ptr<spdlog::logger> logger)
+               Metrics& metrics, std::shared_ptr<spdlog::logger> logger,
+               std::vector<net::io_context*> session_contexts)
     : ioc_(ioc),
+      session_contexts_(std::move(session_contexts)),
       options_(std::move(options)),
       handler_(handler),
       metrics_(metrics),
       logger_(std::move(logger)),
       budget_(std::make_shared<BufferBudget>(options_.max_buffered_bytes, metrics_, logger_)),
-      acceptor_(net::make_strand(ioc)),
+      acceptor_(ioc),
       retry_timer_(acceptor_.get_executor()),
       deadline_timer_(acceptor_.get_executor()) {
     tcp::endpoint const endpoint = resolve_listen(ioc, options_.listen);
@@ -87,8 +88,10 @@ void Server::start() {
 }
 
 void Server::do_accept() {
-    acceptor_.async_accept(net::make_strand(ioc_),
-                           beast::bind_front_handler(&Server::on_accept, this));
+    net::io_context& context = session_contexts_.empty()
+                                   ? ioc_
+                                   : *session_contexts_[next_context_++ % session_contexts_.size()];
+    acceptor_.async_accept(context, beast::bind_front_handler(&Server::on_accept, this));
 }
 
 void Server::on_accept(error_code ec, Session::Socket socket) {
@@ -118,8 +121,8 @@ void Server::on_accept(error_code ec, Session::Socket socket) {
     do_accept();
 }
 
-void Server::stop(std::chrono::milliseconds deadline) {
-    net::post(acceptor_.get_executor(), [this, deadline] {
+void Server::stop(std::chrono::milliseconds deadline, std::function<void()> closed) {
+    net::post(acceptor_.get_executor(), [this, deadline, closed = std::move(closed)]() mutable {
         error_code ec;
         acceptor_.close(ec);
         retry_timer_.cancel();
@@ -140,8 +143,12 @@ void Server::stop(std::chrono::milliseconds deadline) {
                 session->abort();
             }
         });
-        registry_->when_empty(
-            [this] { net::post(acceptor_.get_executor(), [this] { deadline_timer_.cancel(); }); });
+        registry_->when_empty([this, closed = std::move(closed)] {
+            net::post(acceptor_.get_executor(), [this] { deadline_timer_.cancel(); });
+            if (closed) {
+                closed();
+            }
+        });
     });
 }
 

@@ -3,12 +3,9 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include "callsink/http/response_bytes.hpp"
 
@@ -21,8 +18,10 @@ using boost::system::error_code;
 Session::Session(Socket socket, ServerOptions const& options, RequestHandler& handler,
                  Metrics& metrics, std::shared_ptr<BufferBudget> budget,
                  std::shared_ptr<SessionRegistry> registry, std::shared_ptr<spdlog::logger> logger)
-    : stream_(std::move(socket)),
-      work_(stream_.get_executor().get_inner_executor()),
+    : socket_(std::move(socket)),
+      timer_(socket_.get_executor()),
+      timer_step_(std::min(options.idle_timeout, options.read_timeout)),
+      work_(socket_.get_executor()),
       options_(options),
       handler_(handler),
       metrics_(metrics),
@@ -31,7 +30,7 @@ Session::Session(Socket socket, ServerOptions const& options, RequestHandler& ha
       registry_(std::move(registry)),
       logger_(std::move(logger)) {
     error_code ec;
-    peer_ = stream_.socket().remote_endpoint(ec).address();
+    peer_ = socket_.remote_endpoint(ec).address();
 }
 
 Session::~Session() {
@@ -42,12 +41,12 @@ Session::~Session() {
 
 void Session::run() {
     id_ = registry_->add(weak_from_this());
-    net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::do_wait_for_request, shared_from_this()));
+    net::dispatch(socket_.get_executor(),
+                  [self = shared_from_this()] { self->do_wait_for_request(); });
 }
 
 void Session::stop() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
+    net::post(socket_.get_executor(), [self = shared_from_this()] {
         self->stopping_ = true;
         if (self->idle_) {
             self->close();
@@ -56,7 +55,49 @@ void Session::stop() {
 }
 
 void Session::abort() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
+    net::post(socket_.get_executor(), [self = shared_from_this()] { self->close(); });
+}
+
+void Session::expire_after(std::chrono::milliseconds timeout) {
+    auto const now = Clock::now();
+    deadline_ = now + timeout;
+    // A pending wait that ends by the deadline will look again then; only a later one (or none)
+    // is re-armed here. With timer_step_ that is rare: not once per request.
+    if (!armed_ || *armed_ > deadline_) {
+        arm_timer(std::min(deadline_, now + timer_step_));
+    }
+}
+
+void Session::expire_never() {
+    deadline_ = Clock::time_point::max();
+}
+
+void Session::arm_timer(Clock::time_point at) {
+    armed_ = at;
+    timer_.expires_at(at);  // cancels a pending wait: its handler sees operation_aborted
+    // Weak: a pending wait does not keep a finished session alive; its destructor cancels it.
+    timer_.async_wait([weak = weak_from_this()](error_code ec) {
+        if (auto self = weak.lock()) {
+            self->on_timer(ec);
+        }
+    });
+}
+
+void Session::on_timer(error_code ec) {
+    if (ec == net::error::operation_aborted) {
+        return;  // re-armed (the new wait is pending) or closed
+    }
+    armed_.reset();
+    if (deadline_ == Clock::time_point::max() || !socket_.is_open()) {
+        return;  // waiting for the pipeline: its reply sets the next deadline
+    }
+    auto const now = Clock::now();
+    if (now < deadline_) {
+        return arm_timer(std::min(deadline_, now + timer_step_));
+    }
+    // Idle, or too slow to send its request or read its reply: the pending read or write ends
+    // with operation_aborted, and its handler closes.
+    close();
 }
 
 void Session::do_wait_for_request() {
@@ -66,19 +107,22 @@ void Session::do_wait_for_request() {
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(options_.max_body_bytes);
+    header_seen_ = false;
     if (buffer_.size() > 0) {
         // A pipelined request is already here.
-        request_start_ = std::chrono::steady_clock::now();
-        return do_read_header();
+        request_start_ = Clock::now();
+        expire_after(options_.read_timeout);
+        return parse();
     }
     // Between requests only the idle timeout applies; the read timeout starts with the first
     // byte, so a keep-alive connection is not cut off for being quiet. The first bytes land in
     // a small array of the session's own, so an idle connection holds no read buffer.
     idle_ = true;
-    stream_.expires_after(options_.idle_timeout);
-    stream_.async_read_some(
-        net::buffer(first_bytes_),
-        beast::bind_front_handler(&Session::on_first_bytes, shared_from_this()));
+    expire_after(options_.idle_timeout);
+    socket_.async_read_some(net::buffer(first_bytes_),
+                            [self = shared_from_this()](error_code ec, std::size_t bytes) {
+                                self->on_first_bytes(ec, bytes);
+                            });
 }
 
 void Session::on_first_bytes(error_code ec, std::size_t bytes) {
@@ -86,111 +130,136 @@ void Session::on_first_bytes(error_code ec, std::size_t bytes) {
     if (ec) {
         return close();  // closed by the client, idle for too long, or stopped: all normal
     }
+    request_start_ = Clock::now();
+    expire_after(options_.read_timeout);
     // Room for the rest of a typical delivery (header and a few KiB of JSON), so it arrives in
-    // one more recv instead of Beast's 512-byte steps.
-    request_start_ = std::chrono::steady_clock::now();
+    // one more recv instead of 512-byte steps.
     buffer_.reserve(kReadChunk);
     if (!charge_.try_hold(buffer_.capacity())) {
         return refuse_over_budget(11);
     }
     buffer_.commit(
         net::buffer_copy(buffer_.prepare(bytes), net::buffer(first_bytes_.data(), bytes)));
-    do_read_header();
+    parse();
 }
 
-void Session::do_read_header() {
-    stream_.expires_after(options_.read_timeout);
-    // A step at a time rather than async_read_header, to charge the buffer as the header grows.
-    // The parser is not eager, so a step stops at the end of the header, before the body.
-    http::async_read_some(stream_, buffer_, *parser_,
-                          beast::bind_front_handler(&Session::on_header_part, shared_from_this()));
+void Session::do_read() {
+    // As Beast's read_some sizes it: what the buffer has room for, at least 512 bytes, at most
+    // 64 KiB, never past its cap (the header and what a chunked body may add to it are capped).
+    std::size_t const room =
+        std::min(std::max<std::size_t>(512, buffer_.capacity() - buffer_.size()),
+                 std::min<std::size_t>(64 * 1024, buffer_.max_size() - buffer_.size()));
+    if (room == 0) {
+        return reply_to_read_error(http::error::buffer_overflow);
+    }
+    socket_.async_read_some(buffer_.prepare(room),
+                            [self = shared_from_this()](error_code ec, std::size_t bytes) {
+                                self->on_read(ec, bytes);
+                            });
 }
 
-void Session::on_header_part(error_code ec, std::size_t) {
+void Session::on_read(error_code ec, std::size_t bytes) {
+    if (ec == net::error::eof) {
+        // As Beast's read: an end between requests is the client leaving; the end of a request
+        // under way leaves a malformed one.
+        if (!parser_->got_some()) {
+            return reply_to_read_error(http::error::end_of_stream);
+        }
+        parser_->put_eof(ec);
+        return reply_to_read_error(ec ? ec : error_code(http::error::partial_message));
+    }
     if (ec) {
         return reply_to_read_error(ec);
     }
-    if (!charge_.try_hold(buffer_.capacity())) {
-        return refuse_over_budget(parser_->get().version() == 10 ? 10 : 11);
-    }
-    if (!parser_->is_header_done()) {
-        return http::async_read_some(
-            stream_, buffer_, *parser_,
-            beast::bind_front_handler(&Session::on_header_part, shared_from_this()));
-    }
-    on_header();
+    buffer_.commit(bytes);
+    parse();
 }
 
-void Session::on_header() {
-    auto const& header = parser_->get();
-    // The declared length is charged before the body is read (or 100 Continue invites it); a
-    // length over max_body_bytes is refused by the parser with 413 and never allocated.
-    auto const length = parser_->content_length();
-    std::size_t const body = length && *length <= options_.max_body_bytes ? *length : 0;
-    if (!charge_.try_hold(buffer_.capacity() + body)) {
-        return refuse_over_budget(header.version() == 10 ? 10 : 11);
+// What the request in progress holds: the read buffer, and once the header is read the declared
+// body (charged before it is read, or 100 Continue invites it) or what a chunked body has grown
+// to. A length over max_body_bytes is refused by the parser with 413 and never allocated.
+std::size_t Session::request_holding() const {
+    std::size_t held = buffer_.capacity();
+    if (header_seen_) {
+        if (parser_->chunked()) {
+            held += parser_->get().body().capacity();
+        } else if (auto const length = parser_->content_length();
+                   length && *length <= options_.max_body_bytes) {
+            held += *length;
+        }
     }
-    if (header.version() >= 11 && beast::iequals(header[http::field::expect], "100-continue")) {
+    return held;
+}
+
+// Feeds the parser what the buffer holds, until the request is complete or more must be read.
+void Session::parse() {
+    for (;;) {
+        error_code ec;
+        std::size_t const used = parser_->put(buffer_.data(), ec);
+        buffer_.consume(used);
+        if (ec && ec != http::error::need_more) {
+            return reply_to_read_error(ec);
+        }
+        if (!header_seen_ && parser_->is_header_done()) {
+            header_seen_ = true;
+            // The body: every chunk or byte already in the buffer in one step.
+            parser_->eager(true);
+            if (!on_header()) {
+                return;  // refused, or 100 Continue is being written
+            }
+        }
+        if (parser_->is_done()) {
+            return do_handle();
+        }
+        if (ec == http::error::need_more || used == 0 || buffer_.size() == 0) {
+            break;
+        }
+    }
+    // Charged after every read step, so a growing header or chunked body is counted as it grows.
+    if (!charge_.try_hold(request_holding())) {
+        return refuse_over_budget(parser_->get().version() == 10 ? 10 : 11);
+    }
+    do_read();
+}
+
+// The header is complete: charge the declared body, and invite it if the client waits to be.
+// False when the session has moved on (refused, or writing 100 Continue).
+bool Session::on_header() {
+    auto const& header = parser_->get();
+    if (!charge_.try_hold(request_holding())) {
+        refuse_over_budget(header.version() == 10 ? 10 : 11);
+        return false;
+    }
+    if (header.version() >= 11 && !parser_->is_done() &&
+        beast::iequals(header[http::field::expect], "100-continue")) {
         // curl waits for this before sending a large body; Beast does not send it itself. An
         // HTTP/1.0 client cannot understand it, and RFC 9110 (10.1.1) says to ignore the header.
-        continue_ = http::response<http::empty_body>{http::status::continue_, header.version()};
-        return http::async_write(
-            stream_, continue_,
-            beast::bind_front_handler(&Session::on_continue_sent, shared_from_this()));
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
+                         [self = shared_from_this()](error_code ec, std::size_t bytes) {
+                             self->on_continue_sent(ec, bytes);
+                         });
+        return false;
     }
-    do_read_body();
+    return true;
 }
 
 void Session::on_continue_sent(error_code ec, std::size_t) {
     if (ec) {
         return close();
     }
-    do_read_body();
-}
-
-void Session::do_read_body() {
-    if (!parser_->chunked()) {
-        return http::async_read(stream_, buffer_, *parser_,
-                                beast::bind_front_handler(&Session::on_body, shared_from_this()));
-    }
-    // A chunked body's size is not known ahead: read it a step at a time and charge it as it
-    // grows. Eager, so a step takes every chunk already in the buffer.
-    parser_->eager(true);
-    http::async_read_some(stream_, buffer_, *parser_,
-                          beast::bind_front_handler(&Session::on_body_part, shared_from_this()));
-}
-
-void Session::on_body_part(error_code ec, std::size_t) {
-    if (ec) {
-        return reply_to_read_error(ec);
-    }
-    if (!charge_.try_hold(buffer_.capacity() + parser_->get().body().capacity())) {
-        return refuse_over_budget(parser_->get().version() == 10 ? 10 : 11);
-    }
-    if (!parser_->is_done()) {
-        return http::async_read_some(
-            stream_, buffer_, *parser_,
-            beast::bind_front_handler(&Session::on_body_part, shared_from_this()));
-    }
-    do_handle();
-}
-
-void Session::on_body(error_code ec, std::size_t) {
-    if (ec) {
-        return reply_to_read_error(ec);
-    }
-    do_handle();
+    parse();
 }
 
 void Session::do_handle() {
-    stream_.expires_never();  // storing may take as long as the disk does; the pipeline answers
+    expire_never();  // storing may take as long as the disk does; the pipeline answers
     request_ = parser_->release();
     parser_.reset();
-    // The reply comes inline, or with its batch from the pipeline on whichever io thread runs it;
-    // dispatch brings it to this strand, running it at once when the strand is free.
+    // The reply comes inline, or with its batch from the pipeline on whichever thread runs it;
+    // dispatch brings it to this session's io thread, running it at once when already there.
     handler_.handle(request_, peer_, [self = shared_from_this()](Response response) mutable {
         Session& session = *self;
-        net::dispatch(session.stream_.get_executor(),
+        net::dispatch(session.socket_.get_executor(),
                       [self = std::move(self), response = std::move(response)]() mutable {
                           self->do_write(std::move(response));
                       });
@@ -212,9 +281,11 @@ void Session::do_write(Response response) {
     // A client that does not read its reply holds it: that is charged too, whatever the use, as
     // the reply exists already. It is smaller than the request it replaces.
     charge_.hold(buffer_.capacity() + wire_.capacity());
-    stream_.expires_after(options_.read_timeout);
-    net::async_write(stream_, net::buffer(wire_),
-                     beast::bind_front_handler(&Session::on_write, shared_from_this(), keep_alive));
+    expire_after(options_.read_timeout);
+    net::async_write(socket_, net::buffer(wire_),
+                     [self = shared_from_this(), keep_alive](error_code ec, std::size_t bytes) {
+                         self->on_write(keep_alive, ec, bytes);
+                     });
 }
 
 void Session::on_write(bool keep_alive, error_code ec, std::size_t) {
@@ -235,8 +306,8 @@ void Session::on_write(bool keep_alive, error_code ec, std::size_t) {
 }
 
 void Session::reply_to_read_error(error_code ec) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == net::error::operation_aborted || ec == net::error::connection_reset) {
+    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset || !socket_.is_open()) {
         return close();
     }
     unsigned const version = parser_->get().version() == 10 ? 10 : 11;
@@ -281,26 +352,32 @@ void Session::refuse_over_budget(unsigned version) {
 
 void Session::do_linger() {
     error_code ec;
-    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+    socket_.shutdown(net::ip::tcp::socket::shutdown_send, ec);
     idle_ = true;  // nothing left to answer: stop() may close it
-    stream_.expires_after(kLinger);
-    stream_.async_read_some(net::buffer(first_bytes_),
-                            beast::bind_front_handler(&Session::on_linger, shared_from_this()));
+    expire_after(kLinger);
+    socket_.async_read_some(net::buffer(first_bytes_),
+                            [self = shared_from_this()](error_code ec, std::size_t bytes) {
+                                self->on_linger(ec, bytes);
+                            });
 }
 
 void Session::on_linger(error_code ec, std::size_t bytes) {
     drained_ += bytes;
     if (ec || stopping_ || drained_ >= kLingerBytes) {
-        return stream_.close();  // the client closed, or it has had its time
+        return close();  // the client closed, or it has had its time
     }
-    stream_.async_read_some(net::buffer(first_bytes_),
-                            beast::bind_front_handler(&Session::on_linger, shared_from_this()));
+    socket_.async_read_some(net::buffer(first_bytes_),
+                            [self = shared_from_this()](error_code ec, std::size_t bytes) {
+                                self->on_linger(ec, bytes);
+                            });
 }
 
 void Session::close() {
     error_code ec;
-    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
-    stream_.close();
+    socket_.shutdown(net::ip::tcp::socket::shutdown_send, ec);
+    socket_.close(ec);
+    timer_.cancel();
+    armed_.reset();
 }
 
 }  // namespace callsink

@@ -3,7 +3,9 @@
 // are doing, close the idle ones, force-close whatever is left at the deadline).
 //
 // Constructed at start-up, where a failure to bind is an exception naming the address. start()
-// and stop() may be called from any thread.
+// and stop() may be called from any thread. The listener runs on `ioc`, which one thread must run
+// (it has no strand); each accepted connection goes to the next of `session_contexts` in turn
+// (io_threads.hpp), or to `ioc` when none are given.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -12,7 +14,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <vector>
 
 #include "callsink/http/buffer_budget.hpp"
 #include "callsink/http/request_handler.hpp"
@@ -26,7 +30,8 @@ namespace callsink {
 class Server {
   public:
     Server(boost::asio::io_context& ioc, ServerOptions options, RequestHandler& handler,
-           Metrics& metrics, std::shared_ptr<spdlog::logger> logger);
+           Metrics& metrics, std::shared_ptr<spdlog::logger> logger,
+           std::vector<boost::asio::io_context*> session_contexts = {});
     ~Server();
     Server(Server const&) = delete;
     Server& operator=(Server const&) = delete;
@@ -37,7 +42,8 @@ class Server {
     void start();
 
     // Stops accepting and lets sessions finish; those still open after `deadline` are closed.
-    void stop(std::chrono::milliseconds deadline);
+    // `closed` runs once the last connection is gone, on the thread that closed it.
+    void stop(std::chrono::milliseconds deadline, std::function<void()> closed = {});
 
     std::size_t open_connections() const { return registry_->size(); }
     BufferBudget const& buffer_budget() const { return *budget_; }
@@ -47,6 +53,8 @@ class Server {
     void on_accept(boost::system::error_code ec, Session::Socket socket);
 
     boost::asio::io_context& ioc_;
+    std::vector<boost::asio::io_context*> session_contexts_;
+    std::size_t next_context_ = 0;  // round robin over session_contexts_
     ServerOptions options_;
     RequestHandler& handler_;
     Metrics& metrics_;

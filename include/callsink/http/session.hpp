@@ -15,10 +15,12 @@
 // writing, then reads and discards for up to kLinger (and kLingerBytes), so the client reads the
 // reply instead of a reset, without the session holding any buffer.
 //
-// Every handler runs on the connection's strand; stop() may be called from any thread. The
-// stream's executor is that strand's concrete type, not Beast's tcp_stream default
-// (any_io_executor), which would type-erase and copy the strand at every step of every read and
-// write.
+// A session lives on one io_context, run by one thread (io_threads.hpp), so its handlers never
+// run at the same time and it needs no strand; stop() and abort() post to it from any thread. It
+// reads from a plain socket and feeds Beast's request parser itself, and keeps one timer whose
+// wait is re-armed lazily: a new deadline is a store, not a timer operation, so a busy connection
+// costs no timer work per request (Beast's basic_stream re-armed a timer, and copied a shared
+// state, at every read and write).
 #pragma once
 
 #include <spdlog/logger.h>
@@ -27,10 +29,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/beast/core/basic_stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <chrono>
 #include <memory>
@@ -47,8 +47,11 @@ namespace callsink {
 
 class Session : public std::enable_shared_from_this<Session> {
   public:
-    using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
-    using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Strand>;
+    using Executor = boost::asio::io_context::executor_type;
+    using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
+    using Timer = boost::asio::basic_waitable_timer<
+        std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>, Executor>;
+    using Clock = std::chrono::steady_clock;
 
     static constexpr std::size_t kHeaderLimit = 16 * 1024;
     static constexpr std::size_t kReadBufferLimit = kHeaderLimit + 64 * 1024;
@@ -77,13 +80,12 @@ class Session : public std::enable_shared_from_this<Session> {
   private:
     void do_wait_for_request();
     void on_first_bytes(boost::system::error_code ec, std::size_t bytes);
-    void do_read_header();
-    void on_header_part(boost::system::error_code ec, std::size_t bytes);
-    void on_header();
+    void do_read();
+    void on_read(boost::system::error_code ec, std::size_t bytes);
+    void parse();
+    bool on_header();
     void on_continue_sent(boost::system::error_code ec, std::size_t bytes);
-    void do_read_body();
-    void on_body_part(boost::system::error_code ec, std::size_t bytes);
-    void on_body(boost::system::error_code ec, std::size_t bytes);
+    std::size_t request_holding() const;
     void do_handle();
     void do_write(Response response);
     void on_write(bool keep_alive, boost::system::error_code ec, std::size_t bytes);
@@ -93,7 +95,19 @@ class Session : public std::enable_shared_from_this<Session> {
     void on_linger(boost::system::error_code ec, std::size_t bytes);
     void close();
 
-    boost::beast::basic_stream<boost::asio::ip::tcp, Strand> stream_;
+    // The connection is closed at `deadline_`, whatever is pending (idle, read or write).
+    void expire_after(std::chrono::milliseconds timeout);
+    void expire_never();
+    void arm_timer(Clock::time_point at);
+    void on_timer(boost::system::error_code ec);
+
+    Socket socket_;
+    Timer timer_;
+    Clock::time_point deadline_ = Clock::time_point::max();
+    std::optional<Clock::time_point> armed_;  // when the timer's pending wait ends, if one is
+    // The timer waits at most this long before it looks at deadline_ again (the shortest of the
+    // idle and read timeouts): every new deadline is then at or after the pending wait's end.
+    std::chrono::milliseconds timer_step_;
     // While its reply waits in the pipeline a session has no I/O pending, and nothing else would
     // keep the io_context running until the reply arrives, even while shutting down. Held for
     // the connection's life: it costs nothing per request.
@@ -113,9 +127,9 @@ class Session : public std::enable_shared_from_this<Session> {
     boost::asio::ip::address peer_;
 
     std::optional<http::request_parser<http::string_body>> parser_;
+    bool header_seen_ = false;  // on_header() has run for the request being read
     Request request_;
     std::string wire_;  // the reply being written, as bytes (response_bytes.hpp)
-    http::response<http::empty_body> continue_;
     std::chrono::steady_clock::time_point request_start_;
     bool idle_ = false;        // waiting for a request's first byte: safe to close on stop()
     bool stopping_ = false;    // answer what is in progress, then close
