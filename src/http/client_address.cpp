@@ -43,4 +43,25 @@ boost::asio::ip::address client_address(boost::asio::ip::address const& peer,
     return client;
 }
 
+std::string address_text(boost::asio::ip::address const& address) {
+    if (!address.is_v4()) {
+        return address.to_string();
+    }
+    std::string text;
+    text.reserve(15);  // 255.255.255.255: within the string's own storage
+    for (unsigned char const byte : address.to_v4().to_bytes()) {
+        if (!text.empty()) {
+            text += '.';
+        }
+        if (byte >= 100) {
+            text += static_cast<char>('0' + byte / 100);
+        }
+        if (byte >= 10) {
+            text += static_cast<char>('0' + byte / 10 % 10);
+        }
+        text += static_cast<char>('0' + byte % 10);
+    }
+    return text;
+}
+
 }  // namespace callsink

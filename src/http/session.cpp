@@ -132,15 +132,21 @@ void Session::on_first_bytes(error_code ec, std::size_t bytes) {
     }
     request_start_ = Clock::now();
     expire_after(options_.read_timeout);
-    // Room for the rest of a typical delivery (header and a few KiB of JSON), so it arrives in
-    // one more recv instead of 512-byte steps.
-    buffer_.reserve(kReadChunk);
-    if (!charge_.try_hold(buffer_.capacity())) {
-        return refuse_over_budget(11);
+    // A typical delivery arrives whole in this first read: it is parsed where it lies, and the
+    // read buffer is only allocated for what is left of it, or of a pipelined request.
+    net::const_buffer input(first_bytes_.data(), bytes);
+    error_code parse_ec;
+    Step const step = feed(input, parse_ec);
+    bool const incomplete = step == Step::more || step == Step::invite;
+    if (incomplete || (step == Step::done && input.size() > 0)) {
+        if (incomplete) {
+            // Room for the rest (a few KiB of JSON), so it arrives in one more recv rather than
+            // in 512-byte steps.
+            buffer_.reserve(kReadChunk);
+        }
+        buffer_.commit(net::buffer_copy(buffer_.prepare(input.size()), input));
     }
-    buffer_.commit(
-        net::buffer_copy(buffer_.prepare(bytes), net::buffer(first_bytes_.data(), bytes)));
-    parse();
+    proceed(step, parse_ec);
 }
 
 void Session::do_read() {
@@ -191,57 +197,77 @@ std::size_t Session::request_holding() const {
     return held;
 }
 
-// Feeds the parser what the buffer holds, until the request is complete or more must be read.
+// Feeds the parser what the buffer holds.
 void Session::parse() {
+    net::const_buffer input = buffer_.data();
+    error_code ec;
+    Step const step = feed(input, ec);
+    buffer_.consume(buffer_.size() - input.size());
+    proceed(step, ec);
+}
+
+// Feeds the parser from `input`, moving it past what the parser took, until the request is
+// complete or more must be read.
+Session::Step Session::feed(net::const_buffer& input, error_code& ec) {
     for (;;) {
-        error_code ec;
-        std::size_t const used = parser_->put(buffer_.data(), ec);
-        buffer_.consume(used);
+        std::size_t const used = parser_->put(input, ec);
+        input += used;
         if (ec && ec != http::error::need_more) {
-            return reply_to_read_error(ec);
+            return Step::failed;
         }
         if (!header_seen_ && parser_->is_header_done()) {
             header_seen_ = true;
-            // The body: every chunk or byte already in the buffer in one step.
+            // The body: every chunk or byte already in the input in one step.
             parser_->eager(true);
-            if (!on_header()) {
-                return;  // refused, or 100 Continue is being written
+            // The declared body is charged before it is read, or 100 Continue invites it.
+            if (!charge_.try_hold(request_holding())) {
+                return Step::refused;
+            }
+            auto const& header = parser_->get();
+            if (header.version() >= 11 && !parser_->is_done() &&
+                beast::iequals(header[http::field::expect], "100-continue")) {
+                return Step::invite;
             }
         }
         if (parser_->is_done()) {
+            return Step::done;
+        }
+        if (ec == http::error::need_more || used == 0 || input.size() == 0) {
+            ec = {};
+            return Step::more;
+        }
+    }
+}
+
+// What follows a feed(), once what the parser left is in the read buffer.
+void Session::proceed(Step step, error_code ec) {
+    unsigned const version = parser_->get().version() == 10 ? 10 : 11;
+    switch (step) {
+        case Step::failed:
+            return reply_to_read_error(ec);
+        case Step::refused:
+            return refuse_over_budget(version);
+        case Step::done:
+            charge_.hold(request_holding());  // a pipelined request's first bytes too
             return do_handle();
-        }
-        if (ec == http::error::need_more || used == 0 || buffer_.size() == 0) {
+        case Step::invite:
+        case Step::more:
             break;
-        }
     }
     // Charged after every read step, so a growing header or chunked body is counted as it grows.
     if (!charge_.try_hold(request_holding())) {
-        return refuse_over_budget(parser_->get().version() == 10 ? 10 : 11);
+        return refuse_over_budget(version);
     }
-    do_read();
-}
-
-// The header is complete: charge the declared body, and invite it if the client waits to be.
-// False when the session has moved on (refused, or writing 100 Continue).
-bool Session::on_header() {
-    auto const& header = parser_->get();
-    if (!charge_.try_hold(request_holding())) {
-        refuse_over_budget(header.version() == 10 ? 10 : 11);
-        return false;
+    if (step == Step::more) {
+        return do_read();
     }
-    if (header.version() >= 11 && !parser_->is_done() &&
-        beast::iequals(header[http::field::expect], "100-continue")) {
-        // curl waits for this before sending a large body; Beast does not send it itself. An
-        // HTTP/1.0 client cannot understand it, and RFC 9110 (10.1.1) says to ignore the header.
-        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
-                         [self = shared_from_this()](error_code ec, std::size_t bytes) {
-                             self->on_continue_sent(ec, bytes);
-                         });
-        return false;
-    }
-    return true;
+    // curl waits for this before sending a large body; Beast does not send it itself. An
+    // HTTP/1.0 client cannot understand it, and RFC 9110 (10.1.1) says to ignore the header.
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
+                     [self = shared_from_this()](error_code ec, std::size_t bytes) {
+                         self->on_continue_sent(ec, bytes);
+                     });
 }
 
 void Session::on_continue_sent(error_code ec, std::size_t) {

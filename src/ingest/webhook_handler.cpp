@@ -106,7 +106,9 @@ void WebhookHandler::handle(Request const& request, boost::asio::ip::address con
     switch (route.kind) {
         case RouteKind::ingest: {
             auto const client =
-                client_address(peer, forwarded_for(request), options_.trusted_proxies);
+                options_.trusted_proxies.empty()
+                    ? peer
+                    : client_address(peer, forwarded_for(request), options_.trusted_proxies);
             if (auto refusal = refuse(request, client)) {
                 return respond(std::move(*refusal));
             }
@@ -165,7 +167,7 @@ bool WebhookHandler::authorized(Request const& request) const {
 
 void WebhookHandler::ingest(Request const& request, std::string_view path,
                             boost::asio::ip::address const& client, Respond respond) {
-    Received received{format_rfc3339_ms(clock_()), std::string(path), client.to_string(),
+    Received received{format_rfc3339_ms(clock_()), std::string(path), address_text(client),
                       request_ids_.next()};
     Ingested ingested = ingest_delivery(request.body(), received, privacy_);
     ingested.record.request_id = received.request_id;

@@ -80,10 +80,15 @@ class Session : public std::enable_shared_from_this<Session> {
   private:
     void do_wait_for_request();
     void on_first_bytes(boost::system::error_code ec, std::size_t bytes);
+    // Where parsing stopped: the request is complete, more must be read, 100 Continue is due,
+    // the budget refused the declared body, or the request is malformed.
+    enum class Step { done, more, invite, refused, failed };
+
     void do_read();
     void on_read(boost::system::error_code ec, std::size_t bytes);
     void parse();
-    bool on_header();
+    Step feed(boost::asio::const_buffer& input, boost::system::error_code& ec);
+    void proceed(Step step, boost::system::error_code ec);
     void on_continue_sent(boost::system::error_code ec, std::size_t bytes);
     std::size_t request_holding() const;
     void do_handle();
@@ -127,7 +132,7 @@ class Session : public std::enable_shared_from_this<Session> {
     boost::asio::ip::address peer_;
 
     std::optional<http::request_parser<http::string_body>> parser_;
-    bool header_seen_ = false;  // on_header() has run for the request being read
+    bool header_seen_ = false;  // feed() has charged and checked the request's header
     Request request_;
     std::string wire_;  // the reply being written, as bytes (response_bytes.hpp)
     std::chrono::steady_clock::time_point request_start_;

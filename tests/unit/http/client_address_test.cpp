@@ -48,5 +48,13 @@ TEST(ClientAddress, HandlesIpv6) {
     EXPECT_EQ(client_address(ip("::1"), "2001:db8::7", cidrs({"::1/128"})), ip("2001:db8::7"));
 }
 
+TEST(AddressText, WritesEveryAddressAsAsioDoes) {
+    for (char const* text : {"0.0.0.0", "127.0.0.1", "9.10.99.100", "203.0.113.7",
+                             "255.255.255.255", "::1", "2001:db8::7", "::ffff:203.0.113.7"}) {
+        auto const address = boost::asio::ip::make_address(text);
+        EXPECT_EQ(address_text(address), address.to_string()) << text;
+    }
+}
+
 }  // namespace
 }  // namespace callsink
