@@ -15,6 +15,13 @@ IoThreads::IoThreads(unsigned count) {
     }
 }
 
+IoThreads::~IoThreads() {
+    guards_.clear();
+    for (auto& context : contexts_) {
+        context.reset();
+    }
+}
+
 std::vector<net::io_context*> IoThreads::contexts() const {
     std::vector<net::io_context*> all;
     for (auto const& context : contexts_) {

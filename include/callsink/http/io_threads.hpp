@@ -22,6 +22,11 @@ namespace callsink {
 class IoThreads {
   public:
     explicit IoThreads(unsigned count);
+    // Destroys context 0 first: the listener's pending accept there already holds a socket of
+    // another context, which must still exist when that accept is destroyed.
+    ~IoThreads();
+    IoThreads(IoThreads const&) = delete;
+    IoThreads& operator=(IoThreads const&) = delete;
 
     boost::asio::io_context& main() { return *contexts_.front(); }
     std::vector<boost::asio::io_context*> contexts() const;
