@@ -18,7 +18,7 @@ class RequestHandler {
     virtual ~RequestHandler() = default;
 
     // `respond` runs exactly once, on whichever thread has the reply (inline, an io thread, or
-    // the pipeline's writer); the session takes it on to its own strand. `peer` is the socket's
+    // the pipeline's writer); the session takes it on to its own io thread. `peer` is the socket's
     // remote address.
     virtual void handle(Request const& request, boost::asio::ip::address const& peer,
                         Respond respond) = 0;

@@ -7,7 +7,7 @@
 // `respond` runs exactly once: inline for replies that need no storage and for deliveries the
 // pipeline answers at once (queue full, stopped, durability "none"); for the others, wherever the
 // pipeline runs completions (with their batch on an io thread, or on its writer thread). The
-// caller takes it on to its own strand.
+// caller takes it on to its own io thread.
 #pragma once
 
 #include <spdlog/logger.h>

@@ -8,7 +8,7 @@
 // commit), and only then runs each completion with the outcome for that record. Given the
 // io_context's executor at start(), it runs a batch's completions together in one handler posted
 // there: one hand-over to the io threads per batch, not one per delivery. Without one (tests),
-// they run on the writer thread. Either way the caller takes a completion on to its own strand.
+// they run on the writer thread. Either way the caller takes a completion on to its own io thread.
 // A completion that submit() runs at once (queue full, stopped, durability "none") runs on the
 // caller's thread, before submit() returns.
 //
