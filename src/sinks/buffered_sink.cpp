@@ -140,6 +140,11 @@ boost::system::error_code BufferedSink::reopen() {
     return state_->last_error;
 }
 
+boost::system::error_code BufferedSink::check() {
+    std::lock_guard lock(state_->mutex);
+    return state_->last_error;
+}
+
 void BufferedSink::close() {
     State& s = *state_;
     bool drained = true;

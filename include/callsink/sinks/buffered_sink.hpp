@@ -35,6 +35,9 @@ class BufferedSink final : public Sink {
     boost::system::error_code write(std::span<Record const> batch) override;
     boost::system::error_code sync() override { return {}; }  // best-effort: nothing promised
     boost::system::error_code reopen() override;
+    // The outcome of the inner sink's last write, so the writer's idle check sees a failure
+    // that came after the last delivery (a write() only reports the one before it).
+    boost::system::error_code check() override;
     void close() override;
 
     std::uint64_t dropped() const override;

@@ -95,6 +95,24 @@ TEST_F(BufferedSinkTest, ReportsTheDestinationsLastOutcomeOnTheNextWrite) {
     sink.close();
 }
 
+TEST_F(BufferedSinkTest, CheckReportsAFailureThatCameAfterTheLastWrite) {
+    auto inner = std::make_unique<FakeSink>("flaky");
+    FakeSink* fake = inner.get();
+    auto const eio = boost::system::error_code(EIO, boost::system::system_category());
+    fake->fail_with(eio);
+    BufferedSink sink(std::move(inner), 100, logger_);
+    EXPECT_FALSE(sink.check());
+    EXPECT_FALSE(sink.write(batch_of(1)));  // the last delivery: no write follows it
+    boost::system::error_code ec;
+    for (int i = 0; i < 2000 && !ec; ++i) {
+        std::this_thread::sleep_for(1ms);
+        ec = sink.check();
+    }
+    EXPECT_EQ(ec, eio);
+    EXPECT_EQ(fake->write_calls(), 1u);  // check() wrote nothing
+    sink.close();
+}
+
 TEST_F(BufferedSinkTest, ForwardsReopen) {
     auto inner = std::make_unique<FakeSink>();
     FakeSink* fake = inner.get();
