@@ -11,9 +11,13 @@
 // eventType, eventId (where the type has one), requestId and redeliveryKey (the same for every
 // replica, records/redelivery_key.hpp).
 //
-// A thread of the sink's own serves librdkafka's callbacks (delivery reports, errors, statistics),
-// so the broker state is known between deliveries: reachable() is false from librdkafka's "all
-// brokers down" until its statistics show a broker up again, which GET /readyz reports.
+// A thread of the sink's own serves librdkafka's events (delivery reports, errors, statistics) from
+// its main queue, so the broker state is known between deliveries: reachable() is false from
+// librdkafka's "all brokers down" until its statistics show a broker up again, which GET /readyz
+// reports. Events, not callbacks: with delivery reports as events, rd_kafka_flush() waits on
+// librdkafka's count of messages in flight instead of polling for reports in 10 ms steps (which
+// the sink's thread, taking the reports, made a 10 ms floor per batch). librdkafka's log lines
+// still come by callback, from its own threads.
 // write(), sync(), reopen(), close() and try_recover() run on one thread (the pipeline's writer or
 // a BufferedSink's); in_flight() and reachable() on any.
 #pragma once
@@ -26,9 +30,11 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "callsink/sinks/kafka/kafka_settings.hpp"
 #include "callsink/sinks/sink.hpp"
@@ -60,26 +66,35 @@ class KafkaSink final : public Sink {
     bool reachable() const override { return reachable_.load(std::memory_order_relaxed); }
 
   private:
-    static void on_delivery(rd_kafka_t* rk, rd_kafka_message_t const* message, void* opaque);
-    static void on_error(rd_kafka_t* rk, int error, char const* reason, void* opaque);
-    static int on_statistics(rd_kafka_t* rk, char* json, std::size_t length, void* opaque);
+    // One message's delivery report: its batch id and its outcome.
+    struct Report {
+        std::uint64_t batch;
+        rd_kafka_resp_err_t error;
+    };
+
     static void on_log(rd_kafka_t const* rk, int level, char const* facility, char const* text);
 
     boost::system::error_code produce(Record const& record, std::uint64_t batch,
                                       std::chrono::steady_clock::time_point deadline);
-    void settle(std::uint64_t batch, rd_kafka_resp_err_t error);
+    void settle(std::span<Report const> reports);
     void set_reachable(bool reachable, std::string_view why);
     std::string const& topic_for(std::string_view event_type);
-    void serve_callbacks();
+    void serve_events();
+    // Each takes the event and destroys it.
+    void on_delivery_report(rd_kafka_event_t* event);
+    void on_error(rd_kafka_event_t* event);
+    void on_statistics(rd_kafka_event_t* event);
 
     KafkaSinkOptions options_;
     std::shared_ptr<spdlog::logger> logger_;
     std::string name_;
     rd_kafka_t* producer_ = nullptr;
+    rd_kafka_queue_t* events_ = nullptr;  // the producer's main queue (delivery reports included)
     std::unordered_map<std::string_view, std::string> topics_;  // by event type (static names)
     std::atomic<bool> reachable_{true};
     std::atomic<bool> stopping_{false};
     std::thread poller_;
+    std::vector<Report> reports_;  // the poller's, reused for each delivery report event
 
     // The batch being written: its id travels with each message, so a report that comes after
     // its batch gave up is told apart and ignored.
