@@ -7,6 +7,7 @@ packages=(
     cmake ninja-build g++ pkg-config
     libboost1.81-dev nlohmann-json3-dev libspdlog-dev libtomlplusplus-dev libcli11-dev
     libssl-dev libgtest-dev libgmock-dev librdkafka-dev libpq-dev postgresql-15
+    libgoogle-perftools-dev
     python3 python3-pytest curl nginx openssl kcat
     clang libclang-rt-14-dev
 )

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds callsink as scripts/run.sh does (optimised, linked with tcmalloc) and runs the
+# integration tests that exercise the whole daemon against that binary: the sanitizer build of
+# scripts/test.sh uses its own allocator, so only this run shows the binary users start.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+build=build/release
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCALLSINK_BUILD_TESTS=OFF >/dev/null
+cmake --build "$build" -j "$(nproc)"
+ldd "$build/callsink" | grep -q tcmalloc || { echo "test-release: callsink is not linked with tcmalloc" >&2; exit 1; }
+root=$PWD
+cd tests/integration
+# Debian's interpreter, as ctest runs them: its pytest is the one install-deps.sh provides.
+CALLSINK_BIN="$root/$build/callsink" CALLSINK_SEEDS_DIR="$root/../shared/seeds" \
+    /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+    test_deliveries.py test_http.py test_shutdown.py test_signals.py test_memory_budget.py \
+    test_io_threads.py test_hostile_clients.py "$@"
