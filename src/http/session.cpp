@@ -73,7 +73,9 @@ Session::Clock::time_point coarse_now() {
                std::chrono::nanoseconds(resolution.tv_nsec);
     }();
     timespec now{};
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+    if (clock_gettime(CLOCK_MONOTONIC_COARSE, &now) != 0) {
+        return Session::Clock::now();  // no coarse clock here: the precise one is never early
+    }
     return Session::Clock::time_point(std::chrono::duration_cast<Session::Clock::duration>(
         std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec) + tick));
 }
@@ -113,7 +115,9 @@ void Session::on_timer(error_code ec) {
     if (deadline_ == Clock::time_point::max() || !socket_.is_open()) {
         return;  // waiting for the pipeline: its reply sets the next deadline
     }
-    auto const now = coarse_now();
+    // The precise clock here, once a step: coarse_now() runs up to a tick ahead, and a deadline
+    // read against it could end a connection that much early.
+    auto const now = Clock::now();
     if (now < deadline_) {
         return arm_timer(std::min(deadline_, now + timer_step_));
     }
@@ -250,8 +254,9 @@ Session::Step Session::feed(net::const_buffer& input, error_code& ec) {
             if (!charge_.try_hold(request_holding())) {
                 return Step::refused;
             }
+            // Not when the body is already coming: RFC 9110 (10.1.1) lets a server skip it then.
             auto const& header = parser_->get();
-            if (header.version() >= 11 && !parser_->is_done() &&
+            if (header.version() >= 11 && !parser_->is_done() && input.size() == 0 &&
                 beast::iequals(header[http::field::expect], "100-continue")) {
                 return Step::invite;
             }
@@ -275,7 +280,11 @@ void Session::proceed(Step step, error_code ec) {
         case Step::refused:
             return refuse_over_budget(version);
         case Step::done:
-            charge_.hold(request_holding());  // a pipelined request's first bytes too
+            // The last read step too: it may have grown a chunked body (and holds a pipelined
+            // request's first bytes).
+            if (!charge_.try_hold(request_holding())) {
+                return refuse_over_budget(version);
+            }
             return do_handle();
         case Step::invite:
         case Step::more:
@@ -298,8 +307,8 @@ void Session::proceed(Step step, error_code ec) {
 }
 
 void Session::on_continue_sent(error_code ec, std::size_t) {
-    if (ec) {
-        return close();
+    if (ec || !socket_.is_open()) {
+        return close();  // closed as the write ended: what is buffered must not be stored
     }
     parse();
 }
@@ -349,7 +358,9 @@ void Session::on_write(bool keep_alive, error_code ec, std::size_t) {
         buffer_.shrink_to_fit();
     }
     charge_.hold(buffer_.capacity());  // a pipelined request may be waiting in the buffer
-    if (ec) {
+    if (ec || !socket_.is_open()) {
+        // Also closed by the timer or abort() as the write ended: a pipelined request in the
+        // buffer is not stored, since its reply could not be sent.
         return close();
     }
     if (!keep_alive) {

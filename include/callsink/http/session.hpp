@@ -111,10 +111,12 @@ class Session : public std::enable_shared_from_this<Session> {
     Clock::time_point deadline_ = Clock::time_point::max();
     std::optional<Clock::time_point> armed_;  // when the timer's pending wait ends, if one is
     // The timer waits at most this long before it looks at deadline_ again (the shortest of the
-    // idle and read timeouts): every new deadline is then at or after the pending wait's end.
+    // idle and read timeouts): a new idle or read deadline is then at or after the pending
+    // wait's end. The lingering close's shorter one re-arms it (expire_after).
     std::chrono::milliseconds timer_step_;
     // While its reply waits in the pipeline a session has no I/O pending, and nothing else would
-    // keep the io_context running until the reply arrives, even while shutting down. Held for
+    // keep a bare io_context (the tests') running until the reply arrives, even while shutting
+    // down; the daemon's IoThreads also hold theirs until the last connection is gone. Held for
     // the connection's life: it costs nothing per request.
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
     // Capped: Beast bounds the header, but not a chunk-size line's extensions or the trailers,

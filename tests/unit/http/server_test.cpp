@@ -423,6 +423,19 @@ TEST_F(ServerTest, SendsTheInterim100BeforeReadingABodyThatIsExpected) {
     EXPECT_EQ(response->body(), "/summary hello");
 }
 
+TEST_F(ServerTest, SkipsThe100WhenTheBodyCameWithTheHeader) {
+    start();
+    Client client(endpoint());
+    // Some clients send the body without waiting: RFC 9110 (10.1.1) lets the server skip the 100.
+    client.send(
+        "POST /summary HTTP/1.1\r\nHost: callsink\r\nContent-Length: 5\r\n"
+        "Expect: 100-continue\r\n\r\nhello");
+    auto const response = client.read();
+    ASSERT_TRUE(response.has_value()) << response.error().message();
+    EXPECT_EQ(response->result(), http::status::ok);
+    EXPECT_EQ(response->body(), "/summary hello");
+}
+
 TEST_F(ServerTest, AnswersAnExpectedBodyOverMaxBodyBytesWith413Not100) {
     ServerOptions options;
     options.max_body_bytes = 10;
@@ -628,8 +641,7 @@ TEST_F(ServerTest, ClosesWithoutAReplyWhenARequestTrickles) {
 
 // The sessions' io_contexts, in a base class listed before ServerTest so that they outlive its
 // `ioc_`: the listener's pending accept, destroyed with `ioc_`, holds a socket of one of them.
-// (IoThreads keeps them in one vector, whose elements libstdc++ destroys front to back: context
-// 0, the listener's, first.)
+// (IoThreads's destructor destroys context 0, the listener's, first for the same reason.)
 struct SessionContexts {
     std::vector<std::unique_ptr<net::io_context>> contexts_;
 };
