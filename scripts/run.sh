@@ -4,8 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
-build=build/release
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCALLSINK_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j "$(nproc)"
-exec "$build/callsink" --config config/callsink.toml "$@"
+scripts/build-release.sh
+exec build/release/callsink --config config/callsink.toml "$@"

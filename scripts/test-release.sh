@@ -5,10 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+scripts/build-release.sh
 build=build/release
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCALLSINK_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j "$(nproc)"
 ldd "$build/callsink" | grep -q tcmalloc || { echo "test-release: callsink is not linked with tcmalloc" >&2; exit 1; }
 root=$PWD
 cd tests/integration

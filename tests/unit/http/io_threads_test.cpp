@@ -22,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "eventually.hpp"
+
 namespace callsink {
 namespace {
 
@@ -29,19 +31,8 @@ namespace net = boost::asio;
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
-constexpr auto kTimeout = 2s;  // for what should happen at once
-
-bool eventually(std::function<bool()> const& condition,
-                std::chrono::milliseconds timeout = kTimeout) {
-    auto const deadline = std::chrono::steady_clock::now() + timeout;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            return false;
-        }
-        std::this_thread::sleep_for(2ms);
-    }
-    return true;
-}
+using testing::eventually;
+using testing::kTimeout;
 
 class IoThreadsTest : public ::testing::Test {
   protected:

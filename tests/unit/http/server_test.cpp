@@ -37,6 +37,7 @@
 #include "callsink/http/server_options.hpp"
 #include "callsink/http/session.hpp"
 #include "callsink/ops/metrics.hpp"
+#include "eventually.hpp"
 
 namespace callsink {
 namespace {
@@ -49,7 +50,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-constexpr auto kTimeout = 2s;  // for what should happen at once
+using testing::eventually;
+using testing::kTimeout;
 constexpr std::size_t kBigReply = 16 * 1024 * 1024;
 
 // Replies "<target> <body>" at once, except to /hold, whose reply waits until release(), and to
@@ -236,18 +238,6 @@ std::string post(std::string_view target, std::string_view body,
     return "POST " + std::string(target) +
            " HTTP/1.1\r\nHost: callsink\r\nContent-Length: " + std::to_string(body.size()) +
            "\r\n" + std::string(extra_headers) + "\r\n" + std::string(body);
-}
-
-bool eventually(std::function<bool()> const& condition,
-                std::chrono::milliseconds timeout = kTimeout) {
-    auto const deadline = std::chrono::steady_clock::now() + timeout;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            return false;
-        }
-        std::this_thread::sleep_for(2ms);
-    }
-    return true;
 }
 
 class ServerTest : public ::testing::Test {
