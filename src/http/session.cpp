@@ -375,9 +375,11 @@ void Session::reply_to_read_error(error_code ec) {
         return close();
     }
     unsigned const version = parser_->get().version() == 10 ? 10 : 11;
-    // The body read so far (up to max_body_bytes of a chunked one) is no longer charged once the
-    // reply is: free it now, not when the connection has finished lingering.
+    // The body read so far (up to max_body_bytes of a chunked one) and the bytes not parsed yet
+    // are no longer charged once the reply is: free them now, not when the connection has
+    // finished lingering (which discards whatever else arrives).
     parser_.reset();
+    buffer_ = beast::flat_buffer{kReadBufferLimit};
     // The reply must close the connection: what follows in the stream is out of step now.
     request_ = {};
     request_.keep_alive(false);

@@ -13,7 +13,8 @@
 //
 // A connection closed while the client may still be sending (413, 503, 400) lingers: it stops
 // writing, then reads and discards for up to kLinger (and kLingerBytes), so the client reads the
-// reply instead of a reset, without the session holding any buffer.
+// reply instead of a reset, without the session holding any buffer (what it had read of the
+// request is freed when the reply is made).
 //
 // A session lives on one io_context, run by one thread (io_threads.hpp), so its handlers never
 // run at the same time and it needs no strand; stop() and abort() post to it from any thread. It

@@ -1084,6 +1084,24 @@ TEST_F(ServerBudgetTest, KeepsTheBodysChargeUntilThePipelineAnswers) {
     EXPECT_TRUE(eventually([&] { return used() == 0; })) << "used " << used();
 }
 
+TEST_F(ServerBudgetTest, AMalformedRequestGivesItsReadBufferBackBeforeTheLingeringCloseEnds) {
+    start(budget_options());
+    Client client(endpoint());
+    // A header longer than the first read, so the rest goes through the read buffer, then a bad
+    // chunk size with more bytes behind it in the same read: they are still in the buffer when
+    // the parser fails.
+    client.send("POST /bad HTTP/1.1\r\nHost: callsink\r\nX-Padding: " + std::string(2048, 'p') +
+                "\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n" +
+                std::string(40 * 1024, 'j'));
+    auto const response = client.read();
+    ASSERT_TRUE(response.has_value()) << response.error().message();
+    EXPECT_EQ(response->result(), http::status::bad_request);
+    // The connection lingers up to kLinger (2 s), discarding what it reads; what it held of the
+    // request is given back at once.
+    EXPECT_TRUE(eventually([&] { return used() == 0; }, 1s)) << "used " << used();
+    client.close();
+}
+
 TEST_F(ServerBudgetTest, ChargesAReplyTheClientDoesNotRead) {
     start(budget_options());
     // A reply bigger than the socket buffers take, to a client that reads nothing: the server
