@@ -6,6 +6,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "callsink/base/log_text.hpp"
 #include "callsink/sinks/postgres/postgres_schema.hpp"
 
 namespace callsink {
@@ -17,16 +18,6 @@ struct ConnectionDeleter {
 struct ResultDeleter {
     void operator()(PGresult* result) const { PQclear(result); }
 };
-
-// libpq's messages end in a newline and may span lines; one line reads better after a prefix.
-std::string one_line(char const* message) {
-    std::string text = message ? message : "";
-    std::replace(text.begin(), text.end(), '\n', ' ');
-    while (!text.empty() && text.back() == ' ') {
-        text.pop_back();
-    }
-    return text;
-}
 
 }  // namespace
 

@@ -25,4 +25,13 @@ std::string log_value(std::string_view value) {
     return nlohmann::json(value).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
 }
 
+std::string one_line(char const* message) {
+    std::string text = message ? message : "";
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    while (!text.empty() && text.back() == ' ') {
+        text.pop_back();
+    }
+    return text;
+}
+
 }  // namespace callsink

@@ -443,27 +443,10 @@ def replicas_site(upstream_ports: list[int], listen_port: int, cert: Path, key: 
 class ReplicasNginx(test_nginx.Nginx):
     """test_nginx's foreground nginx, running config/nginx-callsink-replicas.conf."""
 
+    site_name = "nginx-callsink-replicas.conf"
+
     def __init__(self, directory: Path, upstream_ports: list[int], cert: Path, key: Path):
-        self.directory = directory
-        self.stopped = False
-        for attempt in range(3):  # free_port() can race with another process taking the port
-            self.port = test_nginx.free_port()
-            self.conf = directory / "nginx.conf"
-            site = replicas_site(upstream_ports, self.port, cert, key)
-            self.conf.write_text(test_nginx.nginx_config(directory, site).replace(
-                test_nginx.SITE.name, "nginx-callsink-replicas.conf"))
-            self.stderr_path = directory / "nginx-stderr.log"
-            with open(self.stderr_path, "wb") as stderr:
-                self.proc = subprocess.Popen(
-                    [test_nginx.NGINX, "-c", str(self.conf), "-p", f"{directory}/", "-e",
-                     str(directory / "nginx-error.log")],
-                    stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr, cwd=directory)
-            if self._wait_ready():
-                return
-            if "Address already in use" not in self.logs() or attempt == 2:
-                break
-        raise AssertionError(f"nginx did not accept connections on {HOST}:{self.port}:\n"
-                             f"{self.logs()}")
+        self._start(directory, lambda port: replicas_site(upstream_ports, port, cert, key))
 
 
 def request_id_prefix(request_id: str) -> str:

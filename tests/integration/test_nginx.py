@@ -144,14 +144,20 @@ http {{
 class Nginx:
     """One foreground single-process nginx with its configuration and logs in `directory`."""
 
+    site_name = SITE.name  # the shipped site file that the configuration's comment names
+
     def __init__(self, directory: Path, upstream_port: int, cert: Path, key: Path):
+        self._start(directory, lambda port: site_config({8080: upstream_port}, port, cert, key))
+
+    def _start(self, directory: Path, site_for):
+        """Starts nginx with the site `site_for(listen_port)`, retrying on a port taken."""
         self.directory = directory
         self.stopped = False
         for attempt in range(3):  # free_port() can race with another process taking the port
             self.port = free_port()
             self.conf = directory / "nginx.conf"
-            site = site_config({8080: upstream_port}, self.port, cert, key)
-            self.conf.write_text(nginx_config(directory, site))
+            self.conf.write_text(nginx_config(directory, site_for(self.port)).replace(
+                SITE.name, self.site_name))
             self.stderr_path = directory / "nginx-stderr.log"
             with open(self.stderr_path, "wb") as stderr:
                 self.proc = subprocess.Popen(

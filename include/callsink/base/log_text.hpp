@@ -12,4 +12,8 @@ namespace callsink {
 // payload.virtualNumbers[1].msisdn is one); otherwise a JSON string.
 std::string log_value(std::string_view value);
 
+// A library's error message (libpq's end in a newline and may span lines) as one line, which
+// reads better after a prefix; empty for nullptr.
+std::string one_line(char const* message);
+
 }  // namespace callsink

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "callsink/base/log_text.hpp"
 #include "callsink/config/config_error.hpp"
 #include "callsink/sinks/postgres/postgres_schema.hpp"
 
@@ -35,15 +36,6 @@ class PostgresCategory final : public boost::system::error_category {
 bool succeeded(PGresult const* result) {
     auto const status = PQresultStatus(result);
     return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
-}
-
-std::string one_line(char const* message) {
-    std::string text = message ? message : "";
-    std::replace(text.begin(), text.end(), '\n', ' ');
-    while (!text.empty() && text.back() == ' ') {
-        text.pop_back();
-    }
-    return text;
 }
 
 // Whether the error is about what a record holds (SQLSTATE class 22, data exception: the \u0000
