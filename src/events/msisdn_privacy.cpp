@@ -10,6 +10,7 @@
 #include <array>
 #include <climits>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <utility>
@@ -116,6 +117,79 @@ std::size_t country_code_length(std::string_view digits) {
     return two_digits ? 2 : 3;
 }
 
+// Setting up a context costs more than hashing a number with it: HMAC() looks the algorithm up and
+// keys it for every call, and even a copy of a keyed context (EVP_MAC_CTX_dup) made about ten
+// allocations and took a third of a hashed delivery's time (docs/performance.md). So contexts are
+// copied once and then reused: EVP_MAC_init without a key only rewinds one to the keyed state.
+// Each caller borrows one under a short lock; the pool grows to the number of threads that hash
+// at once.
+class MsisdnPrivacy::HmacContexts {
+  public:
+    using Context = std::unique_ptr<EVP_MAC_CTX, void (*)(EVP_MAC_CTX*)>;
+
+    explicit HmacContexts(std::string const& key) : keyed_(nullptr, &EVP_MAC_CTX_free) {
+        std::unique_ptr<EVP_MAC, void (*)(EVP_MAC*)> const mac(
+            EVP_MAC_fetch(nullptr, "HMAC", nullptr), &EVP_MAC_free);
+        keyed_.reset(mac ? EVP_MAC_CTX_new(mac.get()) : nullptr);
+        char digest[] = "SHA256";
+        OSSL_PARAM const parameters[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                                         OSSL_PARAM_construct_end()};
+        if (!keyed_ ||
+            EVP_MAC_init(keyed_.get(), reinterpret_cast<unsigned char const*>(key.data()),
+                         key.size(), parameters) != 1) {
+            throw std::runtime_error("HMAC-SHA256 is not available from OpenSSL");
+        }
+        idle_.reserve(kMaxIdle);
+    }
+
+    // A context to hash one number with, returned to the pool when the lease ends. Empty only if
+    // OpenSSL could not copy the keyed context.
+    class Lease {
+      public:
+        explicit Lease(HmacContexts& pool) : pool_(pool), context_(pool.borrow()) {}
+        ~Lease() { pool_.give_back(std::move(context_)); }
+        Lease(Lease const&) = delete;
+        Lease& operator=(Lease const&) = delete;
+
+        explicit operator bool() const noexcept { return context_ != nullptr; }
+        EVP_MAC_CTX* get() const noexcept { return context_.get(); }
+
+      private:
+        HmacContexts& pool_;
+        Context context_;
+    };
+
+  private:
+    // More idle contexts than this are freed: more threads than this never hash at once.
+    static constexpr std::size_t kMaxIdle = 64;
+
+    Context borrow() {
+        {
+            std::lock_guard const lock(mutex_);
+            if (!idle_.empty()) {
+                Context context = std::move(idle_.back());
+                idle_.pop_back();
+                return context;
+            }
+        }
+        return Context(EVP_MAC_CTX_dup(keyed_.get()), &EVP_MAC_CTX_free);
+    }
+
+    void give_back(Context context) noexcept {
+        if (!context) {
+            return;
+        }
+        std::lock_guard const lock(mutex_);
+        if (idle_.size() < kMaxIdle) {
+            idle_.push_back(std::move(context));  // within the reserved capacity: cannot throw
+        }
+    }
+
+    Context keyed_;
+    std::mutex mutex_;
+    std::vector<Context> idle_;
+};
+
 MsisdnPrivacy::MsisdnPrivacy(MsisdnPolicy policy, std::string key)
     : policy_(policy), key_(std::move(key)) {
     if (policy_ != MsisdnPolicy::hash) {
@@ -127,16 +201,7 @@ MsisdnPrivacy::MsisdnPrivacy(MsisdnPolicy policy, std::string key)
     if (key_.size() > static_cast<std::size_t>(INT_MAX)) {
         throw std::invalid_argument("privacy key is too long");
     }
-    std::unique_ptr<EVP_MAC, void (*)(EVP_MAC*)> const mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr),
-                                                           &EVP_MAC_free);
-    keyed_.reset(mac ? EVP_MAC_CTX_new(mac.get()) : nullptr, &EVP_MAC_CTX_free);
-    char digest[] = "SHA256";
-    OSSL_PARAM const parameters[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
-                                     OSSL_PARAM_construct_end()};
-    if (!keyed_ || EVP_MAC_init(keyed_.get(), reinterpret_cast<unsigned char const*>(key_.data()),
-                                key_.size(), parameters) != 1) {
-        throw std::runtime_error("HMAC-SHA256 is not available from OpenSSL");
-    }
+    hmac_ = std::make_shared<HmacContexts>(key_);
     if (hash("0") == kHashFailed) {
         throw std::runtime_error("HMAC-SHA256 is not available from OpenSSL");
     }
@@ -206,13 +271,11 @@ std::string MsisdnPrivacy::hash(std::string_view number) const {
         }
     }
 
-    // A copy of the keyed context: HMAC() would look up the algorithm and set the key up again
-    // for every number, which cost three quarters of a hashed delivery's time (measured).
     std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
     std::size_t mac_size = 0;
-    std::unique_ptr<EVP_MAC_CTX, void (*)(EVP_MAC_CTX*)> context(EVP_MAC_CTX_dup(keyed_.get()),
-                                                                 &EVP_MAC_CTX_free);
-    if (!context || EVP_MAC_update(context.get(), normalised, size) != 1 ||
+    HmacContexts::Lease const context(*hmac_);
+    if (!context || EVP_MAC_init(context.get(), nullptr, 0, nullptr) != 1 ||
+        EVP_MAC_update(context.get(), normalised, size) != 1 ||
         EVP_MAC_final(context.get(), mac.data(), &mac_size, mac.size()) != 1 ||
         mac_size < kTokenHexDigits / 2) {
         return std::string(kHashFailed);

@@ -31,8 +31,6 @@
 //      leading digits, and one starting with '0' (a trunk prefix) keeps none.
 #pragma once
 
-#include <openssl/types.h>
-
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -114,9 +112,10 @@ class MsisdnPrivacy {
 
     MsisdnPolicy policy_;
     std::string key_;
-    // HMAC-SHA256 set up with the key once (hash only); each number hashes a copy of it, so the
-    // object stays const and shareable between threads.
-    std::shared_ptr<EVP_MAC_CTX> keyed_;
+    // HMAC-SHA256 set up with the key once (hash only), and the contexts that hash numbers, lent
+    // out one per caller so that the object stays const and shareable between threads.
+    class HmacContexts;
+    std::shared_ptr<HmacContexts> hmac_;
 };
 
 }  // namespace callsink
