@@ -16,6 +16,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "callsink/base/json_scan.hpp"
 #include "callsink/base/rfc3339.hpp"
 #include "callsink/base/utf8.hpp"
 #include "callsink/events/event.hpp"
@@ -39,8 +40,8 @@ bool is_space(char c) {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
-// What a byte is to the scanner's loops, by table: a test per byte instead of four or five, in
-// the loops that cross every byte of a delivery.
+// What a byte is, once json_scan has found one that matters: a test per byte instead of four or
+// five.
 enum ByteClass : std::uint8_t {
     kPlain = 0,
     kQuote = 1,      // "
@@ -77,23 +78,6 @@ constexpr std::array<std::uint8_t, 256> kContainerBytes = [] {
 
 std::uint8_t class_of(std::array<std::uint8_t, 256> const& table, char c) {
     return table[static_cast<unsigned char>(c)];
-}
-
-// Where skip_string() stops: a quote, or a backslash to step over.
-constexpr std::array<std::uint8_t, 256> kStringEnds = [] {
-    std::array<std::uint8_t, 256> table{};
-    table['"'] = kQuote;
-    table['\\'] = kBackslash;
-    return table;
-}();
-
-// The first byte from `p` that `table` does not call plain, or `end`. Local pointers, so the
-// loop keeps them in registers rather than storing the scanner's cursor at every byte.
-char const* skip_plain(std::array<std::uint8_t, 256> const& table, char const* p, char const* end) {
-    while (p != end && table[static_cast<unsigned char>(*p)] == kPlain) {
-        ++p;
-    }
-    return p;
 }
 
 // A cursor over JSON text. Every read checks the end; none allocates.
@@ -138,7 +122,7 @@ class Scanner {
         char const* const begin = p_;
         bool ascii = true;
         for (;;) {
-            p_ = skip_plain(kStringBytes, p_, end_);
+            p_ = json_scan::string_special(p_, end_);
             if (p_ == end_) {
                 return false;
             }
@@ -174,7 +158,7 @@ class Scanner {
         } else if (peek() == '{' || peek() == '[') {
             std::size_t depth = 0;
             do {
-                p_ = skip_plain(kContainerBytes, p_, end_);
+                p_ = json_scan::container_special(p_, end_);
                 if (p_ == end_) {
                     return false;
                 }
@@ -204,11 +188,11 @@ class Scanner {
 
   private:
     // To the closing quote, stepping over escapes; the encoder checks the content when it writes
-    // it. A byte loop rather than memchr: 8x8's strings are short (ids, numbers, times).
+    // it.
     bool skip_string() {
         ++p_;  // the opening quote
         for (;;) {
-            p_ = skip_plain(kStringEnds, p_, end_);
+            p_ = json_scan::string_end(p_, end_);
             if (p_ == end_) {
                 return false;
             }
