@@ -118,11 +118,11 @@ std::size_t country_code_length(std::string_view digits) {
 }
 
 // Setting up a context costs more than hashing a number with it: HMAC() looks the algorithm up and
-// keys it for every call, and even a copy of a keyed context (EVP_MAC_CTX_dup) made about ten
-// allocations and took a third of a hashed delivery's time (docs/performance.md). So contexts are
-// copied once and then reused: EVP_MAC_init without a key only rewinds one to the keyed state.
-// Each caller borrows one under a short lock; the pool grows to the number of threads that hash
-// at once.
+// keys it for every call, and even a copy of a keyed context (EVP_MAC_CTX_dup, about ten
+// allocations) and its free were most of libcrypto's share of a hashed delivery
+// (docs/performance.md). So contexts are copied once and then reused: EVP_MAC_init without a key
+// only rewinds one to the keyed state. Each caller borrows one under a short lock; the pool grows
+// to the number of threads that hash at once.
 class MsisdnPrivacy::HmacContexts {
   public:
     using Context = std::unique_ptr<EVP_MAC_CTX, void (*)(EVP_MAC_CTX*)>;

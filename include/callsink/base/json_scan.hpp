@@ -7,8 +7,6 @@
 // outside [p, end).
 #pragma once
 
-#include <cstdint>
-
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
