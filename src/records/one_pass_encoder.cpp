@@ -239,16 +239,19 @@ struct Members {
     }
 };
 
-// The members of the object that `text` holds exactly, in order; assign_fields() checks them.
-bool collect_members(std::string_view text, Members& out) {
+// The members of the object at the cursor, in order, up to its closing brace; assign_fields()
+// checks them. With `payload`, the value of a member named "payload" that is an object has its
+// own members collected into it on the way, and `payload_text` is set to that value: the
+// envelope's pass crosses the payload anyway, and so the payload is not crossed a second time.
+bool collect_object(Scanner& in, Members& out, Members* payload = nullptr,
+                    std::string_view* payload_text = nullptr) {
     out.count = 0;
-    Scanner in(text);
     if (!in.eat('{')) {
         return false;
     }
     in.skip_space();
     if (in.eat('}')) {
-        return in.done();
+        return true;
     }
     for (;;) {
         if (out.count == out.items.size()) {
@@ -263,7 +266,14 @@ bool collect_members(std::string_view text, Members& out) {
             return false;
         }
         in.skip_space();
-        if (!in.skip_value(member.value)) {
+        if (payload != nullptr && member.key == "payload" && in.peek() == '{') {
+            char const* const begin = in.position();
+            if (!collect_object(in, *payload)) {
+                return false;
+            }
+            member.value = std::string_view(begin, static_cast<std::size_t>(in.position() - begin));
+            *payload_text = member.value;
+        } else if (!in.skip_value(member.value)) {
             return false;
         }
         in.skip_space();
@@ -271,8 +281,14 @@ bool collect_members(std::string_view text, Members& out) {
             in.skip_space();
             continue;
         }
-        return in.eat('}') && in.done();
+        return in.eat('}');
     }
+}
+
+// The members of the object that `text` holds exactly.
+bool collect_members(std::string_view text, Members& out) {
+    Scanner in(text);
+    return collect_object(in, out) && in.done();
 }
 
 ObjectSchema const& no_fields() {
@@ -344,13 +360,21 @@ class Encoder {
         return std::string_view(out_).substr(payload_begin_, payload_end_ - payload_begin_);
     }
 
+    // The envelope's members, exactly the object that `text` holds, and the payload's on the way.
+    bool collect_envelope(std::string_view text, Members& envelope) {
+        Scanner in(text);
+        return collect_object(in, envelope, &payload_, &collected_payload_) && in.done();
+    }
+
     // The object that `text` holds, in the list's order, then its unknown members.
     bool typed_object(std::string_view text, ObjectSchema const& schema, int depth) {
         Members local;
         // The payload, the one typed object at depth 1, is kept: its ids identify the event.
         bool const is_payload = depth == 1;
         Members& members = is_payload ? payload_ : local;
-        if (depth > kMaxDepth || !collect_members(text, members) ||
+        bool const collected = is_payload && text.data() == collected_payload_.data() &&
+                               text.size() == collected_payload_.size();
+        if (depth > kMaxDepth || (!collected && !collect_members(text, members)) ||
             !assign_fields(members, schema)) {
             return false;
         }
@@ -766,6 +790,8 @@ class Encoder {
     MsisdnPrivacy const* privacy_;
     std::size_t members_seen_ = 0;
     Members payload_;
+    std::string_view collected_payload_;  // the body's payload object, once collect_envelope() has
+                                          // collected its members into payload_
     std::size_t payload_begin_ = 0;
     std::size_t payload_end_ = 0;
 };
@@ -813,7 +839,7 @@ std::optional<Record> encode_one_pass(std::string_view body, Received const& rec
             return std::nullopt;
         }
     }
-    // The envelope's members straight from the body: collect_members() takes exactly one object,
+    // The envelope's members straight from the body: collect_envelope() takes exactly one object,
     // so only the white space around it is trimmed first.
     std::string_view object = body;
     while (!object.empty() && is_space(object.front())) {
@@ -822,8 +848,10 @@ std::optional<Record> encode_one_pass(std::string_view body, Received const& rec
     while (!object.empty() && is_space(object.back())) {
         object.remove_suffix(1);
     }
+    Record record;
+    Encoder encoder(record.line, privacy.enabled() ? &privacy : nullptr);
     Members envelope;
-    if (!collect_members(object, envelope) || envelope.find("received") != nullptr) {
+    if (!encoder.collect_envelope(object, envelope) || envelope.find("received") != nullptr) {
         return std::nullopt;  // an 8x8 `received` is kept inside callsink's: general path
     }
     Member const* event_type_member = envelope.find("eventType");
@@ -842,9 +870,7 @@ std::optional<Record> encode_one_pass(std::string_view body, Received const& rec
     if (!assign_fields(envelope, schema)) {
         return std::nullopt;
     }
-    Record record;
     record.line.reserve(body.size() + 160);
-    Encoder encoder(record.line, privacy.enabled() ? &privacy : nullptr);
     if (!encoder.write_members(envelope, schema, 0)) {
         return std::nullopt;
     }

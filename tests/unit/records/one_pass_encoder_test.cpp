@@ -198,6 +198,17 @@ TEST(OnePassEncoder, AgreesOnEnvelopes) {
         {"\xEF\xBB\xBF" + body, false},
         {" \n" + body + "\n ", true},
         {R"({"payload":{},"eventType":"CALL_STATUS","payload":{}})", false},
+        // The envelope's pass collects the payload's members as it crosses them.
+        {replace(body, "\"payload\": {\n", "\"payload\" :\t{ \n"), true},
+        {replace(body, "\"eventId\": \"e2078079", "\"eventId\" \"e2078079"), false},
+        {replace(body, "19.375Z\"\n}", "19.375Z\",\n}"), false},
+        {replace(body, "19.375Z\"\n}", "19.375Z\" \n }"), true},
+        {replace(replace(body, "\"payload\": {\n", "\"payload\": [{\n"), "\n},\n\"namespace",
+                 "\n}],\n\"namespace"),
+         false},
+        {replace(body, "\"timestamp\": \"2026-01-06T10:17:19.375Z\"\n},",
+                 "\"timestamp\": \"2026-01-06T10:17:19.375Z\"\n}, \"payload\": \"x\","),
+         false},
     });
 }
 
