@@ -3,6 +3,15 @@
 namespace callsink {
 
 void EventSummary::set_ids(std::string_view event_id, std::string_view session_id) {
+    if (text_.empty()) {
+        // The usual order, ids first: one allocation for the ids and the fields that follow.
+        constexpr std::size_t kRoomForFields = 64;
+        text_.reserve(event_id.size() + session_id.size() + kRoomForFields);
+        text_.append(event_id).append(session_id);
+        event_id_end_ = static_cast<std::uint32_t>(event_id.size());
+        ids_end_ = static_cast<std::uint32_t>(text_.size());
+        return;
+    }
     std::string ids;
     ids.reserve(event_id.size() + session_id.size());
     ids.append(event_id).append(session_id);

@@ -48,7 +48,9 @@ bool identify_event(EventType const& type, Member const& member, Payload const& 
         record.redelivery_key = payload_redelivery_key(identity.name, payload());
         return true;
     }
-    std::string identity_text(identity.name);
+    std::string identity_text;
+    identity_text.reserve(identity.name.size() + 128);  // the ids it takes: one allocation
+    identity_text.append(identity.name);
     for (std::string_view key : identity.redelivery) {
         if (!member(key, text)) {
             return false;
