@@ -91,7 +91,9 @@ void Server::do_accept() {
     net::io_context& context = session_contexts_.empty()
                                    ? ioc_
                                    : *session_contexts_[next_context_++ % session_contexts_.size()];
-    acceptor_.async_accept(context, beast::bind_front_handler(&Server::on_accept, this));
+    // With the peer's address from accept() itself: no getpeername() a connection.
+    acceptor_.async_accept(context, accepted_peer_,
+                           beast::bind_front_handler(&Server::on_accept, this));
 }
 
 void Server::on_accept(error_code ec, Session::Socket socket) {
@@ -114,8 +116,8 @@ void Server::on_accept(error_code ec, Session::Socket socket) {
                       options_.max_connections);
         socket.close(ec);
     } else {
-        std::make_shared<Session>(std::move(socket), options_, handler_, metrics_, budget_,
-                                  registry_, logger_)
+        std::make_shared<Session>(std::move(socket), accepted_peer_.address(), options_, handler_,
+                                  metrics_, budget_, registry_, logger_)
             ->run();
     }
     do_accept();

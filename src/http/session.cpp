@@ -17,8 +17,8 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 using boost::system::error_code;
 
-Session::Session(Socket socket, ServerOptions const& options, RequestHandler& handler,
-                 Metrics& metrics, std::shared_ptr<BufferBudget> budget,
+Session::Session(Socket socket, net::ip::address peer, ServerOptions const& options,
+                 RequestHandler& handler, Metrics& metrics, std::shared_ptr<BufferBudget> budget,
                  std::shared_ptr<SessionRegistry> registry, std::shared_ptr<spdlog::logger> logger)
     : socket_(std::move(socket)),
       timer_(socket_.get_executor()),
@@ -30,10 +30,8 @@ Session::Session(Socket socket, ServerOptions const& options, RequestHandler& ha
       budget_(std::move(budget)),
       charge_(*budget_),
       registry_(std::move(registry)),
-      logger_(std::move(logger)) {
-    error_code ec;
-    peer_ = socket_.remote_endpoint(ec).address();
-}
+      logger_(std::move(logger)),
+      peer_(std::move(peer)) {}
 
 Session::~Session() {
     if (id_ != 0) {
@@ -439,8 +437,9 @@ void Session::on_linger(error_code ec, std::size_t bytes) {
 }
 
 void Session::close() {
+    // close() alone sends the FIN after what is still queued, as shutdown() would: one system call
+    // a connection less. Unread bytes make it a reset either way, which do_linger() is there for.
     error_code ec;
-    socket_.shutdown(net::ip::tcp::socket::shutdown_send, ec);
     socket_.close(ec);
     timer_.cancel();
     armed_.reset();

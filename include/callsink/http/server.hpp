@@ -64,8 +64,9 @@ class Server {
     std::shared_ptr<BufferBudget> budget_;
     std::shared_ptr<SessionRegistry> registry_ = std::make_shared<SessionRegistry>();
     boost::asio::ip::tcp::acceptor acceptor_;
-    boost::asio::steady_timer retry_timer_;     // pause after accept errors such as EMFILE
-    boost::asio::steady_timer deadline_timer_;  // the shutdown deadline
+    boost::asio::steady_timer retry_timer_;         // pause after accept errors such as EMFILE
+    boost::asio::ip::tcp::endpoint accepted_peer_;  // filled by the accept in flight
+    boost::asio::steady_timer deadline_timer_;      // the shutdown deadline
 };
 
 }  // namespace callsink

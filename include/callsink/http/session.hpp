@@ -65,9 +65,10 @@ class Session : public std::enable_shared_from_this<Session> {
     static constexpr std::chrono::milliseconds kLinger{2000};
     static constexpr std::size_t kLingerBytes = 64 * 1024;
 
-    Session(Socket socket, ServerOptions const& options, RequestHandler& handler, Metrics& metrics,
-            std::shared_ptr<BufferBudget> budget, std::shared_ptr<SessionRegistry> registry,
-            std::shared_ptr<spdlog::logger> logger);
+    // `peer` is the address accept() gave with the socket.
+    Session(Socket socket, boost::asio::ip::address peer, ServerOptions const& options,
+            RequestHandler& handler, Metrics& metrics, std::shared_ptr<BufferBudget> budget,
+            std::shared_ptr<SessionRegistry> registry, std::shared_ptr<spdlog::logger> logger);
     ~Session();
 
     void run();

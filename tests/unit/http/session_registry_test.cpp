@@ -31,7 +31,8 @@ class SessionRegistryTest : public ::testing::Test {
   protected:
     std::shared_ptr<Session> make_session() {
         return std::make_shared<Session>(
-            Session::Socket(ioc_), options_, handler_, metrics_, budget_, registry_,
+            Session::Socket(ioc_), boost::asio::ip::address(), options_, handler_, metrics_,
+            budget_, registry_,
             std::make_shared<spdlog::logger>("test",
                                              std::make_shared<spdlog::sinks::null_sink_mt>()));
     }
