@@ -18,12 +18,15 @@ When keepalive-write and kafka-write both run, the report ends with the two side
 Each mode first checks the client: nginx's rate with the bench's bodies must be within 5% of its
 rate with one fixed body, or the client, not the server, is the limit and the mode says so. On
 this VM, consecutive runs of one setup differ by up to 10%, so the check also reads how busy
-nginx's core was: at 95% or more with the bench's bodies, nginx itself was the limit, and the
-mode says that instead. Where nginx is not saturated and wrk's core is (a new connection per
+nginx's core was: at 90% or more with the bench's bodies, nginx itself was the limit, and the
+mode says that instead (90% is saturated here: server and client take turns on each request, so
+neither core reaches 100%). Where nginx is not saturated and wrk's core is (a new connection per
 request: wrk's one thread opens connections more slowly than nginx answers them), both rates are
 wrk's, and the mode is flagged client-bound although they agree. Every row also gives the CPU
-ratio, nginx's CPU time per request over the server's per delivery: it does not depend on the
-client keeping up, and it is the measure that stands where the rates are wrk's.
+ratio, nginx's CPU time per request over the server's per delivery. It does not need the client
+to keep up, so it is the measure that stands where the rates are wrk's; but a server's CPU per
+request falls as its load rises (more requests per wake-up), so it compares two servers best at
+similar rates.
 With --baseline, a second callsink binary (an earlier build) runs in the same rounds, and the
 report adds the new build's rate and CPU per delivery against it.
 
@@ -88,9 +91,12 @@ def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 10) -> No
     raise RuntimeError(f"nothing listens on {port}")
 
 
-# nginx's core at least this busy (utime + stime over the run) with the bench's bodies: nginx was
-# the limit of its run.
-SATURATED = 0.95
+# nginx's core at least this busy (utime + stime over the run) with the bench's bodies: nginx set
+# the pace of its run. With 50 connections, server and client take turns on each request, so
+# neither core reaches 100%: nginx stays at 93% to 96% when it is the limit, and falls to about
+# 50% where wrk is (a new connection per request). wrk's own core is at 98% to 99% in every mode,
+# so its share alone says little.
+SATURATED = 0.90
 
 
 def start_nginx(work: Path) -> tuple[subprocess.Popen, int]:
@@ -422,7 +428,7 @@ def bench_mode(binary: Path, baseline: Path | None, work: Path, mode: str, round
     # wrk's own core is: then both rates are wrk's (a new connection per request, where wrk's one
     # thread opens connections more slowly than nginx answers them, passes the rates check).
     report["client_bound"] = not report["nginx_saturated"] and (
-        not report["rates_agree"] or report["nginx_wrk_busy"] >= SATURATED)
+        not report["rates_agree"] or report["nginx_wrk_busy"] >= 0.95)
     for name in servers:
         report[name] = {
             "rps": median(name, "rps"), "ratio": median(name, "rps") / median("nginx", "rps"),
@@ -446,7 +452,8 @@ def client_verdict(r: dict) -> str:
         return (f"the rates differ by more than 5%, but nginx's core was {r['nginx_busy']:.0%} "
                 f"busy with the bench's bodies: the server, not the client, was the limit")
     if not r["client_bound"]:
-        return "client not the limit"
+        return (f"client not the limit: nginx's core {r['nginx_busy']:.0%} busy"
+                if r["nginx_saturated"] else "client not the limit")
     return ("CLIENT-BOUND: the rate ratios below measure wrk, not the servers; compare the CPU "
             "ratio")
 
