@@ -1,6 +1,7 @@
 #include "callsink/sinks/kafka/kafka_sink.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
@@ -205,14 +206,29 @@ boost::system::error_code KafkaSink::produce(Record const& record, std::uint64_t
         add("eventId", summary.event_id());
         add("requestId", record.request_id);
         add("redeliveryKey", redelivery);
-        // Copied: a report can come after write() gave up on its batch.
-        rd_kafka_resp_err_t const error = rd_kafka_producev(
-            producer_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-            RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-            RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
-            RD_KAFKA_V_HEADERS(headers),
-            RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<std::uintptr_t>(batch))),
-            RD_KAFKA_V_END);
+        // Copied: a report can come after write() gave up on its batch. The array form of
+        // rd_kafka_producev(): its RD_KAFKA_V_ macros are GNU statement expressions, which
+        // -Wpedantic refuses under clang.
+        std::array<rd_kafka_vu_t, 6> fields{};
+        fields[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+        fields[0].u.cstr = topic.c_str();
+        fields[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+        fields[1].u.i = RD_KAFKA_MSG_F_COPY;
+        fields[2].vtype = RD_KAFKA_VTYPE_VALUE;
+        fields[2].u.mem = {const_cast<char*>(value.data()), value.size()};
+        fields[3].vtype = RD_KAFKA_VTYPE_KEY;
+        fields[3].u.mem = {key.empty() ? nullptr : const_cast<char*>(key.data()), key.size()};
+        fields[4].vtype = RD_KAFKA_VTYPE_HEADERS;
+        fields[4].u.headers = headers;
+        fields[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
+        fields[5].u.ptr = reinterpret_cast<void*>(static_cast<std::uintptr_t>(batch));
+        rd_kafka_error_t* const failed =
+            rd_kafka_produceva(producer_, fields.data(), fields.size());
+        rd_kafka_resp_err_t const error =
+            failed == nullptr ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_error_code(failed);
+        if (failed != nullptr) {
+            rd_kafka_error_destroy(failed);
+        }
         if (error == RD_KAFKA_RESP_ERR_NO_ERROR) {
             return {};  // the message owns the headers now
         }
