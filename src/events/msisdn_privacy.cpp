@@ -154,6 +154,10 @@ class MsisdnPrivacy::HmacContexts {
         explicit operator bool() const noexcept { return context_ != nullptr; }
         EVP_MAC_CTX* get() const noexcept { return context_.get(); }
 
+        // After an OpenSSL failure: freed instead of going back, so that a context in an unknown
+        // state is never lent again.
+        void discard() noexcept { context_.reset(); }
+
       private:
         HmacContexts& pool_;
         Context context_;
@@ -273,11 +277,15 @@ std::string MsisdnPrivacy::hash(std::string_view number) const {
 
     std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
     std::size_t mac_size = 0;
-    HmacContexts::Lease const context(*hmac_);
-    if (!context || EVP_MAC_init(context.get(), nullptr, 0, nullptr) != 1 ||
+    HmacContexts::Lease context(*hmac_);
+    if (!context) {
+        return std::string(kHashFailed);
+    }
+    if (EVP_MAC_init(context.get(), nullptr, 0, nullptr) != 1 ||
         EVP_MAC_update(context.get(), normalised, size) != 1 ||
         EVP_MAC_final(context.get(), mac.data(), &mac_size, mac.size()) != 1 ||
         mac_size < kTokenHexDigits / 2) {
+        context.discard();
         return std::string(kHashFailed);
     }
     constexpr std::string_view kHex = "0123456789abcdef";

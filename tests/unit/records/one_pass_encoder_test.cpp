@@ -198,7 +198,12 @@ TEST(OnePassEncoder, AgreesOnEnvelopes) {
         {"\xEF\xBB\xBF" + body, false},
         {" \n" + body + "\n ", true},
         {R"({"payload":{},"eventType":"CALL_STATUS","payload":{}})", false},
-        // The envelope's pass collects the payload's members as it crosses them.
+        // The envelope's pass collects the payload's members as it crosses them; a second
+        // payload, complete and different, must not pass for the first.
+        {replace(body, "\n},\n\"namespace",
+                 "\n}, \"payload\": {\"eventId\": \"e2\", \"callId\": \"c2\", "
+                 "\"sessionId\": \"s2\", \"callStatus\": \"CALL_INITIATED\"},\n\"namespace"),
+         false},
         {replace(body, "\"payload\": {\n", "\"payload\" :\t{ \n"), true},
         {replace(body, "\"eventId\": \"e2078079", "\"eventId\" \"e2078079"), false},
         {replace(body, "19.375Z\"\n}", "19.375Z\",\n}"), false},
