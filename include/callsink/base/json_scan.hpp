@@ -7,6 +7,8 @@
 // outside [p, end).
 #pragma once
 
+#include <cstddef>
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -55,6 +57,11 @@ inline int container_specials(__m128i block) {
         _mm_or_si128(_mm_cmpeq_epi8(folded, bytes('{')), _mm_cmpeq_epi8(folded, bytes('}'))));
     return _mm_movemask_epi8(hits);
 }
+#else
+// No block test: find() goes a byte at a time.
+inline constexpr std::nullptr_t string_ends = nullptr;
+inline constexpr std::nullptr_t string_specials = nullptr;
+inline constexpr std::nullptr_t container_specials = nullptr;
 #endif
 
 template <typename BlockMask, typename IsSpecial>
@@ -79,30 +86,18 @@ char const* find(char const* p, char const* end, [[maybe_unused]] BlockMask bloc
 
 // The next '"' or backslash: where a string whose content is checked later ends, or an escape.
 inline char const* string_end(char const* p, char const* end) {
-#if defined(__SSE2__)
     return detail::find(p, end, detail::string_ends, detail::is_string_end);
-#else
-    return detail::find(p, end, nullptr, detail::is_string_end);
-#endif
 }
 
 // The next '"', backslash, control byte (below 0x20) or byte of a UTF-8 sequence (0x80 and
 // above): everything in a string that is not plain printable ASCII.
 inline char const* string_special(char const* p, char const* end) {
-#if defined(__SSE2__)
     return detail::find(p, end, detail::string_specials, detail::is_string_special);
-#else
-    return detail::find(p, end, nullptr, detail::is_string_special);
-#endif
 }
 
 // The next '"', '{', '[', '}' or ']': what a scan over a container, outside its strings, stops at.
 inline char const* container_special(char const* p, char const* end) {
-#if defined(__SSE2__)
     return detail::find(p, end, detail::container_specials, detail::is_container_special);
-#else
-    return detail::find(p, end, nullptr, detail::is_container_special);
-#endif
 }
 
 }  // namespace callsink::json_scan
