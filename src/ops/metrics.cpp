@@ -163,6 +163,9 @@ void Metrics::count_sink_error(std::size_t sink) {
 void Metrics::count_sink_drops(std::size_t sink, std::uint64_t records) {
     sinks_[sink].dropped.fetch_add(records, kRelaxed);
 }
+void Metrics::count_sink_sync(std::size_t sink) {
+    sinks_[sink].syncs.fetch_add(1, kRelaxed);
+}
 void Metrics::count_over_budget() {
     over_budget_.fetch_add(1, kRelaxed);
 }
@@ -209,6 +212,9 @@ std::uint64_t Metrics::sink_written(std::size_t sink) const {
 }
 std::uint64_t Metrics::sink_errors(std::size_t sink) const {
     return sinks_[sink].errors.load(kRelaxed);
+}
+std::uint64_t Metrics::sink_syncs(std::size_t sink) const {
+    return sinks_[sink].syncs.load(kRelaxed);
 }
 std::uint64_t Metrics::over_budget() const {
     return over_budget_.load(kRelaxed);
@@ -269,31 +275,30 @@ std::string Metrics::render() const {
                 number(static_cast<double>(duration_sum_ns_.load(kRelaxed)) / 1e9));
     text.sample("callsink_request_duration_seconds_count", "", std::to_string(cumulative));
 
-    text.family("callsink_sink_written_total", "counter",
-                "Records a sink took (for a best-effort sink: into its buffer), by sink.");
-    for (Sink const& sink : sinks_) {
-        text.sample("callsink_sink_written_total", "sink=\"" + label(sink.name) + "\"",
-                    std::to_string(sink.written.load(kRelaxed)));
-    }
-    text.family("callsink_sink_in_flight", "gauge",
-                "Records handed to a sink whose outcome is not known yet (being written, in a "
-                "best-effort sink's buffer, waiting for a broker), by sink.");
-    for (Sink const& sink : sinks_) {
-        text.sample("callsink_sink_in_flight", "sink=\"" + label(sink.name) + "\"",
-                    std::to_string(sink.in_flight ? sink.in_flight() : 0));
-    }
-    text.family("callsink_sink_errors_total", "counter",
-                "Failed writes (a whole batch each), by sink.");
-    for (Sink const& sink : sinks_) {
-        text.sample("callsink_sink_errors_total", "sink=\"" + label(sink.name) + "\"",
-                    std::to_string(sink.errors.load(kRelaxed)));
-    }
-    text.family("callsink_sink_dropped_total", "counter",
-                "Records a best-effort sink could not keep up with, by sink.");
-    for (Sink const& sink : sinks_) {
-        text.sample("callsink_sink_dropped_total", "sink=\"" + label(sink.name) + "\"",
-                    std::to_string(sink.dropped.load(kRelaxed)));
-    }
+    auto const by_sink = [&](char const* name, char const* type, char const* help,
+                             auto const& read) {
+        text.family(name, type, help);
+        for (Sink const& sink : sinks_) {
+            text.sample(name, "sink=\"" + label(sink.name) + "\"", std::to_string(read(sink)));
+        }
+    };
+    by_sink("callsink_sink_written_total", "counter",
+            "Records a sink took (for a best-effort sink: into its buffer), by sink.",
+            [](Sink const& sink) { return sink.written.load(kRelaxed); });
+    by_sink("callsink_sink_in_flight", "gauge",
+            "Records handed to a sink whose outcome is not known yet (being written, in a "
+            "best-effort sink's buffer, waiting for a broker), by sink.",
+            [](Sink const& sink) { return sink.in_flight ? sink.in_flight() : 0; });
+    by_sink("callsink_sink_errors_total", "counter", "Failed writes (a whole batch each), by sink.",
+            [](Sink const& sink) { return sink.errors.load(kRelaxed); });
+    by_sink("callsink_sink_dropped_total", "counter",
+            "Records a best-effort sink could not keep up with, by sink.",
+            [](Sink const& sink) { return sink.dropped.load(kRelaxed); });
+    // With durability "fsync", records over syncs is the group commit's batch size.
+    by_sink("callsink_sink_syncs_total", "counter",
+            "Successful syncs (fdatasync) of a sink's writes, one per batch with durability "
+            "\"fsync\", by sink.",
+            [](Sink const& sink) { return sink.syncs.load(kRelaxed); });
     for (Gauge const& gauge : gauges_) {
         text.family(gauge.name, "gauge", gauge.help);
         text.sample(gauge.name, "", number(gauge.read()));

@@ -257,6 +257,9 @@ boost::system::error_code Pipeline::write_to(std::vector<SlotState>& slots,
         auto ec = state.slot.sink->write(records);
         if (!ec && options_.durability == Durability::fsync) {
             ec = state.slot.sink->sync();
+            if (!ec) {
+                metrics_.count_sink_sync(state.metrics_index);
+            }
         }
         state.writing->store(0, std::memory_order_relaxed);
         if (!ec) {

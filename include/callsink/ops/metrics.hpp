@@ -45,6 +45,7 @@ class Metrics {
     void count_sink_written(std::size_t sink, std::uint64_t records);
     void count_sink_error(std::size_t sink);
     void count_sink_drops(std::size_t sink, std::uint64_t records);
+    void count_sink_sync(std::size_t sink);  // durability "fsync": one per batch
     void count_unauthorized();
     void count_forbidden();
     void count_over_budget();  // refused: server.max_buffered_bytes in use (503)
@@ -60,6 +61,7 @@ class Metrics {
     std::uint64_t over_budget() const;
     std::uint64_t sink_written(std::size_t sink) const;
     std::uint64_t sink_errors(std::size_t sink) const;
+    std::uint64_t sink_syncs(std::size_t sink) const;
 
   private:
     using Counter = std::atomic<std::uint64_t>;
@@ -85,6 +87,7 @@ class Metrics {
         Counter written{0};
         Counter errors{0};
         Counter dropped{0};
+        Counter syncs{0};
     };
     struct Gauge {
         std::string name;

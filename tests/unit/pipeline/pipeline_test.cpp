@@ -156,6 +156,7 @@ TEST_F(PipelineTest, FsyncDurabilitySyncsOncePerBatchNotOncePerRecord) {
     }
     EXPECT_EQ(events_->batch_sizes(), (std::vector<std::size_t>{1, 20}));
     EXPECT_EQ(events_->sync_calls(), 2);
+    EXPECT_EQ(metrics_.sink_syncs(0), 2u);  // the events sink: the first added
 }
 
 TEST_F(PipelineTest, GivenAnExecutorABatchCompletesInOneHandlerPostedThere) {
