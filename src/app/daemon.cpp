@@ -153,7 +153,11 @@ int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logg
     ShutdownWatchdog watchdog(*logger);
     await_signal(signals, server, pipeline, watchdog, io, *logger);
 
-    pipeline.start(io.main().get_executor());
+    std::vector<Pipeline::CompletionExecutor> io_executors;
+    for (net::io_context* context : io.contexts()) {
+        io_executors.push_back(context->get_executor());
+    }
+    pipeline.start(io.main().get_executor(), std::move(io_executors));
     server.start();
     io.run(*logger);
     pipeline.stop();

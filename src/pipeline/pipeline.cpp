@@ -55,8 +55,12 @@ Pipeline::~Pipeline() {
     stop();
 }
 
-void Pipeline::start(std::optional<CompletionExecutor> completions) {
+void Pipeline::start(std::optional<CompletionExecutor> completions,
+                     std::vector<CompletionExecutor> io_threads) {
     completions_ = completions;
+    io_threads_ = std::move(io_threads);
+    io_thread_writes_ = options_.durability == Durability::write && !io_threads_.empty() &&
+                        all_write_without_waiting(0);
     writer_ = std::thread([this] { run(); });
 }
 
@@ -84,8 +88,71 @@ void Pipeline::submit(Record record, Completion on_done) {
         return;
     }
     queue_.push_back(Pending{kind, std::move(record), std::move(on_done)});
+    if (flush_posted_) {
+        return;  // that flush takes this record too
+    }
+    if (io_thread_writes_ && role_ == Role::free && failing_.load(std::memory_order_relaxed) == 0) {
+        if (auto const here = this_io_thread()) {
+            flush_posted_ = true;
+            lock.unlock();
+            // Posted, not written now: the requests this thread has read by then join the batch.
+            boost::asio::post(*here, [this] { write_on_io_thread(); });
+            return;
+        }
+    }
     lock.unlock();
     wake_.notify_one();
+}
+
+std::optional<Pipeline::CompletionExecutor> Pipeline::this_io_thread() const {
+    for (CompletionExecutor const& executor : io_threads_) {
+        if (executor.running_in_this_thread()) {
+            return executor;
+        }
+    }
+    return std::nullopt;
+}
+
+bool Pipeline::all_write_without_waiting(std::size_t bytes) const {
+    for (auto const* slots : {&event_slots_, &rejects_slots_}) {
+        for (SlotState const& state : *slots) {
+            if (!state.slot.sink->writes_without_waiting(bytes)) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+void Pipeline::write_on_io_thread() {
+    {
+        std::lock_guard lock(mutex_);
+        flush_posted_ = false;
+        // The writer thread was not woken for what this flush was to take: it takes it now
+        // where it holds the role, the pipeline is stopping or reopening, or a sink would
+        // make this thread wait (a file due to rotate, a sink that failed).
+        if (role_ != Role::free || queue_.empty() || stopping_ || reopen_requested_ ||
+            failing_.load(std::memory_order_relaxed) > 0 ||
+            !all_write_without_waiting(queued_bytes_)) {
+            wake_.notify_one();
+            return;
+        }
+        role_ = Role::io_thread;
+        batch_.swap(queue_);
+        queued_bytes_ = 0;
+    }
+    std::vector<Done> done = process(batch_);
+    batch_.clear();
+    bool more = false;
+    {
+        std::lock_guard lock(mutex_);
+        role_ = Role::free;
+        more = !queue_.empty() || stopping_ || reopen_requested_;
+    }
+    if (more) {
+        wake_.notify_one();  // records another io thread queued meanwhile, or a stop
+    }
+    run_completions(done, *logger_);
 }
 
 void Pipeline::reopen() {
@@ -128,23 +195,32 @@ std::size_t Pipeline::queue_depth() const {
 }
 
 void Pipeline::run() {
-    std::vector<Pending> batch;
     for (;;) {
         bool reopen = false;
         {
             std::unique_lock lock(mutex_);
-            auto const woken = [this] { return !queue_.empty() || stopping_ || reopen_requested_; };
-            if (failing_.load(std::memory_order_relaxed) > 0 || !all_reachable()) {
-                if (!wake_.wait_for(lock, kRecoveryInterval, woken)) {
-                    lock.unlock();
-                    try_recover_all();
-                    continue;
+            // A posted flush takes the queue, unless stop() comes before it runs.
+            auto const woken = [this] {
+                return role_ == Role::free &&
+                       (stopping_ || reopen_requested_ || (!queue_.empty() && !flush_posted_));
+            };
+            bool const unwell = failing_.load(std::memory_order_relaxed) > 0 || !all_reachable();
+            if (!wake_.wait_for(lock, unwell ? kRecoveryInterval : kCheckInterval, woken)) {
+                if (role_ != Role::free) {
+                    continue;  // an io thread is writing: that tests the sinks too
                 }
-            } else if (!wake_.wait_for(lock, kCheckInterval, woken)) {
+                role_ = Role::writer;
                 lock.unlock();
-                check_all();
+                if (unwell) {
+                    try_recover_all();
+                } else {
+                    check_all();
+                }
+                lock.lock();
+                role_ = Role::free;
                 continue;
             }
+            role_ = Role::writer;
             if (queue_.size() < kSmallBatch && !stopping_) {
                 // Woken by the first record of a burst. Where the io thread shares this core,
                 // let it read the rest of the ready requests first: one write for all of them
@@ -153,20 +229,22 @@ void Pipeline::run() {
                 std::this_thread::yield();
                 lock.lock();
             }
-            batch.swap(queue_);
+            batch_.swap(queue_);
             queued_bytes_ = 0;
             reopen = std::exchange(reopen_requested_, false);
-            if (batch.empty() && stopping_ && !reopen) {
-                break;
+            if (batch_.empty() && stopping_ && !reopen) {
+                break;  // keeps the role: a flush that runs late finds it taken
             }
         }
         if (reopen) {
             reopen_all();
         }
-        if (!batch.empty()) {
-            process(batch);
-            batch.clear();
+        if (!batch_.empty()) {
+            complete(process(batch_));
+            batch_.clear();
         }
+        std::lock_guard lock(mutex_);
+        role_ = Role::free;
     }
     close_all();
 }
@@ -197,7 +275,7 @@ void Pipeline::sort_into_writes(std::vector<Pending>& batch) {
     }
 }
 
-void Pipeline::process(std::vector<Pending>& batch) {
+std::vector<Pipeline::Done> Pipeline::process(std::vector<Pending>& batch) {
     sort_into_writes(batch);
     auto const events_ec =
         events_.empty() ? boost::system::error_code{} : write_to(event_slots_, events_);
@@ -224,28 +302,31 @@ void Pipeline::process(std::vector<Pending>& batch) {
         }
         done.push_back(Done{std::move(pending.on_done), ec});
     }
-    complete(std::move(done));
+    return done;
+}
+
+void Pipeline::run_completions(std::vector<Done>& done, spdlog::logger& logger) {
+    // One reply that cannot be built (out of memory) must not leave the rest of the batch
+    // unanswered, nor stop the io thread: that connection closes, and 8x8 delivers again.
+    for (Done& each : done) {
+        try {
+            each.on_done(each.ec);
+        } catch (std::exception const& error) {
+            logger.error("reply not sent, connection closed: {}", error.what());
+        }
+    }
 }
 
 void Pipeline::complete(std::vector<Done> done) {
     if (done.empty()) {
         return;
     }
-    // One reply that cannot be built (out of memory) must not leave the rest of the batch
-    // unanswered, nor stop the io thread: that connection closes, and 8x8 delivers again.
-    auto run_all = [done = std::move(done), logger = logger_]() mutable {
-        for (Done& each : done) {
-            try {
-                each.on_done(each.ec);
-            } catch (std::exception const& error) {
-                logger->error("reply not sent, connection closed: {}", error.what());
-            }
-        }
-    };
     if (completions_) {
-        boost::asio::post(*completions_, std::move(run_all));
+        boost::asio::post(*completions_, [done = std::move(done), logger = logger_]() mutable {
+            run_completions(done, *logger);
+        });
     } else {
-        run_all();
+        run_completions(done, *logger_);
     }
 }
 

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "callsink/sinks/sink.hpp"
@@ -22,6 +23,7 @@ class FakeSink final : public Sink {
         std::unique_lock lock(mutex_);
         changed_.wait(lock, [this] { return !held_; });
         ++write_calls_;
+        write_threads_.push_back(std::this_thread::get_id());
         if (fail_with_) {
             return fail_with_;
         }
@@ -30,6 +32,15 @@ class FakeSink final : public Sink {
         }
         batch_sizes_.push_back(batch.size());
         return {};
+    }
+
+    bool writes_without_waiting(std::size_t) const override {
+        std::lock_guard lock(mutex_);
+        return without_waiting_;
+    }
+    void set_writes_without_waiting(bool without_waiting) {
+        std::lock_guard lock(mutex_);
+        without_waiting_ = without_waiting;
     }
 
     boost::system::error_code sync() override {
@@ -90,6 +101,11 @@ class FakeSink final : public Sink {
         std::lock_guard lock(mutex_);
         return batch_sizes_;
     }
+    // The thread of each write() call, in order.
+    std::vector<std::thread::id> write_threads() const {
+        std::lock_guard lock(mutex_);
+        return write_threads_;
+    }
     int write_calls() const {
         std::lock_guard lock(mutex_);
         return write_calls_;
@@ -115,6 +131,8 @@ class FakeSink final : public Sink {
     boost::system::error_code fail_with_;
     std::vector<std::string> lines_;
     std::vector<std::size_t> batch_sizes_;
+    std::vector<std::thread::id> write_threads_;
+    bool without_waiting_ = false;
     int write_calls_ = 0;
     int sync_calls_ = 0;
     int reopen_calls_ = 0;

@@ -12,6 +12,16 @@
 // A completion that submit() runs at once (queue full, stopped, durability "none") runs on the
 // caller's thread, before submit() returns.
 //
+// Written on the io thread: with durability "write", where every sink writes without waiting
+// (Sink::writes_without_waiting: a file's page cache, a best-effort buffer), waking the writer
+// and being woken back costs more than the write itself (two context switches a delivery when
+// deliveries come one at a time, a new connection each). Then a record submitted from one of the
+// io threads given at start(), while no batch is being written, posts a flush to that thread's
+// io_context: the requests that thread has read meanwhile join the queue, and the flush writes
+// them all as one batch and runs their completions, on that thread, with no hand-over. Whoever
+// writes holds the writer's role (role_), so sinks and the writer's state see one thread at a
+// time, in order; the writer thread keeps every other durability, sink health and shutdown.
+//
 // Redeliveries: an event whose redelivery_key is among the last `dedupe_window` stored ones, or
 // appears earlier in the same batch, is answered like its first copy and not written again. A
 // key is remembered only once its record is stored, so a delivery that failed (503) and is
@@ -77,7 +87,11 @@ class Pipeline {
     // Starts the writer. `completions`, when given, is where it posts each batch's completions:
     // its io_context must outlive stop(), and run until every posted batch has run (something
     // the caller owns, such as a work guard per waiting session, keeps it from running out).
-    void start(std::optional<CompletionExecutor> completions = std::nullopt);
+    // `io_threads`: the executors of the io_contexts whose threads may write a batch themselves
+    // (see above); the same rules hold for them. A flush still posted when stop() comes is
+    // left to the writer thread, so stop() does not wait for it.
+    void start(std::optional<CompletionExecutor> completions = std::nullopt,
+               std::vector<CompletionExecutor> io_threads = {});
 
     // Thread-safe, never blocks on I/O. `on_done` runs exactly once.
     void submit(Record record, Completion on_done);
@@ -114,9 +128,16 @@ class Pipeline {
         std::uint64_t dropped_seen = 0;
     };
 
+    // Who calls the sinks and owns the writer's state now.
+    enum class Role { free, writer, io_thread };
+
     void run();
-    void process(std::vector<Pending>& batch);
+    void write_on_io_thread();
+    std::optional<CompletionExecutor> this_io_thread() const;
+    bool all_write_without_waiting(std::size_t bytes) const;
+    std::vector<Done> process(std::vector<Pending>& batch);
     void complete(std::vector<Done> done);
+    static void run_completions(std::vector<Done>& done, spdlog::logger& logger);
     void sort_into_writes(std::vector<Pending>& batch);
     boost::system::error_code write_to(std::vector<SlotState>& slots,
                                        std::vector<Record> const& records);
@@ -140,14 +161,19 @@ class Pipeline {
     std::size_t queued_bytes_ = 0;   // of the records in queue_; guarded by mutex_
     bool stopping_ = false;          // guarded by mutex_
     bool reopen_requested_ = false;  // guarded by mutex_
+    Role role_ = Role::free;         // guarded by mutex_
+    bool flush_posted_ = false;      // an io thread will take the queue; guarded by mutex_
+    bool io_thread_writes_ = false;  // durability "write", and every sink could; set at start
+    std::vector<CompletionExecutor> io_threads_;  // set before the writer starts
 
     std::atomic<int> failing_{0};  // sinks whose last write, reopen or recovery failed
     Metrics& metrics_;
-    DedupeWindow dedupe_;  // writer thread only
-    std::unordered_set<RedeliveryKey, RedeliveryKey::Hash>
-        batch_keys_;                                 // writer thread only, reused
-    std::vector<Record> events_;                     // writer thread only, reused between batches
-    std::vector<Record> rejects_;                    // writer thread only
+    // The writer's state: only the thread in the writer's role touches it.
+    DedupeWindow dedupe_;
+    std::unordered_set<RedeliveryKey, RedeliveryKey::Hash> batch_keys_;  // reused
+    std::vector<Pending> batch_;                                         // reused
+    std::vector<Record> events_;                                         // reused
+    std::vector<Record> rejects_;
     std::optional<CompletionExecutor> completions_;  // set before the writer starts
     std::thread writer_;
 };

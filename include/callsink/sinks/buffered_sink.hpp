@@ -34,6 +34,8 @@ class BufferedSink final : public Sink {
     std::string const& name() const override;
     boost::system::error_code write(std::span<Record const> batch) override;
     boost::system::error_code sync() override { return {}; }  // best-effort: nothing promised
+    // Only copies into the buffer, whatever the sink behind it waits for.
+    bool writes_without_waiting(std::size_t) const override { return true; }
     boost::system::error_code reopen() override;
     // The outcome of the inner sink's last write, so the writer's idle check sees a failure
     // that came after the last delivery (a write() only reports the one before it).

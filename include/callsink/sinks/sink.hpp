@@ -2,8 +2,9 @@
 //
 // A sink only knows how to put bytes somewhere: a file, standard output, a log. Ordering,
 // batching, durability and retries belong to the pipeline (pipeline.hpp), which calls a sink from
-// its single writer thread only, so a sink needs no locking of its own (the split spdlog's
-// base_sink makes between the lock and sink_it_()).
+// one thread at a time (its writer thread, or an io thread that writes a batch itself), so a
+// sink needs no locking of its own (the split spdlog's base_sink makes between the lock and
+// sink_it_()).
 #pragma once
 
 #include <boost/system/error_code.hpp>
@@ -27,6 +28,13 @@ class Sink {
     // Writes every record of the batch, in order, or fails. On failure nothing of the batch may
     // remain half-written where a reader would see it, so a retry cannot duplicate or tear a line.
     virtual boost::system::error_code write(std::span<Record const> batch) = 0;
+
+    // True where writing `bytes` more only hands them to the kernel's page cache or to a bounded
+    // buffer: no sync, network, lock held elsewhere or other process to wait for. The pipeline
+    // then lets an io thread write a batch itself instead of waking its writer thread (two
+    // context switches a delivery when deliveries come one at a time). Called between writes,
+    // by the thread about to write.
+    virtual bool writes_without_waiting(std::size_t /*bytes*/) const { return false; }
 
     // Makes what write() wrote durable (fdatasync); a no-op where that means nothing.
     virtual boost::system::error_code sync() = 0;

@@ -214,6 +214,14 @@ boost::system::error_code FileSink::sync() {
     return ::fdatasync(fd_) == 0 ? boost::system::error_code{} : last_error();
 }
 
+bool FileSink::writes_without_waiting(std::size_t bytes) const {
+    return fd_ >= 0 && !due_to_rotate(bytes);
+}
+
+bool FileSink::due_to_rotate(std::size_t bytes) const {
+    return options_.max_bytes > 0 && size_ > 0 && size_ + bytes > options_.max_bytes;
+}
+
 boost::system::error_code FileSink::write(std::span<Record const> batch) {
     if (auto ec = open()) {
         return ec;
@@ -225,7 +233,7 @@ boost::system::error_code FileSink::write(std::span<Record const> batch) {
     // Rotation is decided once per batch, before anything is written: a batch lands whole in
     // one file or not at all, so a batch that fails (answered 503, retried by 8x8) never leaves
     // part of itself behind. The price: a batch may take a file past max_bytes.
-    if (options_.max_bytes > 0 && size_ > 0 && size_ + buffer_.size() > options_.max_bytes) {
+    if (due_to_rotate(buffer_.size())) {
         if (auto ec = rotate()) {
             return ec;
         }

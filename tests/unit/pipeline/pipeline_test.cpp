@@ -6,6 +6,7 @@
 #include <array>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <chrono>
 #include <future>
 #include <sstream>
@@ -48,13 +49,17 @@ Record rejection_record(std::string line) {
 class PipelineTest : public ::testing::Test {
   protected:
     void make(Durability durability, std::size_t capacity = 1000, bool second_required = true,
-              std::optional<Pipeline::CompletionExecutor> completions = std::nullopt) {
+              std::optional<Pipeline::CompletionExecutor> completions = std::nullopt,
+              std::vector<Pipeline::CompletionExecutor> io_threads = {}) {
         auto events = std::make_unique<FakeSink>("events");
         auto second = std::make_unique<FakeSink>("second");
         auto rejects = std::make_unique<FakeSink>("rejects");
         events_ = events.get();
         second_ = second.get();
         rejects_ = rejects.get();
+        for (FakeSink* sink : {events_, second_, rejects_}) {
+            sink->set_writes_without_waiting(without_waiting_);
+        }
         std::vector<SinkSlot> slots;
         slots.push_back({std::move(events), true});
         slots.push_back({std::move(second), second_required});
@@ -63,7 +68,28 @@ class PipelineTest : public ::testing::Test {
         pipeline_ = std::make_unique<Pipeline>(
             PipelineOptions{durability, capacity, dedupe_window_}, std::move(slots),
             SinkSlot{std::move(rejects), true}, logger, metrics_);
-        pipeline_->start(completions);
+        pipeline_->start(completions, std::move(io_threads));
+    }
+
+    // The daemon's setup: io_ answers, and its thread (this test's, in io_.run_one()) may write.
+    void make_with_io_thread(Durability durability) {
+        make(durability, 1000, true, io_.get_executor(), {io_.get_executor()});
+    }
+
+    // Submits from a handler on io_, as a session does, and runs that handler.
+    std::future<boost::system::error_code> submit_on_io_thread(Record record) {
+        std::future<boost::system::error_code> done;
+        boost::asio::post(io_, [&] { done = submit(std::move(record)); });
+        EXPECT_EQ(io_.run_one(), 1u);
+        return done;
+    }
+
+    // Runs io_'s handlers until `done` is ready (the writer thread posts its completions there).
+    void run_until_ready(std::future<boost::system::error_code> const& done) {
+        for (int i = 0; i < 2000 && done.wait_for(0ms) != std::future_status::ready; ++i) {
+            io_.run_one_for(1ms);
+        }
+        ASSERT_EQ(done.wait_for(0ms), std::future_status::ready);
     }
 
     std::future<boost::system::error_code> submit(Record record) {
@@ -100,6 +126,7 @@ class PipelineTest : public ::testing::Test {
     }
 
     std::size_t dedupe_window_ = 0;
+    bool without_waiting_ = false;  // what every fake sink says of writes_without_waiting()
     static constexpr std::array<std::string_view, 1> kTypes{"CALL_STATUS"};
     Metrics metrics_{kTypes};
     std::ostringstream log_;
@@ -209,6 +236,82 @@ TEST_F(PipelineTest, GivenAnExecutorWhatIsAnsweredAtOnceStillIs) {
     io_.run();
     EXPECT_FALSE(first.get());
     EXPECT_FALSE(second.get());
+}
+
+TEST_F(PipelineTest, AnIoThreadWritesWhatItReadWhileIdleAsOneBatchItselfAndAnswersAtOnce) {
+    without_waiting_ = true;
+    auto work = boost::asio::make_work_guard(io_);
+    make_with_io_thread(Durability::write);
+    std::vector<std::future<boost::system::error_code>> done;
+    boost::asio::post(io_, [&] {
+        for (int i = 0; i < 3; ++i) {
+            done.push_back(submit(event_record(numbered(i))));
+        }
+        done.push_back(submit(rejection_record("r")));
+    });
+    EXPECT_EQ(io_.run_one(), 1u);
+    EXPECT_EQ(events_->write_calls(), 0);  // posted: what is read meanwhile joins the batch
+    EXPECT_EQ(io_.run_one(), 1u);          // the flush: writes, and answers, in one handler
+    for (auto& each : done) {
+        ASSERT_EQ(each.wait_for(0ms), std::future_status::ready);
+        EXPECT_FALSE(each.get());
+    }
+    EXPECT_EQ(events_->batch_sizes(), (std::vector<std::size_t>{3}));
+    EXPECT_EQ(rejects_->lines(), std::vector<std::string>{"r\n"});
+    EXPECT_EQ(events_->write_threads(), std::vector{std::this_thread::get_id()});
+}
+
+TEST_F(PipelineTest, FsyncDurabilityLeavesTheWriteToTheWriterThread) {
+    without_waiting_ = true;
+    auto work = boost::asio::make_work_guard(io_);
+    make_with_io_thread(Durability::fsync);
+    auto done = submit_on_io_thread(event_record("e"));
+    run_until_ready(done);
+    EXPECT_FALSE(done.get());
+    ASSERT_EQ(events_->write_threads().size(), 1u);
+    EXPECT_NE(events_->write_threads().front(), std::this_thread::get_id());
+}
+
+TEST_F(PipelineTest, ASinkThatMayWaitLeavesTheWriteToTheWriterThread) {
+    without_waiting_ = true;
+    auto work = boost::asio::make_work_guard(io_);
+    make_with_io_thread(Durability::write);
+    second_->set_writes_without_waiting(false);  // as a database or a broker
+    auto done = submit_on_io_thread(event_record("e"));
+    run_until_ready(done);
+    EXPECT_FALSE(done.get());
+    ASSERT_EQ(events_->write_threads().size(), 1u);
+    EXPECT_NE(events_->write_threads().front(), std::this_thread::get_id());
+}
+
+TEST_F(PipelineTest, WhileTheWriterThreadWritesAnIoThreadQueuesBehindIt) {
+    without_waiting_ = true;
+    auto work = boost::asio::make_work_guard(io_);
+    make_with_io_thread(Durability::write);
+    auto first = hold_writer_on("first");  // from this thread, not an io thread: the writer's
+    auto second = submit_on_io_thread(event_record("second"));
+    events_->release();
+    run_until_ready(first);
+    run_until_ready(second);
+    EXPECT_FALSE(first.get());
+    EXPECT_FALSE(second.get());
+    EXPECT_EQ(events_->lines(), (std::vector<std::string>{"first\n", "second\n"}));
+    auto const threads = events_->write_threads();
+    ASSERT_EQ(threads.size(), 2u);
+    EXPECT_EQ(threads[0], threads[1]);
+    EXPECT_NE(threads[1], std::this_thread::get_id());
+}
+
+TEST_F(PipelineTest, AFlushStillPostedAtStopIsLeftToTheWriterThread) {
+    without_waiting_ = true;
+    make_with_io_thread(Durability::write);
+    auto done = submit_on_io_thread(event_record("e"));  // its flush waits in io_, not run
+    pipeline_->stop();                                   // returns: the writer took the record
+    EXPECT_EQ(events_->lines(), std::vector<std::string>{"e\n"});
+    EXPECT_EQ(io_.run(), 2u);  // the late flush, which finds nothing to do, and the answer
+    ASSERT_EQ(done.wait_for(0ms), std::future_status::ready);
+    EXPECT_FALSE(done.get());
+    EXPECT_EQ(events_->write_calls(), 1);
 }
 
 TEST_F(PipelineTest, WriteDurabilityDoesNotSync) {

@@ -12,7 +12,7 @@
 // Lines and nothing is thrown away. A failed write is cut back off the file (ftruncate to the last
 // whole record), so a file never holds a torn line that a later record would be appended to. A file
 // that cannot be opened is retried on the next write: the sink heals by itself once the disk does.
-// Used from the pipeline's writer thread only.
+// Used by one thread at a time (the pipeline's writer, or an io thread writing a batch itself).
 #pragma once
 
 #include <array>
@@ -71,6 +71,8 @@ class FileSink final : public Sink {
     boost::system::error_code reopen() override;
     void close() override;
     bool try_recover() override;  // reopens a file that could not be opened
+    // An open file not due to rotate: rotation syncs the old file, and opening may scan it.
+    bool writes_without_waiting(std::size_t bytes) const override;
 
     std::uint64_t size() const { return size_; }
 
@@ -79,6 +81,7 @@ class FileSink final : public Sink {
 
   private:
     boost::system::error_code append(std::string_view bytes);
+    bool due_to_rotate(std::size_t bytes) const;
     boost::system::error_code rotate();
     boost::system::error_code set_aside_torn_tail();
 

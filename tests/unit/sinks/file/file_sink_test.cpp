@@ -53,6 +53,19 @@ TEST(FileSink, RotatesBeforeABatchWouldPassMaxBytes) {
     EXPECT_EQ(read_file(dir / "events.jsonl"), batch[4].line);
 }
 
+TEST(FileSink, WritesWithoutWaitingOnlyWhenOpenAndNotDueToRotate) {
+    TempDir dir;
+    FileSink sink({dir / "events.jsonl", /*max_bytes=*/100, /*max_files=*/5});
+    EXPECT_FALSE(sink.writes_without_waiting(10));  // not open yet: opening scans the file
+    ASSERT_FALSE(sink.open());
+    EXPECT_TRUE(sink.writes_without_waiting(100));  // an empty file does not rotate
+    ASSERT_FALSE(sink.write(std::vector<Record>{record_of('a', 60)}));
+    EXPECT_TRUE(sink.writes_without_waiting(40));
+    EXPECT_FALSE(sink.writes_without_waiting(41));  // rotation syncs the file it moves away
+    sink.close();
+    EXPECT_FALSE(sink.writes_without_waiting(1));
+}
+
 TEST(FileSink, KeepsOnlyMaxFilesRotatedFiles) {
     TempDir dir;
     FileSink sink({dir / "events.jsonl", /*max_bytes=*/50, /*max_files=*/2});
