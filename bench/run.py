@@ -26,7 +26,9 @@ wrk's, and the mode is flagged client-bound although they agree. Every row also 
 ratio, nginx's CPU time per request over the server's per delivery. It does not need the client
 to keep up, so it is the measure that stands where the rates are wrk's; but a server's CPU per
 request falls as its load rises (more requests per wake-up), so it compares two servers best at
-similar rates.
+similar rates. The two nginx runs swap places every round (the fixed body first in even rounds,
+the bench's bodies first in odd ones), so an effect of their order shows as a split between even
+and odd rounds instead of passing for noise.
 With --baseline, a second callsink binary (an earlier build) runs in the same rounds, and the
 report adds the new build's rate and CPU per delivery against it.
 
@@ -284,12 +286,61 @@ def warm_up(port: int, name: str, timeout: float = 30) -> None:
             time.sleep(0.2)
 
 
-def kafka_written(port: int) -> int:
-    """Records the Kafka sink had acknowledged (callsink_sink_written_total of the kafka sink)."""
+WRITTEN = "callsink_sink_written_total"
+SYNCS = "callsink_sink_syncs_total"
+
+
+def sink_counters(port: int, sinks: str = "(?!rejects )") -> dict[str, int]:
+    """callsink's per-sink counters from /metrics (WRITTEN, SYNCS, ...), each summed over the sinks
+    whose label starts as the regex `sinks` allows: by default every sink but the rejects file.
+    One scrape for all, so they are read at the same moment; a counter the daemon does not
+    export (SYNCS, before it had one) is absent."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
         text = reply.read().decode()
-    return sum(int(float(m.group(1))) for m in re.finditer(
-        r'^callsink_sink_written_total\{sink="kafka [^"]*"\} (\S+)$', text, re.M))
+    totals = {}
+    for m in re.finditer(rf'^(callsink_sink_\w+_total)\{{sink="{sinks}[^"]*"\}} (\S+)$', text,
+                         re.M):
+        totals[m.group(1)] = totals.get(m.group(1), 0) + int(float(m.group(2)))
+    return totals
+
+
+# Appends a ~700-byte line (about one stored delivery) and fdatasyncs it, over and over for 3 s,
+# then prints how many pairs per second it did.
+SYNC_PROBE = """
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+line = b"x" * 699 + b"\\n"
+syncs = 0
+started = time.monotonic()
+while time.monotonic() - started < 3:
+    os.write(fd, line)
+    os.fdatasync(fd)
+    syncs += 1
+print(syncs / (time.monotonic() - started))
+"""
+
+
+def disk_syncs_per_s(directory: Path) -> float:
+    """How many write + fdatasync pairs per second one thread on the server's core gets from the
+    filesystem of `directory`: the most syncs a writer that waits for each one can do."""
+    scratch = directory / "sync-probe"
+    try:
+        out = subprocess.run(["taskset", "-c", SERVER_CORE, sys.executable, "-c", SYNC_PROBE,
+                              str(scratch)], capture_output=True, text=True, check=True).stdout
+    finally:
+        scratch.unlink(missing_ok=True)
+    return float(out)
+
+
+def group_commit(runs: list[dict]) -> tuple[float | None, float | None]:
+    """A server's syncs per second over its runs and deliveries per sync; (None, None) where it
+    does not export SYNCS (an older build) or the mode does not count them."""
+    if not all(SYNCS in r.get("counters", {}) for r in runs):
+        return None, None
+    syncs = sum(r["counters"][SYNCS] for r in runs)
+    written = sum(r["counters"].get(WRITTEN, 0) for r in runs)
+    return (syncs / sum(r["elapsed"] for r in runs),
+            written / syncs if syncs else float("nan"))
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -350,7 +401,7 @@ def run_wrk(port: int, duration: int, close: bool, fixed: bool = False,
     cpu_us = ticks / os.sysconf("SC_CLK_TCK") * 1e6 / requests if pid and requests else float("nan")
     busy = ticks / os.sysconf("SC_CLK_TCK") / elapsed if pid else float("nan")
     return {"rps": rps, "p50": p50, "p99": p99, "cpu_us": cpu_us, "busy": busy,
-            "requests": requests,
+            "requests": requests, "elapsed": elapsed,
             "wrk_busy": wrk_busy, "mock_busy": mock_busy,
             "non2xx": int(errors.group(1)) if errors else 0,
             "socket_errors": socket_errors.group(1) if socket_errors else ""}
@@ -360,6 +411,7 @@ def bench_mode(binary: Path, baseline: Path | None, work: Path, mode: str, round
                duration: int, kafka_mock: Path | None = None) -> dict:
     connection, durability = mode.split("-")
     close = connection == "close"
+    fsync = durability == "fsync"
     kafka = KafkaMock(kafka_mock, work) if connection == "kafka" else None
     bootstrap = kafka.bootstrap if kafka else None
     mock_pid = kafka.proc.pid if kafka else None
@@ -368,6 +420,10 @@ def bench_mode(binary: Path, baseline: Path | None, work: Path, mode: str, round
     nginx = None
     servers = {}
     try:
+        # In work, where start_callsink makes the servers' data directories: their filesystem
+        # (/tmp could be a tmpfs, where an fdatasync costs nothing). Before any server starts, so
+        # the server's core is idle.
+        disk_syncs = disk_syncs_per_s(work) if fsync else None
         nginx, nginx_port = start_nginx(work)
         databases["callsink"] = pg.new_database() if pg else None
         servers["callsink"] = start_callsink(binary, work, durability, bootstrap,
@@ -380,16 +436,22 @@ def bench_mode(binary: Path, baseline: Path | None, work: Path, mode: str, round
             for name, (_, port) in servers.items():
                 warm_up(port, name)
         results = {"nginx": [], "nginx_fixed": [], **{name: [] for name in servers}}
-        for _ in range(rounds):
-            results["nginx_fixed"].append(run_wrk(nginx_port, duration, close, fixed=True,
-                                                  pid=nginx.pid))
-            results["nginx"].append(run_wrk(nginx_port, duration, close, pid=nginx.pid))
+        for round_number in range(rounds):
+            # The fixed body first in even rounds, the bench's bodies first in odd ones: an effect
+            # of the order then splits even rounds from odd ones, where noise would not.
+            for fixed in (True, False) if round_number % 2 == 0 else (False, True):
+                results["nginx_fixed" if fixed else "nginx"].append(
+                    run_wrk(nginx_port, duration, close, fixed=fixed, pid=nginx.pid))
             for name, (proc, port) in servers.items():
-                results[name].append(run_wrk(port, duration, close, pid=proc.pid,
-                                             mock_pid=mock_pid))
+                before = sink_counters(port) if fsync else {}
+                run = run_wrk(port, duration, close, pid=proc.pid, mock_pid=mock_pid)
+                if fsync:
+                    after = sink_counters(port)
+                    run["counters"] = {key: after[key] - before.get(key, 0) for key in after}
+                results[name].append(run)
         rss = {name: peak_rss_mb(proc.pid) for name, (proc, _) in servers.items()}
-        written = ({name: kafka_written(port) for name, (_, port) in servers.items()}
-                   if kafka else {})
+        written = ({name: sink_counters(port, "kafka ").get(WRITTEN, 0)
+                    for name, (_, port) in servers.items()} if kafka else {})
         mock_rss = peak_rss_mb(mock_pid) if kafka else float("nan")
         if pg:
             written = {name: int(pg.psql(url.rsplit("/", 1)[1],
@@ -422,6 +484,7 @@ def bench_mode(binary: Path, baseline: Path | None, work: Path, mode: str, round
         "nginx_wrk_busy": median("nginx", "wrk_busy"),
         "nginx_p50": median("nginx", "p50"), "nginx_p99": median("nginx", "p99"),
         "stored": stored,
+        "disk_syncs_per_s": disk_syncs,
         "rounds": results,
     }
     # The client is the limit where nginx is not saturated and either the two bodies' rates part or
@@ -432,6 +495,7 @@ def bench_mode(binary: Path, baseline: Path | None, work: Path, mode: str, round
     report["client_bound"] = not report["nginx_saturated"] and (
         not report["rates_agree"] or report["nginx_wrk_busy"] >= 0.95)
     for name in servers:
+        syncs_per_s, deliveries_per_sync = group_commit(results[name])
         report[name] = {
             "rps": median(name, "rps"), "ratio": median(name, "rps") / median("nginx", "rps"),
             "p50": median(name, "p50"), "p99": median(name, "p99"),
@@ -441,6 +505,7 @@ def bench_mode(binary: Path, baseline: Path | None, work: Path, mode: str, round
             "replies": sum(r["requests"] - r["non2xx"] for r in results[name]),
             "written": written.get(name),
             "wrk_busy": median(name, "wrk_busy"), "mock_busy": median(name, "mock_busy"),
+            "syncs_per_s": syncs_per_s, "deliveries_per_sync": deliveries_per_sync,
         }
     return report
 
@@ -481,6 +546,17 @@ def print_kafka_rows(r: dict, servers: list[str]) -> None:
               + ("  CLIENT-CORE-BOUND: wrk and the mock share a saturated core"
                  if k["wrk_busy"] + k["mock_busy"] > 0.95 else ""))
     print(f"  mock cluster peak RSS {r['mock_rss_mb']:.0f} MB (it keeps every record in memory)")
+
+
+def print_fsync_row(r: dict, servers: list[str]) -> None:
+    # A group commit answers a batch after one fdatasync, so its ceiling is syncs per second times
+    # deliveries per sync: the disk's rate says how far the syncs can go, the batch size how much
+    # each one carries.
+    print(f"  fsync: the disk allows {r['disk_syncs_per_s']:,.0f} fdatasync/s (one thread, same "
+          f"filesystem)"
+          + "".join(f"; {name} did {r[name]['syncs_per_s']:,.0f} syncs/s, "
+                    f"{r[name]['deliveries_per_sync']:,.0f} deliveries per sync"
+                    for name in servers if r[name]["syncs_per_s"] is not None))
 
 
 def find_kafka_mock(option: str | None, binary: Path) -> Path | None:
@@ -558,6 +634,8 @@ def main() -> int:
                       f"delivery")
             if r["kafka"]:
                 print_kafka_rows(r, ["callsink"] + (["baseline"] if baseline else []))
+            if r["disk_syncs_per_s"] is not None:
+                print_fsync_row(r, ["callsink"] + (["baseline"] if baseline else []))
     file_mode, kafka_mode = reports.get("keepalive-write"), reports.get("kafka-write")
     if file_mode and reports.get("postgres-write"):
         f, g = file_mode["callsink"], reports["postgres-write"]["callsink"]
