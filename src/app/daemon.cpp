@@ -138,7 +138,7 @@ int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logg
 
     IoThreads io(config.server.threads);
     Server server(io.main(), config.server, handler, metrics, logger, io.contexts());
-    metrics.add_gauge("callsink_queue_depth", "Records waiting for the writer.",
+    metrics.add_gauge("callsink_queue_depth", "Records waiting to be written.",
                       [&pipeline] { return static_cast<double>(pipeline.queue_depth()); });
     metrics.add_gauge("callsink_open_connections", "Open client connections.",
                       [&server] { return static_cast<double>(server.open_connections()); });

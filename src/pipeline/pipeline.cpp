@@ -59,8 +59,8 @@ void Pipeline::start(std::optional<CompletionExecutor> completions,
                      std::vector<CompletionExecutor> io_threads) {
     completions_ = completions;
     io_threads_ = std::move(io_threads);
-    io_thread_writes_ = options_.durability == Durability::write && !io_threads_.empty() &&
-                        all_write_without_waiting(0);
+    flush_posted_.assign(io_threads_.size(), 0);
+    io_thread_writes_ = io_threads_may_write();
     writer_ = std::thread([this] { run(); });
 }
 
@@ -88,29 +88,41 @@ void Pipeline::submit(Record record, Completion on_done) {
         return;
     }
     queue_.push_back(Pending{kind, std::move(record), std::move(on_done)});
-    if (flush_posted_) {
-        return;  // that flush takes this record too
-    }
-    if (io_thread_writes_ && role_ == Role::free && failing_.load(std::memory_order_relaxed) == 0) {
-        if (auto const here = this_io_thread()) {
-            flush_posted_ = true;
-            lock.unlock();
-            // Posted, not written now: the requests this thread has read by then join the batch.
-            boost::asio::post(*here, [this] { write_on_io_thread(); });
-            return;
+    if (io_thread_writes_ && role_ != Role::writer &&
+        failing_.load(std::memory_order_relaxed) == 0) {
+        if (auto const index = this_io_thread()) {
+            if (!flush_posted_[*index]) {
+                flush_posted_[*index] = 1;
+                ++flushes_posted_;
+                lock.unlock();
+                // Posted, not written now: what this thread reads by then joins the batch.
+                boost::asio::post(io_threads_[*index],
+                                  [this, index = *index] { write_on_io_thread(index); });
+            }
+            return;  // else that thread's flush, already posted, takes this record too
         }
     }
+    // The writer takes it once it is done with its batch (or an io thread with its own), or a
+    // posted flush does: waking it now would only cost a context switch.
+    bool const wake = role_ == Role::free && flushes_posted_ == 0;
     lock.unlock();
-    wake_.notify_one();
+    if (wake) {
+        wake_.notify_one();
+    }
 }
 
-std::optional<Pipeline::CompletionExecutor> Pipeline::this_io_thread() const {
-    for (CompletionExecutor const& executor : io_threads_) {
-        if (executor.running_in_this_thread()) {
-            return executor;
+std::optional<std::size_t> Pipeline::this_io_thread() const {
+    for (std::size_t i = 0; i < io_threads_.size(); ++i) {
+        if (io_threads_[i].running_in_this_thread()) {
+            return i;
         }
     }
     return std::nullopt;
+}
+
+bool Pipeline::io_threads_may_write() const {
+    return options_.durability == Durability::write && !io_threads_.empty() &&
+           all_write_without_waiting(0);
 }
 
 bool Pipeline::all_write_without_waiting(std::size_t bytes) const {
@@ -124,16 +136,18 @@ bool Pipeline::all_write_without_waiting(std::size_t bytes) const {
     return true;
 }
 
-void Pipeline::write_on_io_thread() {
+void Pipeline::write_on_io_thread(std::size_t index) noexcept {
     {
-        std::lock_guard lock(mutex_);
-        flush_posted_ = false;
-        // The writer thread was not woken for what this flush was to take: it takes it now
-        // where it holds the role, the pipeline is stopping or reopening, or a sink would
-        // make this thread wait (a file due to rotate, a sink that failed).
+        std::unique_lock lock(mutex_);
+        flush_posted_[index] = 0;
+        --flushes_posted_;
+        // Left to the writer thread, which was not woken for these records: where it holds the
+        // role, the pipeline stops or reopens, or a sink would make this thread wait (a file due
+        // to rotate, a sink that failed).
         if (role_ != Role::free || queue_.empty() || stopping_ || reopen_requested_ ||
             failing_.load(std::memory_order_relaxed) > 0 ||
             !all_write_without_waiting(queued_bytes_)) {
+            lock.unlock();
             wake_.notify_one();
             return;
         }
@@ -143,14 +157,15 @@ void Pipeline::write_on_io_thread() {
     }
     std::vector<Done> done = process(batch_);
     batch_.clear();
-    bool more = false;
+    bool wake = false;
     {
         std::lock_guard lock(mutex_);
         role_ = Role::free;
-        more = !queue_.empty() || stopping_ || reopen_requested_;
+        // Records another io thread queued meanwhile without a flush of its own, or a stop.
+        wake = (!queue_.empty() && flushes_posted_ == 0) || stopping_ || reopen_requested_;
     }
-    if (more) {
-        wake_.notify_one();  // records another io thread queued meanwhile, or a stop
+    if (wake) {
+        wake_.notify_one();
     }
     run_completions(done, *logger_);
 }
@@ -201,23 +216,26 @@ void Pipeline::run() {
             std::unique_lock lock(mutex_);
             // A posted flush takes the queue, unless stop() comes before it runs.
             auto const woken = [this] {
-                return role_ == Role::free &&
-                       (stopping_ || reopen_requested_ || (!queue_.empty() && !flush_posted_));
+                return role_ == Role::free && (stopping_ || reopen_requested_ ||
+                                               (!queue_.empty() && flushes_posted_ == 0));
             };
-            bool const unwell = failing_.load(std::memory_order_relaxed) > 0 || !all_reachable();
-            if (!wake_.wait_for(lock, unwell ? kRecoveryInterval : kCheckInterval, woken)) {
+            auto const unwell = [this] {
+                return failing_.load(std::memory_order_relaxed) > 0 || !all_reachable();
+            };
+            if (!wake_.wait_for(lock, unwell() ? kRecoveryInterval : kCheckInterval, woken)) {
                 if (role_ != Role::free) {
                     continue;  // an io thread is writing: that tests the sinks too
                 }
                 role_ = Role::writer;
                 lock.unlock();
-                if (unwell) {
+                // Asked again: a sink may have failed in an io thread's write meanwhile.
+                if (unwell()) {
                     try_recover_all();
                 } else {
                     check_all();
                 }
                 lock.lock();
-                role_ = Role::free;
+                release_writer_role();
                 continue;
             }
             role_ = Role::writer;
@@ -239,14 +257,26 @@ void Pipeline::run() {
         if (reopen) {
             reopen_all();
         }
+        std::vector<Done> done;
         if (!batch_.empty()) {
-            complete(process(batch_));
+            done = process(batch_);
             batch_.clear();
         }
-        std::lock_guard lock(mutex_);
-        role_ = Role::free;
+        {
+            std::lock_guard lock(mutex_);
+            release_writer_role();
+        }
+        // After the role is free: an answer's next request may then be written on its io thread.
+        complete(std::move(done));
     }
     close_all();
+}
+
+void Pipeline::release_writer_role() {
+    // Asked while this thread still holds the role, so the sinks stand still: a file that was
+    // due to rotate has rotated, a sink that failed may have recovered.
+    io_thread_writes_ = io_threads_may_write();
+    role_ = Role::free;
 }
 
 void Pipeline::sort_into_writes(std::vector<Pending>& batch) {

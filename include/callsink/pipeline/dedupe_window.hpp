@@ -1,6 +1,6 @@
 // Remembers the ids of the last N stored records, so a redelivery (8x8 says duplicates can
 // occur) is answered without being stored again. Oldest-first eviction: a fixed memory bound
-// whatever the traffic. Not thread-safe: the pipeline's writer thread is its only user.
+// whatever the traffic. Not thread-safe: only the thread in the pipeline's writer role uses it.
 #pragma once
 
 #include <cstddef>

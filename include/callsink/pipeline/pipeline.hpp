@@ -2,15 +2,15 @@
 // sessions and the sinks (DESIGN.md, "Data flow").
 //
 // Sessions submit() a record with a completion and never block: a bounded queue takes it, or
-// the completion runs at once with Errc::queue_full. One writer thread takes everything queued
-// as a batch, writes events to every event sink and rejections to the rejects sink, syncs when
-// the durability asks for it (one fdatasync per batch shared by every delivery in it: group
-// commit), and only then runs each completion with the outcome for that record. Given the
-// io_context's executor at start(), it runs a batch's completions together in one handler posted
-// there: one hand-over to the io threads per batch, not one per delivery. Without one (tests),
-// they run on the writer thread. Either way the caller takes a completion on to its own io thread.
-// A completion that submit() runs at once (queue full, stopped, durability "none") runs on the
-// caller's thread, before submit() returns.
+// the completion runs at once with Errc::queue_full. One writer thread (or an io thread: see
+// "Written on the io thread" below) takes everything queued as a batch, writes events to every
+// event sink and rejections to the rejects sink, syncs when the durability asks for it (one
+// fdatasync per batch shared by every delivery in it: group commit), and only then runs each
+// completion with the outcome for that record. Given the io_context's executor at start(), it runs
+// a batch's completions together in one handler posted there: one hand-over to the io threads per
+// batch, not one per delivery. Without one (tests), they run on the writer thread. Either way the
+// caller takes a completion on to its own io thread. A completion that submit() runs at once (queue
+// full, stopped, durability "none") runs on the caller's thread, before submit() returns.
 //
 // Written on the io thread: with durability "write", where every sink writes without waiting
 // (Sink::writes_without_waiting: a file's page cache, a best-effort buffer), waking the writer
@@ -20,7 +20,10 @@
 // io_context: the requests that thread has read meanwhile join the queue, and the flush writes
 // them all as one batch and runs their completions, on that thread, with no hand-over. Whoever
 // writes holds the writer's role (role_), so sinks and the writer's state see one thread at a
-// time, in order; the writer thread keeps every other durability, sink health and shutdown.
+// time, in order; the writer thread keeps every other durability, sink health and shutdown,
+// and any batch while a sink fails or a file is due to rotate. The price: a disk that stalls
+// write(2) stalls that io thread's connections, and with one thread its signals, until it
+// returns (the systemd unit's TimeoutStopSec still ends it).
 //
 // Redeliveries: an event whose redelivery_key is among the last `dedupe_window` stored ones, or
 // appears earlier in the same batch, is answered like its first copy and not written again. A
@@ -88,18 +91,21 @@ class Pipeline {
     // its io_context must outlive stop(), and run until every posted batch has run (something
     // the caller owns, such as a work guard per waiting session, keeps it from running out).
     // `io_threads`: the executors of the io_contexts whose threads may write a batch themselves
-    // (see above); the same rules hold for them. A flush still posted when stop() comes is
-    // left to the writer thread, so stop() does not wait for it.
+    // (see above); the same rules hold for them (a posted flush holds `this`), except that a
+    // flush still posted when stop() comes is left to the writer thread: stop() does not wait
+    // for it to run.
     void start(std::optional<CompletionExecutor> completions = std::nullopt,
                std::vector<CompletionExecutor> io_threads = {});
 
-    // Thread-safe, never blocks on I/O. `on_done` runs exactly once.
+    // Thread-safe, never blocks on I/O (a flush it posts writes later, on the io thread).
+    // `on_done` runs exactly once.
     void submit(Record record, Completion on_done);
 
     // Asks the writer to reopen every sink between two batches (SIGHUP, after logrotate).
     void reopen();
 
-    // Stops taking records, writes and syncs what is queued, closes the sinks, joins the writer.
+    // Stops taking records, writes and syncs what is queued (once an io thread writing a batch
+    // is done), closes the sinks, joins the writer.
     void stop();
 
     // True while no sink, required or best-effort, is failing or knows itself unreachable
@@ -132,9 +138,13 @@ class Pipeline {
     enum class Role { free, writer, io_thread };
 
     void run();
-    void write_on_io_thread();
-    std::optional<CompletionExecutor> this_io_thread() const;
+    // noexcept: as on the writer thread, an exception (out of memory) ends the process, rather
+    // than leave the role taken and the batch unanswered.
+    void write_on_io_thread(std::size_t index) noexcept;
+    std::optional<std::size_t> this_io_thread() const;  // its index in io_threads_
+    bool io_threads_may_write() const;
     bool all_write_without_waiting(std::size_t bytes) const;
+    void release_writer_role();  // by the writer thread, with mutex_ held
     std::vector<Done> process(std::vector<Pending>& batch);
     void complete(std::vector<Done> done);
     static void run_completions(std::vector<Done>& done, spdlog::logger& logger);
@@ -162,8 +172,10 @@ class Pipeline {
     bool stopping_ = false;          // guarded by mutex_
     bool reopen_requested_ = false;  // guarded by mutex_
     Role role_ = Role::free;         // guarded by mutex_
-    bool flush_posted_ = false;      // an io thread will take the queue; guarded by mutex_
-    bool io_thread_writes_ = false;  // durability "write", and every sink could; set at start
+    // Per io thread: a flush it posted will take the queue. Guarded by mutex_, as the rest.
+    std::vector<char> flush_posted_;
+    std::size_t flushes_posted_ = 0;
+    bool io_thread_writes_ = false;  // durability "write", and every sink could, last time asked
     std::vector<CompletionExecutor> io_threads_;  // set before the writer starts
 
     std::atomic<int> failing_{0};  // sinks whose last write, reopen or recovery failed

@@ -1,10 +1,10 @@
 // Puts a best-effort sink (stdout, log) behind a bounded buffer and a thread of its own, so a
-// slow or blocked destination (a stdout pipe nobody reads) never stalls the pipeline's writer or
-// the replies that wait for it. write() only copies into the buffer (bounded in records and to 16
-// MiB); when it is full the records are dropped for this sink only, counted, and logged once when
-// dropping starts and once when it stops. write() returns the outcome of the destination's last
-// write, so the pipeline sees (and logs, and reports in /readyz) a failing destination like any
-// other sink's.
+// slow or blocked destination (a stdout pipe nobody reads) never stalls the pipeline's writer (or
+// the io thread writing a batch) or the replies that wait for it. write() only copies into the
+// buffer (bounded in records and to 16 MiB); when it is full the records are dropped for this sink
+// only, counted, and logged once when dropping starts and once when it stops. write() returns the
+// outcome of the destination's last write, so the pipeline sees (and logs, and reports in /readyz)
+// a failing destination like any other sink's.
 //
 // close() gives the inner sink a bounded time to drain and joins its thread; a destination still
 // blocked after that is abandoned (its thread is detached and owns what it needs), so shutdown

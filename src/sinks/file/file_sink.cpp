@@ -134,6 +134,7 @@ boost::system::error_code FileSink::open() {
     }
     fd_ = fd;
     size_ = static_cast<std::uint64_t>(st.st_size);
+    regular_ = S_ISREG(st.st_mode);
     if (auto ec = set_aside_torn_tail()) {
         close();
         return ec;
@@ -215,7 +216,8 @@ boost::system::error_code FileSink::sync() {
 }
 
 bool FileSink::writes_without_waiting(std::size_t bytes) const {
-    return fd_ >= 0 && !due_to_rotate(bytes);
+    // A FIFO, a pipe or a terminal waits for its reader.
+    return fd_ >= 0 && regular_ && !due_to_rotate(bytes);
 }
 
 bool FileSink::due_to_rotate(std::size_t bytes) const {

@@ -60,6 +60,7 @@ class PipelineTest : public ::testing::Test {
         for (FakeSink* sink : {events_, second_, rejects_}) {
             sink->set_writes_without_waiting(without_waiting_);
         }
+        second_->set_writes_without_waiting(without_waiting_ && !second_may_wait_);
         std::vector<SinkSlot> slots;
         slots.push_back({std::move(events), true});
         slots.push_back({std::move(second), second_required});
@@ -76,20 +77,30 @@ class PipelineTest : public ::testing::Test {
         make(durability, 1000, true, io_.get_executor(), {io_.get_executor()});
     }
 
-    // Submits from a handler on io_, as a session does, and runs that handler.
-    std::future<boost::system::error_code> submit_on_io_thread(Record record) {
+    // Submits from a handler on `io` (io_ unless told), as a session does, and runs that handler.
+    std::future<boost::system::error_code> submit_on_io_thread(
+        Record record, boost::asio::io_context* io = nullptr) {
+        io = io ? io : &io_;
         std::future<boost::system::error_code> done;
-        boost::asio::post(io_, [&] { done = submit(std::move(record)); });
-        EXPECT_EQ(io_.run_one(), 1u);
+        boost::asio::post(*io, [&] { done = submit(std::move(record)); });
+        EXPECT_EQ(io->run_one(), 1u);
         return done;
     }
 
-    // Runs io_'s handlers until `done` is ready (the writer thread posts its completions there).
-    void run_until_ready(std::future<boost::system::error_code> const& done) {
-        for (int i = 0; i < 2000 && done.wait_for(0ms) != std::future_status::ready; ++i) {
-            io_.run_one_for(1ms);
+    // Runs io_'s handlers until `done` is ready (the writer thread posts its completions there);
+    // returns how many ran.
+    std::size_t run_until_ready(std::future<boost::system::error_code> const& done) {
+        std::size_t handlers = 0;
+        for (int i = 0; i < 5000 && done.wait_for(0ms) != std::future_status::ready; ++i) {
+            handlers += io_.run_one_for(1ms);
         }
-        ASSERT_EQ(done.wait_for(0ms), std::future_status::ready);
+        EXPECT_EQ(done.wait_for(0ms), std::future_status::ready);
+        return handlers;
+    }
+
+    bool written_by_this_thread(FakeSink const& sink, std::size_t write) const {
+        auto const threads = sink.write_threads();
+        return write < threads.size() && threads[write] == std::this_thread::get_id();
     }
 
     std::future<boost::system::error_code> submit(Record record) {
@@ -127,6 +138,7 @@ class PipelineTest : public ::testing::Test {
 
     std::size_t dedupe_window_ = 0;
     bool without_waiting_ = false;  // what every fake sink says of writes_without_waiting()
+    bool second_may_wait_ = false;  // except second_, when this is set
     static constexpr std::array<std::string_view, 1> kTypes{"CALL_STATUS"};
     Metrics metrics_{kTypes};
     std::ostringstream log_;
@@ -258,7 +270,8 @@ TEST_F(PipelineTest, AnIoThreadWritesWhatItReadWhileIdleAsOneBatchItselfAndAnswe
     }
     EXPECT_EQ(events_->batch_sizes(), (std::vector<std::size_t>{3}));
     EXPECT_EQ(rejects_->lines(), std::vector<std::string>{"r\n"});
-    EXPECT_EQ(events_->write_threads(), std::vector{std::this_thread::get_id()});
+    EXPECT_EQ(events_->write_calls(), 1);
+    EXPECT_TRUE(written_by_this_thread(*events_, 0));
 }
 
 TEST_F(PipelineTest, FsyncDurabilityLeavesTheWriteToTheWriterThread) {
@@ -268,20 +281,55 @@ TEST_F(PipelineTest, FsyncDurabilityLeavesTheWriteToTheWriterThread) {
     auto done = submit_on_io_thread(event_record("e"));
     run_until_ready(done);
     EXPECT_FALSE(done.get());
-    ASSERT_EQ(events_->write_threads().size(), 1u);
-    EXPECT_NE(events_->write_threads().front(), std::this_thread::get_id());
+    EXPECT_EQ(events_->write_calls(), 1);
+    EXPECT_FALSE(written_by_this_thread(*events_, 0));
 }
 
-TEST_F(PipelineTest, ASinkThatMayWaitLeavesTheWriteToTheWriterThread) {
+TEST_F(PipelineTest, WithASinkThatMayWaitAnIoThreadPostsNoFlush) {
+    without_waiting_ = true;
+    second_may_wait_ = true;  // as a database or a broker
+    auto work = boost::asio::make_work_guard(io_);
+    make_with_io_thread(Durability::write);
+    auto done = submit_on_io_thread(event_record("e"));
+    EXPECT_EQ(run_until_ready(done), 1u);  // the writer's answer, and no flush
+    EXPECT_FALSE(done.get());
+    EXPECT_EQ(events_->write_calls(), 1);
+    EXPECT_FALSE(written_by_this_thread(*events_, 0));
+}
+
+TEST_F(PipelineTest, ASinkThatComesToWaitTakesTheWritesToTheWriterUntilItNoLongerWould) {
     without_waiting_ = true;
     auto work = boost::asio::make_work_guard(io_);
     make_with_io_thread(Durability::write);
-    second_->set_writes_without_waiting(false);  // as a database or a broker
-    auto done = submit_on_io_thread(event_record("e"));
-    run_until_ready(done);
-    EXPECT_FALSE(done.get());
-    ASSERT_EQ(events_->write_threads().size(), 1u);
-    EXPECT_NE(events_->write_threads().front(), std::this_thread::get_id());
+    second_->set_writes_without_waiting(false);  // a file due to rotate
+    auto first = submit_on_io_thread(event_record("first"));
+    EXPECT_EQ(run_until_ready(first), 2u);  // the flush, which leaves it, and the writer's answer
+    EXPECT_FALSE(written_by_this_thread(*events_, 0));
+    second_->set_writes_without_waiting(true);  // rotated
+    auto second = submit_on_io_thread(event_record("second"));
+    EXPECT_EQ(run_until_ready(second), 1u);  // asked after the last batch: still the writer's
+    EXPECT_FALSE(written_by_this_thread(*events_, 1));
+    auto third = submit_on_io_thread(event_record("third"));
+    EXPECT_EQ(run_until_ready(third), 1u);  // the flush, which writes and answers
+    EXPECT_TRUE(written_by_this_thread(*events_, 2));
+    EXPECT_EQ(events_->lines(), (std::vector<std::string>{"first\n", "second\n", "third\n"}));
+}
+
+TEST_F(PipelineTest, EachIoThreadPostsItsOwnFlushAndTheFirstToRunWritesForBoth) {
+    without_waiting_ = true;
+    boost::asio::io_context other;
+    make(Durability::write, 1000, true, io_.get_executor(),
+         {io_.get_executor(), other.get_executor()});
+    auto a = submit_on_io_thread(event_record("a"));          // its flush waits in io_
+    auto b = submit_on_io_thread(event_record("b"), &other);  // not behind io_'s: one of its own
+    EXPECT_EQ(other.run_one(), 1u);
+    for (auto* done : {&a, &b}) {
+        ASSERT_EQ(done->wait_for(0ms), std::future_status::ready);
+        EXPECT_FALSE(done->get());
+    }
+    EXPECT_EQ(events_->batch_sizes(), (std::vector<std::size_t>{2}));
+    EXPECT_EQ(io_.run_one(), 1u);  // io_'s flush finds nothing left
+    EXPECT_EQ(events_->write_calls(), 1);
 }
 
 TEST_F(PipelineTest, WhileTheWriterThreadWritesAnIoThreadQueuesBehindIt) {

@@ -71,7 +71,8 @@ class FileSink final : public Sink {
     boost::system::error_code reopen() override;
     void close() override;
     bool try_recover() override;  // reopens a file that could not be opened
-    // An open file not due to rotate: rotation syncs the old file, and opening may scan it.
+    // An open regular file not due to rotate: rotation syncs the old file, opening may scan it,
+    // and a FIFO or a terminal waits for its reader.
     bool writes_without_waiting(std::size_t bytes) const override;
 
     std::uint64_t size() const { return size_; }
@@ -89,6 +90,7 @@ class FileSink final : public Sink {
     std::string name_;
     int fd_ = -1;
     std::uint64_t size_ = 0;  // bytes in the file as of the last whole record
+    bool regular_ = false;    // not a FIFO, pipe or device
     std::uint64_t torn_bytes_ = 0;
     std::string buffer_;  // reused between batches
 };

@@ -1,6 +1,7 @@
 #include "callsink/sinks/file/file_sink.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 
@@ -63,6 +64,15 @@ TEST(FileSink, WritesWithoutWaitingOnlyWhenOpenAndNotDueToRotate) {
     EXPECT_TRUE(sink.writes_without_waiting(40));
     EXPECT_FALSE(sink.writes_without_waiting(41));  // rotation syncs the file it moves away
     sink.close();
+    EXPECT_FALSE(sink.writes_without_waiting(1));
+}
+
+TEST(FileSink, AFifoMayWaitForItsReader) {
+    TempDir dir;
+    ASSERT_EQ(::mkfifo((dir / "events.fifo").c_str(), 0600), 0);
+    // O_RDWR opens a FIFO without a reader; the sink opens its file that way.
+    FileSink sink({dir / "events.fifo"});
+    ASSERT_FALSE(sink.open());
     EXPECT_FALSE(sink.writes_without_waiting(1));
 }
 
