@@ -626,6 +626,12 @@ def main() -> int:
                   f"{r['nginx_fixed_rps']:.0f} with one fixed body ({client_verdict(r)})")
             print(f"  nginx: its core {r['nginx_busy']:.0%} busy, {r['nginx_cpu_us']:.1f} us CPU "
                   f"per request; wrk's core {r['nginx_wrk_busy']:.0%} busy")
+            # Per round, so an order effect (the two runs swap places every round) shows.
+            print("  nginx by round, fixed body / bench's bodies: " + ", ".join(
+                f"{fixed['rps']:.0f} / {bodies['rps']:.0f}" + (" (fixed first)" if i % 2 == 0
+                                                                 else " (bodies first)")
+                for i, (fixed, bodies) in enumerate(zip(r["rounds"]["nginx_fixed"],
+                                                        r["rounds"]["nginx"]))))
             print_row("callsink", r["callsink"], r)
             if baseline:
                 print_row("baseline", r["baseline"], r)
