@@ -1,5 +1,7 @@
 #include "callsink/app/daemon.hpp"
 
+#include <pthread.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <condition_variable>
@@ -97,6 +99,53 @@ class ShutdownWatchdog {
     std::thread thread_;
 };
 
+// Waits for the signals on a thread of its own, not on an io thread: an io thread may be blocked
+// in write(2) to a stalled disk (it writes its own batches, pipeline.hpp), and the first SIGTERM
+// must still arm the watchdog. Construct it before any other thread starts: it blocks the
+// signals in the constructing thread, so every thread started after it inherits that, and the
+// kernel hands them to this thread, the only one that takes them.
+class SignalThread {
+  public:
+    SignalThread() {
+        sigset_t set = handled();
+        pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    }
+    ~SignalThread() { stop(); }
+    SignalThread(SignalThread const&) = delete;
+    SignalThread& operator=(SignalThread const&) = delete;
+
+    net::signal_set& signals() { return signals_; }
+
+    void start() {
+        thread_ = std::thread([this] {
+            sigset_t set = handled();
+            pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+            context_.run();
+        });
+    }
+
+    void stop() {
+        context_.stop();
+        if (thread_.joinable()) {
+            thread_.join();
+        }
+    }
+
+  private:
+    static sigset_t handled() {
+        sigset_t set;
+        sigemptyset(&set);
+        for (int signal : {SIGINT, SIGTERM, SIGHUP}) {
+            sigaddset(&set, signal);
+        }
+        return set;
+    }
+
+    net::io_context context_{1};
+    net::signal_set signals_{context_, SIGINT, SIGTERM, SIGHUP};
+    std::thread thread_;
+};
+
 // SIGHUP reopens and waits again. The first SIGTERM/SIGINT stops the server and hands those
 // signals back to the system, so a second one ends the process at once; the io threads end
 // once the last connection is closed, and the watchdog bounds the wait.
@@ -124,6 +173,7 @@ void await_signal(net::signal_set& signals, Server& server, Pipeline& pipeline,
 }  // namespace
 
 int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logger) {
+    SignalThread signal_thread;  // first: the threads below inherit its mask
     SinkContext const sink_context{logger};
     auto event_sinks = open_sinks(config.sinks, sink_context);
     auto rejects_sink = std::move(open_sinks({&config.rejects, 1}, sink_context).front());
@@ -149,9 +199,14 @@ int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logg
                       [&server] { return static_cast<double>(server.buffer_budget().limit()); });
     metrics.add_gauge("callsink_ready", "1 while every sink accepts writes, else 0.",
                       [&pipeline] { return pipeline.ready() ? 1.0 : 0.0; });
-    net::signal_set signals(io.main(), SIGINT, SIGTERM, SIGHUP);
     ShutdownWatchdog watchdog(*logger);
-    await_signal(signals, server, pipeline, watchdog, io, *logger);
+    await_signal(signal_thread.signals(), server, pipeline, watchdog, io, *logger);
+    // Declared after what the signal handler uses, so an exception stops the thread before
+    // they go.
+    struct StopSignals {
+        SignalThread& thread;
+        ~StopSignals() { thread.stop(); }
+    } const stop_signals{signal_thread};
 
     std::vector<Pipeline::CompletionExecutor> io_executors;
     for (net::io_context* context : io.contexts()) {
@@ -159,8 +214,10 @@ int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logg
     }
     pipeline.start(io.main().get_executor(), std::move(io_executors));
     server.start();
+    signal_thread.start();  // after start(): stop() must not race it
     io.run(*logger);
-    pipeline.stop();
+    pipeline.stop();  // a SIGTERM still arms the watchdog meanwhile, should a sink hang
+    signal_thread.stop();
     watchdog.disarm();
     logger->info("stopped: every sink flushed and closed");
     return 0;

@@ -117,3 +117,32 @@ def test_sigterm_ends_the_process_even_when_a_required_sink_is_blocked(start_dae
     assert d.wait_exit(timeout=15) == 1, d.log_text()
     assert time.monotonic() - started < 11
     assert "shutdown did not finish" in d.log_text(), d.log_text()
+
+
+def test_a_second_sigterm_ends_the_process_at_once_while_the_first_still_waits(start_daemon):
+    """The first SIGTERM hands the signals back to the system: a second one ends the process at
+    once (killed by SIGTERM), rather than after the watchdog's 9.5 s. Signals are taken by a
+    thread of their own (src/app/daemon.cpp), not by an io thread that may be blocked in a
+    write, so this holds while a sink is stuck."""
+    import threading
+    d = start_daemon(sinks=[{"type": "stdout", "required": True}], drain_stdout=False)
+
+    def flood():
+        for i in range(400):
+            try:
+                d.post("/status", call_status_body(f"blocked-{i}") + b" " * 512)
+            except OSError:
+                return
+    threads = [threading.Thread(target=flood, daemon=True) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(1.5)  # the 64 KiB pipe is full: the writer is stuck in write(2)
+    d.proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 5
+    while "shutting down" not in d.log_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "shutting down" in d.log_text(), d.log_text()
+    started = time.monotonic()
+    d.proc.send_signal(signal.SIGTERM)
+    assert d.wait_exit(timeout=5) == -signal.SIGTERM, d.log_text()
+    assert time.monotonic() - started < 2

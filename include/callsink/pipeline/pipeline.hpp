@@ -22,8 +22,8 @@
 // writes holds the writer's role (role_), so sinks and the writer's state see one thread at a
 // time, in order; the writer thread keeps every other durability, sink health and shutdown,
 // and any batch while a sink fails or a file is due to rotate. The price: a disk that stalls
-// write(2) stalls that io thread's connections, and with one thread its signals, until it
-// returns (the systemd unit's TimeoutStopSec still ends it).
+// write(2) stalls that io thread's connections until it returns. Signals do not wait for it:
+// the daemon takes them on a thread of its own, so SIGTERM's watchdog still bounds shutdown.
 //
 // Redeliveries: an event whose redelivery_key is among the last `dedupe_window` stored ones, or
 // appears earlier in the same batch, is answered like its first copy and not written again. A
