@@ -3,10 +3,11 @@
 // thread from accept to close, so sessions need no strand, whose locking and bookkeeping cost
 // every read and write (docs/performance.md), as in Asio's io_context-per-CPU server example.
 // The listener spreads connections over them in turn (server.hpp). Context 0 also runs the
-// listener, the signals and the pipeline's replies.
+// listener and the replies to batches the pipeline's writer thread wrote (signals have a thread
+// of their own, app/daemon.cpp).
 //
-// A context ends only after finish() and once it runs out of work: the pipeline answers on
-// context 0, so it must keep running while any connection on another thread waits for a reply.
+// A context ends only after finish() and once it runs out of work: the pipeline's writer answers
+// on context 0, so it must keep running while any connection on another thread waits for a reply.
 #pragma once
 
 #include <spdlog/logger.h>
