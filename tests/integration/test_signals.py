@@ -1,6 +1,7 @@
 """Signals: SIGTERM/SIGINT drain and stop with status 0, SIGHUP reopens the files (logrotate)."""
 
 import signal
+import threading
 import time
 
 from harness import call_status_body, read_jsonl
@@ -95,11 +96,9 @@ def test_sighup_reopens_the_rejects_file_too(daemon):
     assert all(r["body"] == "not json 2" for r in read_jsonl(rejects))
 
 
-def test_sigterm_ends_the_process_even_when_a_required_sink_is_blocked(start_daemon):
-    """A required stdout sink whose pipe nobody reads holds the writer; shutdown must still
-    end, within the 10 s promised, saying why (status 1: not a clean stop)."""
-    import threading
-    from harness import call_status_body
+def start_stuck_daemon(start_daemon):
+    """A daemon whose required stdout sink's pipe nobody reads, flooded until the writer is
+    stuck in write(2) and deliveries wait for it."""
     d = start_daemon(sinks=[{"type": "stdout", "required": True}], drain_stdout=False)
 
     def flood():
@@ -108,10 +107,16 @@ def test_sigterm_ends_the_process_even_when_a_required_sink_is_blocked(start_dae
                 d.post("/status", call_status_body(f"blocked-{i}") + b" " * 512)
             except OSError:
                 return
-    threads = [threading.Thread(target=flood, daemon=True) for _ in range(4)]
-    for t in threads:
-        t.start()
-    time.sleep(1.5)  # the 64 KiB pipe is full: the writer is stuck in write(2)
+    for _ in range(4):
+        threading.Thread(target=flood, daemon=True).start()
+    time.sleep(1.5)  # the 64 KiB pipe is full
+    return d
+
+
+def test_sigterm_ends_the_process_even_when_a_required_sink_is_blocked(start_daemon):
+    """A required stdout sink whose pipe nobody reads holds the writer; shutdown must still
+    end, within the 10 s promised, saying why (status 1: not a clean stop)."""
+    d = start_stuck_daemon(start_daemon)
     started = time.monotonic()
     d.proc.send_signal(signal.SIGTERM)
     assert d.wait_exit(timeout=15) == 1, d.log_text()
@@ -124,19 +129,7 @@ def test_a_second_sigterm_ends_the_process_at_once_while_the_first_still_waits(s
     once (killed by SIGTERM), rather than after the watchdog's 9.5 s. Signals are taken by a
     thread of their own (src/app/daemon.cpp), not by an io thread that may be blocked in a
     write, so this holds while a sink is stuck."""
-    import threading
-    d = start_daemon(sinks=[{"type": "stdout", "required": True}], drain_stdout=False)
-
-    def flood():
-        for i in range(400):
-            try:
-                d.post("/status", call_status_body(f"blocked-{i}") + b" " * 512)
-            except OSError:
-                return
-    threads = [threading.Thread(target=flood, daemon=True) for _ in range(4)]
-    for t in threads:
-        t.start()
-    time.sleep(1.5)  # the 64 KiB pipe is full: the writer is stuck in write(2)
+    d = start_stuck_daemon(start_daemon)
     d.proc.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + 5
     while "shutting down" not in d.log_text() and time.monotonic() < deadline:
