@@ -98,6 +98,16 @@ class PipelineTest : public ::testing::Test {
         return handlers;
     }
 
+    // Submits a record from the io thread: the writer thread writes it, and no flush is posted
+    // (io_ runs the writer's answer only).
+    void expect_only_the_writer_thread_writes_one() {
+        auto done = submit_on_io_thread(event_record("e"));
+        EXPECT_EQ(run_until_ready(done), 1u);
+        EXPECT_FALSE(done.get());
+        EXPECT_EQ(events_->write_calls(), 1);
+        EXPECT_FALSE(written_by_this_thread(*events_, 0));
+    }
+
     bool written_by_this_thread(FakeSink const& sink, std::size_t write) const {
         auto const threads = sink.write_threads();
         return write < threads.size() && threads[write] == std::this_thread::get_id();
@@ -278,11 +288,7 @@ TEST_F(PipelineTest, FsyncDurabilityLeavesTheWriteToTheWriterThread) {
     without_waiting_ = true;
     auto work = boost::asio::make_work_guard(io_);
     make_with_io_thread(Durability::fsync);
-    auto done = submit_on_io_thread(event_record("e"));
-    run_until_ready(done);
-    EXPECT_FALSE(done.get());
-    EXPECT_EQ(events_->write_calls(), 1);
-    EXPECT_FALSE(written_by_this_thread(*events_, 0));
+    expect_only_the_writer_thread_writes_one();
 }
 
 TEST_F(PipelineTest, WithASinkThatMayWaitAnIoThreadPostsNoFlush) {
@@ -290,11 +296,7 @@ TEST_F(PipelineTest, WithASinkThatMayWaitAnIoThreadPostsNoFlush) {
     second_may_wait_ = true;  // as a database or a broker
     auto work = boost::asio::make_work_guard(io_);
     make_with_io_thread(Durability::write);
-    auto done = submit_on_io_thread(event_record("e"));
-    EXPECT_EQ(run_until_ready(done), 1u);  // the writer's answer, and no flush
-    EXPECT_FALSE(done.get());
-    EXPECT_EQ(events_->write_calls(), 1);
-    EXPECT_FALSE(written_by_this_thread(*events_, 0));
+    expect_only_the_writer_thread_writes_one();
 }
 
 TEST_F(PipelineTest, ASinkThatComesToWaitTakesTheWritesToTheWriterUntilItNoLongerWould) {
