@@ -14,7 +14,6 @@ needed=$(readelf -d "$build/callsink")
 root=$PWD
 cd tests/integration
 # Debian's interpreter, as ctest runs them: its pytest is the one install-deps.sh provides.
-CALLSINK_BIN="$root/$build/callsink" CALLSINK_SEEDS_DIR="$root/../shared/seeds" \
-    /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+CALLSINK_BIN="$root/$build/callsink" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
     test_deliveries.py test_http.py test_shutdown.py test_signals.py test_memory_budget.py \
     test_io_threads.py test_hostile_clients.py "$@"

@@ -250,7 +250,7 @@ void FieldReader::read(std::string_view key, std::optional<T>& out, Convert conv
 }
 
 // Claims `key` for the field list, so extra() leaves it out. Absent and null both read as nullptr:
-// "null is the same as absent" (DESIGN.md, "Events").
+// "null is the same as absent" (docs/events.md, "Rules for every type").
 Json const* FieldReader::find(std::string_view key) {
     known_keys_.push_back(key);
     if (error_) {

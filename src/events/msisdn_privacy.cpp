@@ -46,7 +46,7 @@ constexpr std::array kTwoDigitCountryCodes{
 
 // The members that carry a phone number: CALL_STATUS and SESSION_SUMMARY legs use source and
 // destination; the call handle (VCA) sends sourceMsisdn and targetMsisdn, Number Health msisdn
-// (shared/seeds/blog-call-masking-flow.txt).
+// (8x8's blog post "Build and Test a Call Masking Flow Using 8x8's Number Masking API").
 constexpr std::array<std::string_view, 5> kNumberFieldNames{"source", "destination", "sourcemsisdn",
                                                             "targetmsisdn", "msisdn"};
 constexpr std::size_t kLongestNumberFieldName = 12;

@@ -1,4 +1,4 @@
-// Event and rejection records: one compact JSON object per line (DESIGN.md, "Records").
+// Event and rejection records: one compact JSON object per line (docs/records.md).
 #include "callsink/records/event_record.hpp"
 
 #include <openssl/evp.h>

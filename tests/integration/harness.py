@@ -31,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 DATA_DIR = HERE.parent / "data"
 HOST = "127.0.0.1"
 
-SEED_FIXTURES = {
+DOCUMENT_FIXTURES = {
     # fixture file -> the path 8x8 would post it to
     "call_status_2026.json": "/status",
     "call_status_md.json": "/status",
@@ -44,16 +44,48 @@ LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+)")
 STOP_TIMEOUT = 15.0
 
 
-def seeds_dir() -> Path:
-    """shared/seeds: the 8x8 documents (CALLSINK_SEEDS_DIR, else beside the repository)."""
-    return Path(os.environ.get("CALLSINK_SEEDS_DIR") or HERE.parents[2] / "shared" / "seeds")
+# Each example in the 8x8 documents, in the order the documents show them, and the fixture that
+# is its verbatim copy. The documents are not in the repository; where they are found,
+# test_deliveries.py checks this list against them, so tests can post the examples from here.
+DOCUMENT_EXAMPLES = [
+    ("call-status-2019.txt", "call_status_md.json"),
+    ("call-status-2026.txt", "call_status_2026.json"),
+    ("call-status-md.txt", "call_status_md.json"),
+    ("session-summary.txt", "session_summary_success.json"),
+    ("session-summary.txt", "session_summary_failure.json"),
+]
+DOCUMENTS_ENV = "CALLSINK_8X8_DOCUMENTS"
 
 
-def seed_examples() -> list[tuple[str, dict]]:
-    """Every JSON example with an eventType in the seed documents, as (document, object)."""
+def documents_dir() -> Path:
+    """The folder of 8x8 documents the fixtures were copied from, or skips the calling test.
+
+    $CALLSINK_8X8_DOCUMENTS names it, and then it must exist (CI sets it, so the checks cannot
+    be skipped there); else a shared/seeds folder beside the repository is used if present.
+    """
+    named = os.environ.get(DOCUMENTS_ENV)
+    if named:
+        if not Path(named, "call-status-2026.txt").is_file():
+            pytest.fail(f"{DOCUMENTS_ENV}={named} does not hold the 8x8 documents "
+                        "(call-status-2026.txt and the others)")
+        return Path(named)
+    beside = HERE.parents[2] / "shared" / "seeds"
+    if beside.is_dir():
+        return beside
+    pytest.skip(f"the 8x8 documents are not here: set {DOCUMENTS_ENV} to check the fixtures "
+                "against them")
+
+
+def document_examples() -> list[tuple[str, dict]]:
+    """Every example of the 8x8 documents as (document, object), read from their fixtures."""
+    return [(doc, fixture_json(name)) for doc, name in DOCUMENT_EXAMPLES]
+
+
+def examples_in_documents(folder: Path) -> list[tuple[str, dict]]:
+    """Every JSON example with an eventType in the documents of `folder`, as (document, object)."""
     decoder = json.JSONDecoder()
     found = []
-    for doc in sorted(seeds_dir().glob("*.txt")):
+    for doc in sorted(folder.glob("*.txt")):
         text = doc.read_text(encoding="utf-8")
         for m in re.finditer(r"(?m)^\{", text):
             try:
@@ -83,7 +115,7 @@ def fixture_json(name: str) -> dict:
 
 
 def call_status_body(event_id: str = "e2078079-eae8-11f0-ae64-a500004e488e", **payload_changes) -> bytes:
-    """The 2026 CALL_STATUS seed with a chosen eventId and payload fields changed or added."""
+    """The 2026 CALL_STATUS example with a chosen eventId and payload fields changed or added."""
     event = fixture_json("call_status_2026.json")
     event["payload"]["eventId"] = event_id
     event["payload"].update(payload_changes)
@@ -460,7 +492,7 @@ def start_daemon(tmp_path):
     drain_stdout=True, wait=True) -> Daemon.
 
     The default config: one file sink at tmp_path/events.jsonl, rejects at
-    tmp_path/rejects.jsonl, dedupe off (tests post the same seed more than once and count one
+    tmp_path/rejects.jsonl, dedupe off (tests post the same example more than once and count one
     line per delivery), read/idle timeouts short enough for a quick drain.
 
     - A table argument overrides the default's keys one by one (server={"max_body_bytes": 1024}

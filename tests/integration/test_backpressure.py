@@ -1,4 +1,4 @@
-"""Backpressure (DESIGN.md, "HTTP behaviour" and [delivery] queue_capacity): a delivery is
+"""Backpressure (README, the replies table, and [delivery] queue_capacity): a delivery is
 answered only once stored; when the writer is stuck and the queue is full, deliveries get 503
 with Retry-After instead of waiting or being dropped.
 

@@ -29,6 +29,15 @@ def test_help_exits_0_and_mentions_config():
     assert "--config" in out.stdout + out.stderr
 
 
+def test_help_and_version_go_to_stdout_and_end_with_one_newline():
+    # A shell prompt must not start on the help's last line, nor after a blank one.
+    for args in (["--help"], ["session", "--help"], ["--version"]):
+        out = run(*args)
+        assert out.returncode == 0, (args, out)
+        assert out.stderr == "", (args, out.stderr)
+        assert out.stdout.endswith("\n") and not out.stdout.endswith("\n\n"), (args, out.stdout)
+
+
 def test_version_prints_callsink_and_a_semver_and_exits_0():
     out = run("--version")
     assert out.returncode == 0, out

@@ -1,4 +1,4 @@
-"""delivery.dedupe_window (DESIGN.md, "Configuration"): 8x8 redelivers when it gets no 200 in
+"""delivery.dedupe_window (docs/configuration.md, `[delivery]`): 8x8 redelivers when it gets no 200 in
 time; a redelivery of a remembered eventId (CALL_STATUS) or sessionId (SESSION_SUMMARY) is
 answered 200 and stored once. 0 turns it off."""
 

@@ -1,12 +1,12 @@
-"""Valid 8x8 deliveries: the seed examples and the leniency rules of DESIGN.md, "Events"."""
+"""Valid 8x8 deliveries: the examples of 8x8's documents and the leniency rules of docs/events.md."""
 
 import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from harness import (SEED_FIXTURES, assert_received, fixture_bytes, fixture_json, seed_examples,
-                     seeds_dir)
+from harness import (DOCUMENT_EXAMPLES, DOCUMENT_FIXTURES, assert_received, document_examples,
+                     documents_dir, examples_in_documents, fixture_bytes, fixture_json)
 
 
 def assert_stored_reply(reply):
@@ -26,10 +26,10 @@ def assert_record_is_fixture(record, fixture):
         assert record[key] == fixture[key], (key, record[key], fixture[key])
 
 
-@pytest.mark.parametrize("name", sorted(SEED_FIXTURES))
-def test_each_seed_example_posted_to_its_path_is_stored_as_one_line(start_daemon, name):
+@pytest.mark.parametrize("name", sorted(DOCUMENT_FIXTURES))
+def test_each_document_example_posted_to_its_path_is_stored_as_one_line(start_daemon, name):
     d = start_daemon()
-    path = SEED_FIXTURES[name]
+    path = DOCUMENT_FIXTURES[name]
     fixture = fixture_json(name)
 
     reply = d.post(path, fixture_bytes(name))
@@ -45,9 +45,9 @@ def test_each_seed_example_posted_to_its_path_is_stored_as_one_line(start_daemon
     assert d.rejects_lines() == []
 
 
-def test_every_seed_example_posted_to_its_path_and_to_root_gives_one_line_per_delivery(daemon):
+def test_every_document_example_posted_to_its_path_and_to_root_gives_one_line_per_delivery(daemon):
     sent = []
-    for name, path in sorted(SEED_FIXTURES.items()):
+    for name, path in sorted(DOCUMENT_FIXTURES.items()):
         for target in (path, "/"):
             reply = daemon.post(target, fixture_bytes(name))
             assert_stored_reply(reply)
@@ -67,7 +67,7 @@ def test_every_seed_example_posted_to_its_path_and_to_root_gives_one_line_per_de
 
 
 def test_stored_fields_keep_8x8_names_and_values(daemon):
-    for name, path in SEED_FIXTURES.items():
+    for name, path in DOCUMENT_FIXTURES.items():
         assert daemon.post(path, fixture_bytes(name)).status == 200
     records = {r["payload"].get("eventId") or r["payload"]["sessionId"]: r
                for r in daemon.events_lines()}
@@ -190,15 +190,17 @@ def test_each_record_is_one_compact_line_even_with_newlines_in_values(daemon):
     assert record["payload"]["eventData"] == event["payload"]["eventData"]
 
 
-def test_the_fixtures_are_the_examples_of_the_seed_documents():
-    examples = [obj for _, obj in seed_examples()]
-    assert len(examples) >= 5, f"found only {len(examples)} examples in {seeds_dir()}"
-    for name in SEED_FIXTURES:
-        assert fixture_json(name) in examples, f"tests/data/{name} is not a seed example"
+def test_the_fixtures_are_the_examples_of_the_8x8_documents():
+    # Skipped where the documents are not found: they are not part of the repository.
+    folder = documents_dir()
+    found = examples_in_documents(folder)
+    assert len(found) >= 5, f"found only {len(found)} examples in {folder}"
+    assert found == document_examples(), "the documents' examples are not harness.DOCUMENT_EXAMPLES"
+    assert set(DOCUMENT_FIXTURES) <= {name for _, name in DOCUMENT_EXAMPLES}
 
 
-def test_every_example_in_the_seed_documents_is_stored_unchanged(daemon):
-    examples = seed_examples()
+def test_every_example_in_the_8x8_documents_is_stored_unchanged(daemon):
+    examples = document_examples()
     for _, obj in examples:
         reply = daemon.post("/", json.dumps(obj, ensure_ascii=False).encode())
         assert_stored_reply(reply)

@@ -1,6 +1,6 @@
 """VIRTUAL_NUMBER_UPDATE (8x8 webhook "VNU", POST /numbers) and CALL_RECORDING_STATUS ("VRU",
 POST /recording), both also on the dispatching POST /, against the real binary over real sockets
-(DESIGN.md, "Events" and "HTTP behaviour"; docs/records.md).
+(docs/events.md, the README's replies table, docs/records.md).
 
 - Each fixture is stored as one event whose record is the delivery with numbers and booleans
   normalised, nulls dropped and unknown members kept; the type is decided by `eventType`.

@@ -1,5 +1,5 @@
 """The JSON Lines files across restarts: appended to, never truncated, and every record the
-daemon answered 200 for is a whole line of its own (DESIGN.md, "Records")."""
+daemon answered 200 for is a whole line of its own (docs/records.md)."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""HTTP behaviour (DESIGN.md, "HTTP behaviour"): routing, limits, keep-alive, pipelining, chunked
+"""HTTP behaviour (the README's replies table): routing, limits, keep-alive, pipelining, chunked
 bodies, Expect: 100-continue, HTTP/1.0, malformed requests, timeouts, auth, storage failures."""
 
 import json
@@ -453,7 +453,7 @@ def test_a_failing_best_effort_sink_is_logged_and_does_not_fail_deliveries(start
         reply = d.post("/status", STATUS_BODY)
         assert reply.status == 200, reply
     assert len(read_jsonl(tmp_path / "events.jsonl")) == 2
-    # Deliveries are stored, but /readyz reports every sink that fails (DESIGN.md, issue 3). The
+    # Deliveries are stored, but /readyz reports every sink that fails (docs/operations.md, "Health, readiness and metrics"). The
     # best-effort sink writes from its own buffer, after the 200s: its failure comes a moment later.
     wait_until(lambda: d.get("/readyz").status == 503, "/readyz 503 for the failing sink")
     (line,) = d.wait_for_log(r"sink failed: file /dev/full")  # once per change, not per record

@@ -38,7 +38,7 @@ from pathlib import Path
 import pytest
 
 from harness import (HOST, Reply, call_status_body, callsink_bin, fixture_bytes, fixture_json,
-                     post_on, seed_examples, toml_text)
+                     post_on, document_examples, toml_text)
 import harness
 import test_nginx
 
@@ -219,11 +219,11 @@ def test_every_example_is_one_message_the_file_sinks_line_keyed_by_session_with_
     kafka = kafka_mock(topics=[TOPIC])
     events_file = tmp_path / "events.jsonl"
     daemon = start_daemon(sinks=[kafka_sink(kafka), {"type": "file", "path": str(events_file)}])
-    # The seed examples as 8x8's documents show them, to POST /; the fixture files of the four
+    # The examples as 8x8's documents show them, to POST /; the fixture files of the four
     # types as they are, each to its path.
     deliveries = [("/", json.dumps(obj, ensure_ascii=False).encode(), obj)
-                  for _, obj in seed_examples()]
-    assert len(deliveries) >= 5, "too few seed examples"
+                  for _, obj in document_examples()]
+    assert len(deliveries) >= 5, "too few document examples"
     deliveries += [(path, fixture_bytes(name), fixture_json(name))
                    for name, path in TYPE_FIXTURES.values()]
     replies = []
@@ -245,7 +245,7 @@ def test_every_example_is_one_message_the_file_sinks_line_keyed_by_session_with_
         assert_message_is_record(message, lines[request_id], event, reply)
         canonical = json.dumps(event, sort_keys=True)
         keys_by_event.setdefault(canonical, message["headers"]["redeliveryKey"])
-        # The fixtures that are seed examples were delivered twice: one key for both.
+        # The fixtures that are document examples were delivered twice: one key for both.
         assert keys_by_event[canonical] == message["headers"]["redeliveryKey"], event
     # Different events, different keys.
     assert len(set(keys_by_event.values())) == len(keys_by_event), keys_by_event

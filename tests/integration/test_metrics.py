@@ -1,4 +1,4 @@
-"""GET /metrics (DESIGN.md, "HTTP behaviour"): Prometheus text exposition."""
+"""GET /metrics (docs/operations.md, "Health, readiness and metrics"): Prometheus text exposition."""
 
 from harness import fixture_bytes
 

@@ -1,5 +1,5 @@
 """callsink behind the real nginx with the shipped site (config/nginx-callsink.conf), and
-X-Forwarded-For spoofing straight at the daemon (DESIGN.md, "HTTP behaviour": the client address
+X-Forwarded-For spoofing straight at the daemon (docs/configuration.md, `trusted_proxies`: the client address
 comes from the socket, or from X-Forwarded-For only when the socket peer is a trusted proxy).
 
 nginx and openssl are required, not optional: scripts/install-deps.sh installs them, and a machine

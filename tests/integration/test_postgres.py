@@ -18,7 +18,7 @@ from datetime import datetime
 
 import pytest
 
-from harness import fixture_json, post_on, seed_examples, wait_until
+from harness import fixture_json, post_on, document_examples, wait_until
 from postgres_server import PASSWORD
 
 PG_ENV = "CALLSINK_PG"
@@ -145,7 +145,7 @@ def pg_daemon(start_daemon, postgres, tmp_path):
 
 def test_every_example_is_one_row_equal_to_the_file_record_and_sessions_follow(pg_daemon,
                                                                                 postgres):
-    examples = [obj for _, obj in seed_examples()] + [fixture_json(name) for name in FOUR_TYPES]
+    examples = [obj for _, obj in document_examples()] + [fixture_json(name) for name in FOUR_TYPES]
     assert len(examples) >= 9
     daemon = pg_daemon()
     for event in examples:
@@ -154,7 +154,7 @@ def test_every_example_is_one_row_equal_to_the_file_record_and_sessions_follow(p
     lines = daemon.events_lines()  # the file sink beside it: one line per delivery
     assert len(lines) == len(examples)
 
-    # A delivery posted twice (the seeds repeat an example, and the fixtures are seeds) is one
+    # A delivery posted twice (the documents repeat an example, and the fixtures are their examples) is one
     # event: its row is the first delivery's record.
     first = {}
     for line in lines:
@@ -163,7 +163,7 @@ def test_every_example_is_one_row_equal_to_the_file_record_and_sessions_follow(p
     rows = postgres.query_json("SELECT dedupe_key, event_type, event_id, session_id, received_at, "
                                "event_at, record FROM callsink.events")
     assert len(rows) == len(first), [row["record"]["payload"] for row in rows]
-    assert len(first) >= 6  # four seed events (one twice), the update and the recording
+    assert len(first) >= 6  # four document events (one twice), the update and the recording
     by_request = {row["record"]["received"]["requestId"]: row for row in rows}
     assert len(by_request) == len(rows)
     for line in first.values():

@@ -1,4 +1,4 @@
-"""[privacy] msisdn (DESIGN.md, "Configuration"): "clear" stores phone numbers as received,
+"""[privacy] msisdn (docs/configuration.md): "clear" stores phone numbers as received,
 "mask" keeps the country code and the last 4 digits, "hash" replaces them with a keyed HMAC
 token (the same number gives the same token, so calls can still be correlated)."""
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from harness import fixture_bytes, fixture_json
+from harness import DOCUMENT_FIXTURES, fixture_bytes, fixture_json
 
 KEY = {"CALLSINK_MSISDN_KEY": "0123456789abcdef-integration-key"}
 
@@ -73,12 +73,11 @@ def test_hash_without_the_key_in_the_environment_exits_2(start_daemon):
     assert "privacy.key_env" in d.log_text(), d.log_text()
 
 
-SEEDS = ["call_status_2026.json", "call_status_md.json", "session_summary_success.json",
-         "session_summary_failure.json"]
+EXAMPLES = sorted(DOCUMENT_FIXTURES)
 
 
-def seed_numbers():
-    """Every phone number in the seed examples, as the digits that must never be stored."""
+def document_numbers():
+    """Every phone number in the document examples, as the digits that must never be stored."""
     found = set()
     def walk(value, key=None):
         if isinstance(value, dict):
@@ -89,17 +88,17 @@ def seed_numbers():
                 walk(v)
         elif key in ("source", "destination") and isinstance(value, str):
             found.add(digits(value))
-    for name in SEEDS:
+    for name in EXAMPLES:
         walk(fixture_json(name))
     return found
 
 
 @pytest.mark.parametrize("policy", ["mask", "hash"])
-def test_no_full_seed_number_is_in_any_file_or_stream_written(start_daemon, tmp_path, policy):
+def test_no_full_document_number_is_in_any_file_or_stream_written(start_daemon, tmp_path, policy):
     d = start_daemon(privacy={"msisdn": policy}, env=KEY,
                      sinks=[{"type": "file", "path": str(tmp_path / "events.jsonl")},
                             {"type": "stdout"}, {"type": "log"}])
-    for name in SEEDS:
+    for name in EXAMPLES:
         path = "/summary" if name.startswith("session") else "/status"
         assert d.post(path, fixture_bytes(name)).status == 200
     # Rejected deliveries are stored raw, so their numbers must be scrubbed there too.
@@ -110,7 +109,7 @@ def test_no_full_seed_number_is_in_any_file_or_stream_written(start_daemon, tmp_
     bad_duration = fixture_json("call_status_2026.json")
     bad_duration["payload"]["callDuration"] = "+94778066434"
     assert d.post("/status", json.dumps(bad_duration).encode()).status == 200
-    d.wait_for(lambda: d.stdout.count(b"\n") >= len(SEEDS), 10, "events on stdout")
+    d.wait_for(lambda: d.stdout.count(b"\n") >= len(EXAMPLES), 10, "events on stdout")
     assert len(d.rejects_lines()) == 3
     d.stop()
 
@@ -120,7 +119,7 @@ def test_no_full_seed_number_is_in_any_file_or_stream_written(start_daemon, tmp_
         "stdout": d.stdout,
         "log": d.log_text().encode(),
     }
-    numbers = seed_numbers() | {"6591178965", "6568332048", "94778066434"}
+    numbers = document_numbers() | {"6591178965", "6568332048", "94778066434"}
     for where, data in written.items():
         text = data.decode("utf-8", "replace")
         for number in numbers:

@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from harness import callsink_bin, fixture_json, seed_examples, toml_text
+from harness import callsink_bin, fixture_json, document_examples, toml_text
 
 SESSION = "1f048a84-ea6d-11ee-911b-078f7290bf52"  # session_summary_success.json's
 LEG_A = "1f048a83-ea6d-11ee-911b-e9023a97c284"
@@ -50,7 +50,7 @@ def leg_details(call_id: str) -> tuple[str, dict]:
 
 
 def status_delivery(event_id, call_id, status, timestamp, duration) -> tuple[str, bytes]:
-    """The 2026 CALL_STATUS seed, made one of this session's legs' updates."""
+    """The 2026 CALL_STATUS example, made one of this session's legs' updates."""
     _, details = leg_details(call_id)
     event = fixture_json("call_status_2026.json")
     event["payload"].update(eventId=event_id, sessionId=SESSION, callId=call_id,
@@ -284,9 +284,9 @@ def test_a_failed_session_shows_its_errors_and_recordings(daemon):
     assert text.index("callA") < text.index("summary") < text.index("recording")
 
 
-def test_every_seed_example_reads_back(daemon):
+def test_every_document_example_reads_back(daemon):
     posted = {}
-    for doc, example in seed_examples():
+    for doc, example in document_examples():
         path = {"CALL_STATUS": "/status", "SESSION_SUMMARY": "/summary"}.get(example["eventType"])
         if path is None:
             continue

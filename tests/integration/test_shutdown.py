@@ -1,4 +1,4 @@
-"""Draining on SIGTERM (DESIGN.md, "Configuration": SIGTERM and SIGINT drain in-flight requests
+"""Draining on SIGTERM (README, "Running it": SIGTERM and SIGINT drain in-flight requests
 and flush sinks) and the 10 s stop promise."""
 
 import signal

@@ -2,7 +2,7 @@
 
 import json
 
-from harness import SEED_FIXTURES, call_status_body, fixture_bytes, fixture_json
+from harness import DOCUMENT_FIXTURES, call_status_body, fixture_bytes, fixture_json
 
 
 def test_the_log_sink_writes_one_line_per_event(start_daemon, tmp_path):
@@ -37,14 +37,14 @@ def test_the_log_sink_quotes_values_with_spaces_and_newlines(start_daemon):
 def test_the_stdout_sink_carries_the_same_json_lines_as_the_file(start_daemon, tmp_path):
     d = start_daemon(sinks=[{"type": "file", "path": str(tmp_path / "events.jsonl")},
                             {"type": "stdout"}])
-    for name, path in sorted(SEED_FIXTURES.items()):
+    for name, path in sorted(DOCUMENT_FIXTURES.items()):
         assert d.post(path, fixture_bytes(name)).status == 200
     assert d.post("/status", b"[1,2]").status == 200  # rejects do not go to event sinks
 
     lines = d.wait_for_stdout_lines(4)
     assert len(lines) == 4
     assert d.events.read_bytes() == b"".join(line + b"\n" for line in lines)
-    for line, (name, _) in zip(lines, sorted(SEED_FIXTURES.items())):
+    for line, (name, _) in zip(lines, sorted(DOCUMENT_FIXTURES.items())):
         record = json.loads(line)
         assert record["payload"] == fixture_json(name)["payload"]
 

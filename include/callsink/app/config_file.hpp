@@ -1,5 +1,5 @@
-// callsink's configuration file: its tables read into each component's options (DESIGN.md,
-// "Configuration"). This file knows the tables of the daemon itself ([server], [auth],
+// callsink's configuration file: its tables read into each component's options
+// (docs/configuration.md). This file knows the tables of the daemon itself ([server], [auth],
 // [delivery], [privacy], [rejects], [log]); each [[sinks]] table is read by its sink type
 // (sinks/sink_registry.hpp), so no sink's keys are known here. Loading happens once at start-up;
 // a bad file is a ConfigError naming the key and the problem, which main turns into exit status

@@ -26,7 +26,7 @@ namespace callsink {
 
 // The registration line. CALL_ACTION ("VCA") is not here on purpose: it expects a callflow in
 // the reply, which is not a receiver's job, so it is stored as an unsupported_event_type
-// rejection like any other unknown type (DESIGN.md, "Events").
+// rejection like any other unknown type (docs/events.md).
 using EventPayload =
     std::variant<CallStatus, SessionSummary, VirtualNumberUpdate, CallRecordingStatus>;
 

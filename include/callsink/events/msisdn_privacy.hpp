@@ -1,5 +1,5 @@
-// Hides phone numbers (MSISDNs) in everything callsink writes ([privacy] msisdn, DESIGN.md
-// "Configuration"): the typed number fields of an Event, numbers inside free text and unknown
+// Hides phone numbers (MSISDNs) in everything callsink writes ([privacy] msisdn,
+// docs/configuration.md): the typed number fields of an Event, numbers inside free text and unknown
 // fields, and raw text such as a rejected body or a log line. Pure: no I/O, no logging, no
 // globals. Built once at start-up; every method is const and safe to call from many threads.
 //

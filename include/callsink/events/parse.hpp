@@ -2,9 +2,9 @@
 // is wrong and where. Pure: no I/O, no logging, no clock, no globals, safe to call from any thread.
 // The unit tests and the fuzzers call it directly.
 //
-// Leniency follows the 8x8 documents in shared/seeds/ and their disagreements (see DESIGN.md,
-// "Events"): unknown fields are kept, unknown enum values are kept and noted, numbers may arrive as
-// strings of digits, `null` is absent, key order is free.
+// Leniency follows 8x8's Number Masking pages and their disagreements (docs/events.md, "Rules
+// for every type"): unknown fields are kept, unknown enum values are kept and noted, numbers may
+// arrive as strings of digits, `null` is absent, key order is free.
 #pragma once
 
 #include <boost/system/result.hpp>

@@ -1,5 +1,5 @@
 // Accepts TCP connections and gives each to a Session; owns the listening socket and the
-// shutdown of the connections (STYLE.md, point 14: stop accepting, let sessions finish what they
+// shutdown of the connections (in that order: stop accepting, let sessions finish what they
 // are doing, close the idle ones, force-close whatever is left at the deadline).
 //
 // Constructed at start-up, where a failure to bind is an exception naming the address. start()

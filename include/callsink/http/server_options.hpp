@@ -1,5 +1,6 @@
 // How the HTTP server listens and what it allows a connection ([server] in the configuration
-// file): the limits that keep one client from holding the daemon (DESIGN.md, "Configuration").
+// file): the limits that keep one client from holding the daemon (docs/configuration.md,
+// `[server]`).
 #pragma once
 
 #include <chrono>

@@ -1,5 +1,5 @@
-// Maps a request's method and target to what callsink does with it (DESIGN.md, "HTTP
-// behaviour"): POST / and each event type's own path (events/event_types.hpp) take deliveries,
+// Maps a request's method and target to what callsink does with it (the README's
+// replies table): POST / and each event type's own path (events/event_types.hpp) take deliveries,
 // and the operational endpoints answer GET. Pure; the query string plays no part in routing.
 #pragma once
 

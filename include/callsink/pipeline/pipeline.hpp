@@ -1,5 +1,5 @@
 // The one place that owns ordering, batching, durability and backpressure between the HTTP
-// sessions and the sinks (DESIGN.md, "Data flow").
+// sessions and the sinks (docs/architecture.md, "One delivery, file by file").
 //
 // Sessions submit() a record with a completion and never block: a bounded queue takes it, or
 // the completion runs at once with Errc::queue_full. One writer thread (or an io thread: see

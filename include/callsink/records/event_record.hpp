@@ -1,4 +1,4 @@
-// The general path to what callsink stores (DESIGN.md, "Records"): a parsed Event, or a
+// The general path to what callsink stores (docs/records.md): a parsed Event, or a
 // Rejection with the raw body, into its Record. An event record is the 8x8 envelope, with 8x8's
 // field names and nesting, plus a `received` object; a rejection record holds `received`,
 // `error` and the raw body. Pure and thread-safe.

@@ -1,5 +1,5 @@
 // What the pipeline stores and the sinks write: one Record per delivery, an event or a rejection,
-// holding its JSON Lines record (DESIGN.md, "Records") and what the pipeline and the sinks need
+// holding its JSON Lines record (docs/records.md) and what the pipeline and the sinks need
 // besides the line: the event's summary (its type, ids and log fields) and its redelivery key.
 // Built by the encoders (event_record.hpp, one_pass_encoder.hpp); plain data after that.
 #pragma once

@@ -1,5 +1,5 @@
-// parse_event against the 8x8 document examples (tests/data, copied verbatim from shared/seeds/),
-// each lenient rule of DESIGN.md "Events", and each rejection.
+// parse_event against the examples of 8x8's documents (tests/data, copied verbatim from them),
+// each lenient rule of docs/events.md, and each rejection.
 #include "callsink/events/parse.hpp"
 
 #include <gmock/gmock.h>
@@ -7,15 +7,14 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <limits>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "documents.hpp"
 #include "fixtures.hpp"
 #include "parsed.hpp"
 
@@ -27,13 +26,6 @@ using testing::rejected;
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::string read_file(std::filesystem::path const& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 using testing::fixture;
 
@@ -78,6 +70,10 @@ auto note(std::string field, std::string value) {
 // The document examples
 
 TEST(ParseFixtures, AreTheDocumentExamplesVerbatim) {
+    auto const documents = testing::documents_dir();
+    if (!documents) {
+        GTEST_SKIP() << testing::kNoDocuments;
+    }
     struct Source {
         std::string_view fixture;
         std::string_view document;
@@ -91,7 +87,7 @@ TEST(ParseFixtures, AreTheDocumentExamplesVerbatim) {
          }) {
         std::string json = fixture(name);
         json.pop_back();  // the file's final newline
-        std::string const text = read_file(std::filesystem::path(CALLSINK_SEEDS_DIR) / document);
+        std::string const text = testing::read_file(*documents / document);
         EXPECT_THAT(text, HasSubstr(json)) << name << " is not verbatim from " << document;
     }
 }

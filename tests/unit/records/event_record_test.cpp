@@ -1,4 +1,4 @@
-// The JSON Lines records of DESIGN.md "Records": event records written back from parsed fixtures
+// The JSON Lines records of docs/records.md: event records written back from parsed fixtures
 // (tests/data), and rejection records for any body bytes.
 #include "callsink/records/event_record.hpp"
 

@@ -1,7 +1,7 @@
 // CALL_STATUS ("VCS"): one call leg's progress, posted to /status while a masked call goes on.
 // Everything callsink knows about the type is here: its fields and their leniency, with the 8x8
-// document behind each rule (call-status-2026.txt, call-status-md.txt, call-status-2019.txt in
-// shared/seeds/), and its identity.
+// page behind each rule (8x8's "Call Status (Number Masking)" page, in its 2026 text, an older
+// markdown copy and a 2019 plain-text copy), and its identity.
 #pragma once
 
 #include <array>

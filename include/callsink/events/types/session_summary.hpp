@@ -1,5 +1,5 @@
 // SESSION_SUMMARY ("VSS"): the outcome of a masked session, posted to /summary once it ends,
-// with every leg, its call quality and error details (session-summary.txt in shared/seeds/).
+// with every leg, its call quality and error details (8x8's "Session Summary (Number Masking)").
 // Everything callsink knows about the type is here: its fields, their leniency and its identity.
 #pragma once
 
