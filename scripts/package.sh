@@ -24,7 +24,7 @@ esac
 sudo=()
 ((EUID == 0)) || sudo=(sudo)
 apt_get() {
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 "$@"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
 }
 updated=0
 apt_update_once() {
@@ -32,8 +32,9 @@ apt_update_once() {
     updated=1
 }
 
-# The packaging tools (lintian for scripts/test-package.sh), installed only when missing.
-tools=(dpkg-dev debhelper fakeroot lintian)
+# The packaging tools (lintian for scripts/test-package.sh), installed only when missing. No
+# fakeroot: debian/control says Rules-Requires-Root: no.
+tools=(dpkg-dev debhelper lintian)
 missing=()
 for p in "${tools[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
