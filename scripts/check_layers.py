@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Keeps callsink's areas layered (docs/architecture.md): every #include of a callsink header
+"""Keeps callsink's areas layered (cmake/layers.txt, drawn in docs/architecture.md): every #include of a callsink header
 must name an area that the including file's area may use, and a sink type or an event type may be
 named only by its registry (and by app/, which wires everything). Also checks that every file is
 in an area and that src/ mirrors include/callsink/.
@@ -11,20 +11,30 @@ import re
 import sys
 from pathlib import Path
 
-# Each area and the areas it may include directly; what those may include is allowed too.
-# The order is the one docs/architecture.md draws, lowest first.
-ALLOWED = {
-    "base": [],
-    "config": ["base"],
-    "ops": ["base"],
-    "http": ["ops", "base"],
-    "events": ["base"],
-    "records": ["events", "base"],
-    "sinks": ["records", "config", "ops", "base"],
-    "pipeline": ["sinks", "records", "ops", "base"],
-    "ingest": ["http", "pipeline", "records", "events", "ops", "base"],
-    "app": ["ingest", "http", "pipeline", "sinks", "records", "events", "config", "ops", "base"],
-}
+# The layering is stated once, in cmake/layers.txt: CMake builds from it, this script checks the
+# includes against it, and docs/architecture.md's table must say the same.
+LAYERS_FILE = "cmake/layers.txt"
+ARCHITECTURE_DOC = "docs/architecture.md"
+
+
+def read_layers(text: str) -> dict[str, list[str]]:
+    """Each area and the areas it may include directly, from lines "area  a, b  (comment)"."""
+    layers = {}
+    for line in text.splitlines():
+        line = re.sub(r"\(.*\)", "", line).strip()
+        if not line or line.startswith("#"):
+            continue
+        area, _, uses = line.partition(" ")
+        layers[area] = [u.strip() for u in uses.split(",") if u.strip() not in ("", "-")]
+    return layers
+
+
+def documented_layers(doc: str) -> dict[str, list[str]]:
+    """The table in the first code block after "## Dependency order" of docs/architecture.md."""
+    section = doc.partition("## Dependency order")[2]
+    block = section.split("```")[1] if section.count("```") >= 2 else ""
+    return read_layers(block)
+
 
 # The files that register the members of an area's independent units, and so may name them all.
 REGISTRIES = {
@@ -36,11 +46,11 @@ INCLUDE = re.compile(r'^\s*#\s*include\s+[<"]callsink/([^">]+)[">]')
 ROOTS = ("include/callsink", "src", "tests/unit")
 
 
-def closure(area: str) -> set[str]:
+def closure(area: str, layers: dict[str, list[str]]) -> set[str]:
     seen: set[str] = set()
     todo = [area]
     while todo:
-        for below in ALLOWED[todo.pop()]:
+        for below in layers[todo.pop()]:
             if below not in seen:
                 seen.add(below)
                 todo.append(below)
@@ -60,11 +70,16 @@ def unit_of(in_area: Path) -> str | None:
 
 def check(root: Path) -> list[str]:
     problems = []
+    layers = read_layers((root / LAYERS_FILE).read_text())
+    doc = root / ARCHITECTURE_DOC
+    if doc.is_file() and documented_layers(doc.read_text()) != layers:
+        problems.append(f"{ARCHITECTURE_DOC}: the table under \"Dependency order\" differs from "
+                        f"{LAYERS_FILE}; make it say what {LAYERS_FILE} says")
     for base in ROOTS:
         folder = root / base
         for entry in sorted(folder.iterdir()) if folder.is_dir() else []:
-            if entry.is_dir() and entry.name not in ALLOWED:
-                problems.append(f"{entry.relative_to(root)}: not an area of scripts/check_layers.py")
+            if entry.is_dir() and entry.name not in layers:
+                problems.append(f"{entry.relative_to(root)}: not an area of {LAYERS_FILE}")
             elif entry.is_file() and entry.suffix in (".hpp", ".cpp") and entry.name != "main.cpp":
                 problems.append(f"{entry.relative_to(root)}: in no area; move it to its area's folder")
     for base in ROOTS:
@@ -74,9 +89,9 @@ def check(root: Path) -> list[str]:
             relative = path.relative_to(root)
             in_area = path.relative_to(root / base)
             area = in_area.parts[0]
-            if len(in_area.parts) < 2 or area not in ALLOWED:
+            if len(in_area.parts) < 2 or area not in layers:
                 continue
-            problems += check_file(path, relative, area, in_area)
+            problems += check_file(path, relative, area, in_area, layers)
     for source in sorted((root / "src").rglob("*.cpp")) if (root / "src").is_dir() else []:
         in_src = source.relative_to(root / "src")
         header = root / "include/callsink" / in_src.with_suffix(".hpp")
@@ -85,9 +100,10 @@ def check(root: Path) -> list[str]:
     return problems
 
 
-def check_file(path: Path, relative: Path, area: str, in_area: Path) -> list[str]:
+def check_file(path: Path, relative: Path, area: str, in_area: Path,
+               layers: dict[str, list[str]]) -> list[str]:
     problems = []
-    may = closure(area) | {area}
+    may = closure(area, layers) | {area}
     own_unit = unit_of(in_area)
     is_test = relative.parts[0] == "tests"
     for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
@@ -97,14 +113,14 @@ def check_file(path: Path, relative: Path, area: str, in_area: Path) -> list[str
         target = Path(match.group(1))
         target_area = target.parts[0]
         where = f"{relative}:{number}"
-        if target_area not in ALLOWED or len(target.parts) < 2:
+        if target_area not in layers or len(target.parts) < 2:
             problems.append(f"{where}: includes callsink/{target}, which is in no area")
             continue
         if target_area not in may:
             problems.append(
                 f"{where}: includes callsink/{target}, but {area}/ may include only "
                 f"{', '.join(sorted(may - {area})) or 'nothing'} besides itself "
-                f"(docs/architecture.md)")
+                f"({LAYERS_FILE})")
             continue
         target_unit = unit_of(target)
         if target_unit is None or target_unit == own_unit or is_test or area == "app":
@@ -125,7 +141,7 @@ def main() -> int:
     if problems:
         print(f"check_layers: {len(problems)} include(s) against the layering", file=sys.stderr)
         return 1
-    print("check_layers: every include follows docs/architecture.md")
+    print(f"check_layers: every include follows {LAYERS_FILE}")
     return 0
 
 

@@ -1,11 +1,14 @@
 #include "callsink/app/session_command.hpp"
 
 #include <exception>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <vector>
 
 #include "callsink/app/file_sink_reader.hpp"
+#if CALLSINK_WITH_POSTGRES
 #include "callsink/app/postgres_reader.hpp"
+#endif
 #include "callsink/base/log_text.hpp"
 #include "callsink/records/session_timeline.hpp"
 #include "callsink/records/session_timeline_format.hpp"
@@ -23,10 +26,25 @@ struct StoredRecords {
     std::string where;
 };
 
-StoredRecords read_postgres(PostgresSinkOptions const& options, std::string const& session_id) {
-    return {
-        postgres_session_records(options, session_id),
-        "PostgreSQL " + describe_conninfo(options.conninfo) + " (schema " + options.schema + ")"};
+using ReadSession = std::function<StoredRecords(std::string const& session_id)>;
+
+// Reads from the first postgres sink; empty when the configuration has none (or the build has no
+// postgres sink: -DCALLSINK_POSTGRES=OFF).
+ReadSession postgres_reader(Config const& config) {
+#if CALLSINK_WITH_POSTGRES
+    for (SinkConfig const& sink : config.sinks) {
+        if (PostgresSinkOptions const* options = postgres_sink_options(*sink.settings)) {
+            return [options](std::string const& session_id) {
+                return StoredRecords{postgres_session_records(*options, session_id),
+                                     "PostgreSQL " + describe_conninfo(options->conninfo) +
+                                         " (schema " + options->schema + ")"};
+            };
+        }
+    }
+#else
+    (void)config;
+#endif
+    return {};
 }
 
 // The id as a JSON string, quotes included, is how a record of the session spells it: the cheap
@@ -51,12 +69,9 @@ StoredRecords read_files(FileSinkOptions const& options, std::string const& sess
 
 int run_session_command(Config const& config, SessionQuery const& query, std::ostream& out,
                         std::ostream& err) {
-    PostgresSinkOptions const* postgres = nullptr;
+    ReadSession const postgres = postgres_reader(config);
     FileSinkOptions const* file = nullptr;
     for (SinkConfig const& sink : config.sinks) {
-        if (!postgres) {
-            postgres = postgres_sink_options(*sink.settings);
-        }
         if (!file) {
             file = file_sink_options(*sink.settings);
         }
@@ -68,8 +83,7 @@ int run_session_command(Config const& config, SessionQuery const& query, std::os
     }
     StoredRecords records;
     try {
-        records = postgres ? read_postgres(*postgres, query.session_id)
-                           : read_files(*file, query.session_id);
+        records = postgres ? postgres(query.session_id) : read_files(*file, query.session_id);
     } catch (std::exception const& e) {
         err << "callsink: " << e.what() << "\n";
         return kExitNotFound;

@@ -5,21 +5,43 @@
 
 #include "callsink/sinks/buffered_sink.hpp"
 #include "callsink/sinks/file/file_sink.hpp"
-#include "callsink/sinks/kafka/kafka_settings.hpp"
 #include "callsink/sinks/log/log_sink.hpp"
-#include "callsink/sinks/postgres/postgres_settings.hpp"
 #include "callsink/sinks/stdout/stdout_sink.hpp"
+#if CALLSINK_WITH_KAFKA
+#include "callsink/sinks/kafka/kafka_settings.hpp"
+#endif
+#if CALLSINK_WITH_POSTGRES
+#include "callsink/sinks/postgres/postgres_settings.hpp"
+#endif
 
 namespace callsink {
 namespace {
 
-// The registration lines: one per sink type, in the order messages list them.
+// The registration lines: one per sink type, in the order messages list them. A sink that
+// needs a library of its own can be left out of the build (-DCALLSINK_KAFKA=OFF,
+// -DCALLSINK_POSTGRES=OFF); its name stays known, so a configuration naming it is told why.
 auto const kSinkTypes = std::to_array<SinkType>({
-    file_sink_type(),
-    stdout_sink_type(),
-    log_sink_type(),
-    kafka_sink_type(),
-    postgres_sink_type(),
+    file_sink_type(), stdout_sink_type(), log_sink_type(),
+#if CALLSINK_WITH_KAFKA
+        kafka_sink_type(),
+#endif
+#if CALLSINK_WITH_POSTGRES
+        postgres_sink_type(),
+#endif
+});
+
+struct LeftOut {
+    std::string_view name;
+    std::string_view option;
+};
+constexpr auto kLeftOutSinkTypes = std::to_array<LeftOut>({
+#if !CALLSINK_WITH_KAFKA
+    {"kafka", "CALLSINK_KAFKA"},
+#endif
+#if !CALLSINK_WITH_POSTGRES
+        {"postgres", "CALLSINK_POSTGRES"},
+#endif
+        {"", ""},  // so that the array is never empty
 });
 
 // Records a best-effort sink may fall behind by before its records are dropped: about 10 MB of
@@ -75,6 +97,13 @@ SinkConfig read_sink_config(ConfigTable const& table) {
     }
     SinkType const* type = find_sink_type(*name);
     if (type == nullptr) {
+        for (LeftOut const& left_out : kLeftOutSinkTypes) {
+            if (!left_out.name.empty() && left_out.name == *name) {
+                table.fail("type", "this callsink was built without the " + in_quotes(*name) +
+                                       " sink (-D" + std::string(left_out.option) +
+                                       "=OFF); use a build that has it, or one of " + type_names());
+            }
+        }
         table.fail("type", "unknown sink type " + in_quotes(*name) + "; expected " + type_names());
     }
     std::vector<std::string_view> keys(kCommonSinkKeys.begin(), kCommonSinkKeys.end());

@@ -5,7 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "check_layers.py"
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "check_layers.py"
+LAYERS = (ROOT / "cmake" / "layers.txt").read_text()
 
 
 def write(root: Path, path: str, text: str = "") -> None:
@@ -19,6 +21,7 @@ def run(root: Path) -> subprocess.CompletedProcess:
 
 
 def base_tree(root: Path) -> None:
+    write(root, "cmake/layers.txt", LAYERS)
     for area, name in [("base", "utf8"), ("events", "parse"), ("records", "record"),
                        ("sinks", "sink"), ("pipeline", "pipeline"), ("http", "server"),
                        ("ops", "metrics")]:
@@ -126,3 +129,23 @@ def test_a_file_outside_every_area_fails(tmp_path):
     result = run(tmp_path)
     assert result.returncode == 1
     assert "include/callsink/loose.hpp: in no area" in result.stderr
+
+
+def test_a_table_in_the_architecture_doc_that_differs_from_the_layers_file_fails(tmp_path):
+    base_tree(tmp_path)
+    table = LAYERS.replace("http      ops, base", "http      pipeline, ops, base")
+    write(tmp_path, "docs/architecture.md", f"# A\n\n## Dependency order\n\n```\n{table}```\n")
+    result = run(tmp_path)
+    assert result.returncode == 1
+    assert "docs/architecture.md: the table under \"Dependency order\" differs" in result.stderr
+    write(tmp_path, "docs/architecture.md", f"## Dependency order\n\n```\n{LAYERS}```\n")
+    assert run(tmp_path).returncode == 0
+
+
+def test_an_area_allowed_by_the_layers_file_may_be_included(tmp_path):
+    base_tree(tmp_path)
+    write(tmp_path, "cmake/layers.txt", LAYERS.replace("http      ops, base",
+                                                      "http      pipeline, ops, base"))
+    write(tmp_path, "src/http/server.cpp", '#include "callsink/pipeline/pipeline.hpp"\n')
+    result = run(tmp_path)
+    assert result.returncode == 0, result.stderr
