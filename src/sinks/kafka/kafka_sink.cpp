@@ -90,7 +90,10 @@ KafkaSink::KafkaSink(KafkaSinkOptions options, std::shared_ptr<spdlog::logger> l
     }
     conf.release();  // rd_kafka_new owns it now
     events_ = rd_kafka_queue_get_main(producer_);
-    poller_ = std::thread([this] { serve_events(); });
+    // The poller waits in librdkafka's queue, where the worker's wake() cannot reach it: stop()
+    // yields the queue, so its wait ends now, not after kPollMs.
+    poller_.start([this](Worker::Turn& turn) { return serve_events(turn); },
+                  [this] { rd_kafka_queue_yield(events_); });
 }
 
 KafkaSink::~KafkaSink() {
@@ -99,27 +102,30 @@ KafkaSink::~KafkaSink() {
 
 // Never rd_kafka_poll() here or anywhere: with delivery reports as events it would drop them
 // (librdkafka logs "Dropped delivery report").
-void KafkaSink::serve_events() {
-    while (!stopping_.load(std::memory_order_relaxed)) {
-        rd_kafka_event_t* event = rd_kafka_queue_poll(events_, kPollMs);
-        if (event == nullptr) {
-            continue;
-        }
-        switch (rd_kafka_event_type(event)) {
-            case RD_KAFKA_EVENT_DR:
-                on_delivery_report(event);
-                break;
-            case RD_KAFKA_EVENT_ERROR:
-                on_error(event);
-                break;
-            case RD_KAFKA_EVENT_STATS:
-                on_statistics(event);
-                break;
-            default:
-                rd_kafka_event_destroy(event);
-                break;
-        }
+Worker::Next KafkaSink::serve_events(Worker::Turn& turn) {
+    if (turn.stopping()) {
+        return Worker::Next::end();
     }
+    turn.lock().unlock();
+    rd_kafka_event_t* event = rd_kafka_queue_poll(events_, kPollMs);
+    switch (rd_kafka_event_type(event)) {
+        case RD_KAFKA_EVENT_NONE:
+            break;  // no event (null) within kPollMs, or the wait yielded by stop()
+        case RD_KAFKA_EVENT_DR:
+            on_delivery_report(event);
+            break;
+        case RD_KAFKA_EVENT_ERROR:
+            on_error(event);
+            break;
+        case RD_KAFKA_EVENT_STATS:
+            on_statistics(event);
+            break;
+        default:
+            rd_kafka_event_destroy(event);
+            break;
+    }
+    turn.lock().lock();
+    return Worker::Next::again();
 }
 
 std::string const& KafkaSink::topic_for(std::string_view event_type) {
@@ -360,11 +366,7 @@ void KafkaSink::close() {
                       rd_kafka_outq_len(producer_));
         rd_kafka_purge(producer_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     }
-    stopping_.store(true, std::memory_order_relaxed);
-    rd_kafka_queue_yield(events_);  // the poller's wait ends now, not after kPollMs
-    if (poller_.joinable()) {
-        poller_.join();
-    }
+    poller_.stop();
     rd_kafka_queue_destroy(events_);
     events_ = nullptr;
     rd_kafka_destroy(producer_);

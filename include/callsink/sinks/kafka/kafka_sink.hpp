@@ -11,13 +11,13 @@
 // eventType, eventId (where the type has one), requestId and redeliveryKey (the same for every
 // replica, records/redelivery_key.hpp).
 //
-// A thread of the sink's own serves librdkafka's events (delivery reports, errors, statistics) from
-// its main queue, so the broker state is known between deliveries: reachable() is false from
-// librdkafka's "all brokers down" until its statistics show a broker up again, which GET /readyz
-// reports. Events, not callbacks: with delivery reports as events, rd_kafka_flush() waits on
-// librdkafka's count of messages in flight instead of polling for reports in 10 ms steps (which
-// the sink's thread, taking the reports, made a 10 ms floor per batch). librdkafka's log lines
-// still come by callback, from its own threads.
+// A thread of the sink's own (a Worker, base/worker.hpp) serves librdkafka's events (delivery
+// reports, errors, statistics) from its main queue, so the broker state is known between
+// deliveries: reachable() is false from librdkafka's "all brokers down" until its statistics show a
+// broker up again, which GET /readyz reports. Events, not callbacks: with delivery reports as
+// events, rd_kafka_flush() waits on librdkafka's count of messages in flight instead of polling for
+// reports in 10 ms steps (which the sink's thread, taking the reports, made a 10 ms floor per
+// batch). librdkafka's log lines still come by callback, from its own threads.
 // write(), sync(), reopen(), close() and try_recover() run on one thread (the pipeline's writer or
 // a BufferedSink's); in_flight() and reachable() on any.
 #pragma once
@@ -32,10 +32,10 @@
 #include <mutex>
 #include <span>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "callsink/base/worker.hpp"
 #include "callsink/sinks/kafka/kafka_settings.hpp"
 #include "callsink/sinks/sink.hpp"
 
@@ -79,7 +79,8 @@ class KafkaSink final : public Sink {
     void settle(std::span<Report const> reports);
     void set_reachable(bool reachable, std::string_view why);
     std::string const& topic_for(std::string_view event_type);
-    void serve_events();
+    // The poller's step: serves what librdkafka's queue holds, waiting at most kPollMs for it.
+    Worker::Next serve_events(Worker::Turn& turn);
     // Each takes the event and destroys it.
     void on_delivery_report(rd_kafka_event_t* event);
     void on_error(rd_kafka_event_t* event);
@@ -92,8 +93,6 @@ class KafkaSink final : public Sink {
     rd_kafka_queue_t* events_ = nullptr;  // the producer's main queue (delivery reports included)
     std::unordered_map<std::string_view, std::string> topics_;  // by event type (static names)
     std::atomic<bool> reachable_{true};
-    std::atomic<bool> stopping_{false};
-    std::thread poller_;
     std::vector<Report> reports_;  // the poller's, reused for each delivery report event
 
     // The batch being written: its id travels with each message, so a report that comes after
@@ -103,6 +102,8 @@ class KafkaSink final : public Sink {
     std::uint64_t batch_ = 0;                                       // guarded by mutex_
     std::size_t pending_ = 0;                                       // guarded by mutex_
     rd_kafka_resp_err_t first_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;  // guarded by mutex_
+
+    Worker poller_;  // last: it stops first, while what it serves still exists
 };
 
 }  // namespace callsink
