@@ -1,9 +1,8 @@
 #include "callsink/sinks/buffered_sink.hpp"
 
 #include <atomic>
-#include <condition_variable>
 #include <mutex>
-#include <thread>
+#include <utility>
 #include <vector>
 
 namespace callsink {
@@ -15,55 +14,53 @@ constexpr std::size_t kMaxBufferedBytes = 16 * 1024 * 1024;
 
 }  // namespace
 
-// Shared between the sink and its thread, so a thread abandoned at close() keeps it alive.
+// Shared between the sink and its thread, so a thread abandoned at close() keeps it alive. The
+// worker's mutex guards everything here but the inner sink and the batch (the thread's) and the
+// atomics.
 struct BufferedSink::State {
-    std::unique_ptr<Sink> inner;
+    std::unique_ptr<Sink> inner;  // the thread's
     std::size_t capacity;
     std::shared_ptr<spdlog::logger> logger;
 
-    std::mutex mutex;
-    std::condition_variable wake;
-    std::condition_variable drained;
-    std::vector<Record> queue;     // guarded by mutex
-    std::size_t queued_bytes = 0;  // of the records in queue; guarded by mutex
-    bool stopping = false;         // guarded by mutex
-    bool reopen = false;           // guarded by mutex
-    bool busy = false;             // the thread holds records taken from the queue
-    bool dropping = false;         // guarded by mutex
+    std::vector<Record> queue;
+    std::size_t queued_bytes = 0;  // of the records in queue
+    bool reopen = false;
+    bool dropping = false;
     std::uint64_t dropped_since_log = 0;
     std::atomic<std::uint64_t> dropped{0};
     std::atomic<std::uint64_t> pending{0};  // queued or being written by the thread
-    boost::system::error_code last_error;   // of the inner sink's last write; guarded by mutex
+    boost::system::error_code last_error;   // of the inner sink's last write
+    std::vector<Record> batch;              // the thread's, reused
 
-    void run() {
-        std::vector<Record> batch;
-        for (;;) {
-            bool do_reopen = false;
-            {
-                std::unique_lock lock(mutex);
-                busy = false;
-                drained.notify_all();
-                wake.wait(lock, [this] { return !queue.empty() || stopping || reopen; });
-                if (queue.empty() && stopping) {
-                    break;
-                }
-                batch.swap(queue);
-                queued_bytes = 0;
-                do_reopen = std::exchange(reopen, false);
-                busy = true;
+    // The worker's step: takes everything queued as one batch, and ends, closing the inner sink,
+    // once stopping with nothing left.
+    Worker::Next step(Worker::Turn& turn) {
+        if (queue.empty() && !reopen) {
+            if (!turn.stopping()) {
+                return Worker::Next::wait();
             }
-            if (do_reopen) {
-                inner->reopen();
-            }
-            if (!batch.empty()) {
-                auto const ec = inner->write(batch);
-                pending.fetch_sub(batch.size(), std::memory_order_relaxed);
-                batch.clear();
-                std::lock_guard lock(mutex);
-                last_error = ec;
-            }
+            turn.lock().unlock();
+            inner->close();
+            turn.lock().lock();
+            return Worker::Next::end();
         }
-        inner->close();
+        batch.swap(queue);
+        queued_bytes = 0;
+        bool const do_reopen = std::exchange(reopen, false);
+        turn.lock().unlock();
+        if (do_reopen) {
+            inner->reopen();
+        }
+        if (batch.empty()) {
+            turn.lock().lock();
+            return Worker::Next::again();
+        }
+        auto const ec = inner->write(batch);
+        pending.fetch_sub(batch.size(), std::memory_order_relaxed);
+        batch.clear();
+        turn.lock().lock();
+        last_error = ec;
+        return Worker::Next::again();
     }
 };
 
@@ -74,7 +71,7 @@ BufferedSink::BufferedSink(std::unique_ptr<Sink> inner, std::size_t capacity,
     state_->inner = std::move(inner);
     state_->capacity = capacity;
     state_->logger = std::move(logger);
-    thread_ = std::thread([state = state_] { state->run(); });
+    worker_.start([state = state_](Worker::Turn& turn) { return state->step(turn); });
 }
 
 BufferedSink::~BufferedSink() {
@@ -101,7 +98,7 @@ boost::system::error_code BufferedSink::write(std::span<Record const> batch) {
     State& s = *state_;
     std::uint64_t dropped_now = 0;
     {
-        std::lock_guard lock(s.mutex);
+        std::lock_guard lock(worker_.mutex());
         for (Record const& record : batch) {
             if (s.queue.size() >= s.capacity ||
                 s.queued_bytes + record.line.size() > kMaxBufferedBytes) {
@@ -126,44 +123,33 @@ boost::system::error_code BufferedSink::write(std::span<Record const> batch) {
         s.pending.fetch_add(batch.size() - dropped_now, std::memory_order_relaxed);
     }
     s.dropped.fetch_add(dropped_now, std::memory_order_relaxed);
-    s.wake.notify_one();
-    std::lock_guard lock(s.mutex);
+    worker_.wake();
+    std::lock_guard lock(worker_.mutex());
     return s.last_error;
 }
 
 boost::system::error_code BufferedSink::reopen() {
-    std::lock_guard lock(state_->mutex);
+    std::lock_guard lock(worker_.mutex());
     state_->reopen = true;
-    state_->wake.notify_one();
+    worker_.wake();
     // The reopen happens on the sink's thread; until a write proves otherwise, the destination
     // is as it was (a stdout whose reader left does not come back with SIGHUP).
     return state_->last_error;
 }
 
 boost::system::error_code BufferedSink::check() {
-    std::lock_guard lock(state_->mutex);
+    std::lock_guard lock(worker_.mutex());
     return state_->last_error;
 }
 
 void BufferedSink::close() {
-    State& s = *state_;
-    bool drained = true;
-    {
-        std::unique_lock lock(s.mutex);
-        if (!s.stopping) {
-            s.stopping = true;
-            s.wake.notify_one();
-            drained = s.drained.wait_for(lock, close_timeout_,
-                                         [&s] { return s.queue.empty() && !s.busy; });
-            if (!drained) {
-                s.logger->warn("{} is blocked; {} buffered records were not written at shutdown",
-                               s.inner->name(), s.queue.size());
-            }
-        }
+    if (std::exchange(closed_, true)) {
+        return;
     }
-    if (thread_.joinable()) {
-        // A thread stuck in its destination's write cannot be joined; it owns the state it uses.
-        drained ? thread_.join() : thread_.detach();
+    if (!worker_.stop(close_timeout_)) {
+        std::lock_guard lock(worker_.mutex());
+        state_->logger->warn("{} is blocked; {} buffered records were not written at shutdown",
+                             state_->inner->name(), state_->queue.size());
     }
 }
 

@@ -6,9 +6,9 @@
 // outcome of the destination's last write, so the pipeline sees (and logs, and reports in /readyz)
 // a failing destination like any other sink's.
 //
-// close() gives the inner sink a bounded time to drain and joins its thread; a destination still
-// blocked after that is abandoned (its thread is detached and owns what it needs), so shutdown
-// never hangs on it.
+// The thread is a Worker (base/worker.hpp). close() gives the inner sink a bounded time to drain
+// and close; a destination still blocked after that is abandoned (the worker's thread is detached
+// and owns what it needs), so shutdown never hangs on it.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -16,8 +16,8 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <thread>
 
+#include "callsink/base/worker.hpp"
 #include "callsink/sinks/sink.hpp"
 
 namespace callsink {
@@ -49,9 +49,10 @@ class BufferedSink final : public Sink {
 
   private:
     struct State;
-    std::shared_ptr<State> state_;
+    std::shared_ptr<State> state_;  // guarded by worker_'s mutex, but for the inner sink
     std::chrono::milliseconds close_timeout_;
-    std::thread thread_;
+    bool closed_ = false;
+    Worker worker_;
 };
 
 }  // namespace callsink

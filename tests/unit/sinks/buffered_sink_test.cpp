@@ -7,17 +7,41 @@
 
 #include <chrono>
 #include <csignal>
+#include <future>
 #include <sstream>
-#include <thread>
 
 #include "callsink/sinks/stdout/stdout_sink.hpp"
+#include "eventually.hpp"
 #include "fake_sink.hpp"
 
 namespace callsink {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::eventually;
 using testing::FakeSink;
+
+// Passes everything to the sink it wraps, and says when it is destroyed: behind a BufferedSink
+// whose thread was abandoned, that is the thread's last act.
+class SaysWhenDestroyed final : public Sink {
+  public:
+    explicit SaysWhenDestroyed(std::unique_ptr<Sink> inner) : inner_(std::move(inner)) {}
+    ~SaysWhenDestroyed() override { destroyed_.set_value(); }
+
+    std::future<void> destroyed() { return destroyed_.get_future(); }
+
+    std::string const& name() const override { return inner_->name(); }
+    boost::system::error_code write(std::span<Record const> batch) override {
+        return inner_->write(batch);
+    }
+    boost::system::error_code sync() override { return inner_->sync(); }
+    boost::system::error_code reopen() override { return inner_->reopen(); }
+    void close() override { inner_->close(); }
+
+  private:
+    std::unique_ptr<Sink> inner_;
+    std::promise<void> destroyed_;
+};
 
 class BufferedSinkTest : public ::testing::Test {
   protected:
@@ -52,8 +76,9 @@ TEST_F(BufferedSinkTest, ABlockedStdoutPipeNeverBlocksTheWriterAndDropsAreCounte
     std::signal(SIGPIPE, SIG_IGN);  // as callsink's main does
     int fds[2];
     ASSERT_EQ(::pipe(fds), 0);
-    auto sink =
-        std::make_unique<BufferedSink>(std::make_unique<StdoutSink>(fds[1]), 50, logger_, 100ms);
+    auto inner = std::make_unique<SaysWhenDestroyed>(std::make_unique<StdoutSink>(fds[1]));
+    std::future<void> inner_destroyed = inner->destroyed();
+    auto sink = std::make_unique<BufferedSink>(std::move(inner), 50, logger_, 100ms);
     // Nobody reads the pipe: 64 KiB fill it, and the inner write blocks for good. The buffer
     // alone (50 records of 10 KB) holds more than that, however the threads are scheduled.
     auto const start = std::chrono::steady_clock::now();
@@ -69,8 +94,9 @@ TEST_F(BufferedSinkTest, ABlockedStdoutPipeNeverBlocksTheWriterAndDropsAreCounte
     EXPECT_LT(std::chrono::steady_clock::now() - closing, 2s);
     EXPECT_NE(log_.str().find("is blocked"), std::string::npos) << log_.str();
     ::close(fds[0]);  // unblocks the abandoned thread with EPIPE
-    // Let it finish logging to log_ before the fixture goes away.
-    std::this_thread::sleep_for(200ms);
+    // Its last write has returned once it let go of the inner sink: fds[1] may be closed (and
+    // its number reused) only then.
+    inner_destroyed.wait();
     ::close(fds[1]);
 }
 
@@ -81,17 +107,11 @@ TEST_F(BufferedSinkTest, ReportsTheDestinationsLastOutcomeOnTheNextWrite) {
     fake->fail_with(eio);
     BufferedSink sink(std::move(inner), 100, logger_);
     EXPECT_FALSE(sink.write(batch_of(1)));  // nothing written yet: nothing known to be wrong
-    for (int i = 0; i < 2000 && fake->write_calls() == 0; ++i) {
-        std::this_thread::sleep_for(1ms);
-    }
+    ASSERT_TRUE(eventually([&] { return sink.check() == eio; }));  // the thread's write failed
     EXPECT_EQ(sink.write(batch_of(1)), eio);
     fake->fail_with({});
-    boost::system::error_code ec = eio;
-    for (int i = 0; i < 2000 && ec; ++i) {
-        std::this_thread::sleep_for(1ms);
-        ec = sink.write(batch_of(1));
-    }
-    EXPECT_FALSE(ec);
+    // Each write reports the one before it: the one after a successful write says so.
+    EXPECT_TRUE(eventually([&] { return !sink.write(batch_of(1)); }));
     sink.close();
 }
 
@@ -103,12 +123,7 @@ TEST_F(BufferedSinkTest, CheckReportsAFailureThatCameAfterTheLastWrite) {
     BufferedSink sink(std::move(inner), 100, logger_);
     EXPECT_FALSE(sink.check());
     EXPECT_FALSE(sink.write(batch_of(1)));  // the last delivery: no write follows it
-    boost::system::error_code ec;
-    for (int i = 0; i < 2000 && !ec; ++i) {
-        std::this_thread::sleep_for(1ms);
-        ec = sink.check();
-    }
-    EXPECT_EQ(ec, eio);
+    EXPECT_TRUE(eventually([&] { return sink.check() == eio; }));
     EXPECT_EQ(fake->write_calls(), 1u);  // check() wrote nothing
     sink.close();
 }
