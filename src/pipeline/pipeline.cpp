@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 #include <exception>
+#include <thread>
+#include <utility>
 
 #include "callsink/base/log_text.hpp"
 #include "callsink/pipeline/errors.hpp"
@@ -30,9 +32,11 @@ std::string_view to_string(Durability durability) {
 }
 
 Pipeline::Pipeline(PipelineOptions options, std::vector<SinkSlot> event_sinks,
-                   SinkSlot rejects_sink, std::shared_ptr<spdlog::logger> logger, Metrics& metrics)
+                   SinkSlot rejects_sink, std::shared_ptr<spdlog::logger> logger, Metrics& metrics,
+                   WaitClock& clock)
     : options_(options),
       logger_(std::move(logger)),
+      worker_(clock),
       metrics_(metrics),
       dedupe_(options.dedupe_window) {
     auto const add = [this](std::vector<SlotState>& slots, SinkSlot slot, std::string name) {
@@ -61,12 +65,13 @@ void Pipeline::start(std::optional<CompletionExecutor> completions,
     io_threads_ = std::move(io_threads);
     flush_posted_.assign(io_threads_.size(), 0);
     io_thread_writes_ = io_threads_may_write();
-    writer_ = std::thread([this] { run(); });
+    check_due_ = worker_.now() + check_interval();
+    worker_.start([this](Worker::Turn& turn) { return writer_step(turn); });
 }
 
 void Pipeline::submit(Record record, Completion on_done) {
-    std::unique_lock lock(mutex_);
-    if (stopping_) {
+    Worker::Lock lock(worker_.mutex());
+    if (worker_.stopping()) {
         lock.unlock();
         on_done(Errc::stopped);
         return;
@@ -82,8 +87,11 @@ void Pipeline::submit(Record record, Completion on_done) {
     queued_bytes_ += record.line.size();
     if (options_.durability == Durability::none) {
         queue_.push_back(Pending{kind, std::move(record), {}});
+        bool const wake = writer_has_work();
         lock.unlock();
-        wake_.notify_one();
+        if (wake) {
+            worker_.wake();
+        }
         on_done({});
         return;
     }
@@ -99,15 +107,15 @@ void Pipeline::submit(Record record, Completion on_done) {
                 boost::asio::post(io_threads_[*index],
                                   [this, index = *index] { write_on_io_thread(index); });
             }
-            return;  // else that thread's flush, already posted, takes this record too
+            return;  // else that thread's flush, already posted, takes this record too (4)
         }
     }
-    // The writer takes it once it is done with its batch (or an io thread with its own), or a
-    // posted flush does: waking it now would only cost a context switch.
-    bool const wake = role_ == Role::free && flushes_posted_ == 0;
+    // The writer thread takes it once it is done with its batch (or an io thread with its own),
+    // or a posted flush does (4): it is woken only if none of those will (5).
+    bool const wake = writer_has_work();
     lock.unlock();
     if (wake) {
-        wake_.notify_one();
+        worker_.wake();
     }
 }
 
@@ -136,57 +144,112 @@ bool Pipeline::all_write_without_waiting(std::size_t bytes) const {
     return true;
 }
 
-void Pipeline::write_on_io_thread(std::size_t index) noexcept {
-    {
-        std::unique_lock lock(mutex_);
-        flush_posted_[index] = 0;
-        --flushes_posted_;
-        // Left to the writer thread, which was not woken for these records: where it holds the
-        // role, the pipeline stops or reopens, or a sink would make this thread wait (a file due
-        // to rotate, a sink that failed).
-        if (role_ != Role::free || queue_.empty() || stopping_ || reopen_requested_ ||
+bool Pipeline::writer_has_work() const {
+    // A posted flush takes the queue (4), unless stop() or reopen() come before it runs.
+    return role_ == Role::free &&
+           (worker_.stopping() || reopen_requested_ || (!queue_.empty() && flushes_posted_ == 0));
+}
+
+Pipeline::Decision Pipeline::next_action(Asker asker, Worker::Lock& lock) {
+    if (role_ != Role::free) {
+        // Nothing for anyone else while the role is held (1), and nothing asked of the sinks (3):
+        // the holder asks again, or wakes the writer thread, once it gives the role back (4).
+        if (asker == Asker::writer) {
+            auto const now = worker_.now();
+            if (now >= check_due_) {
+                check_due_ = now + check_interval();  // an io thread's write tests the sinks too
+            }
+        }
+        return {Action::none, {}};
+    }
+    if (asker == Asker::io_thread) {
+        // Left to the writer thread: the pipeline stops or reopens, or a sink would make this
+        // thread wait (a file due to rotate, a sink that failed). The role is free: the sinks
+        // stand still while they answer (3).
+        if (queue_.empty() || worker_.stopping() || reopen_requested_ ||
             failing_.load(std::memory_order_relaxed) > 0 ||
             !all_write_without_waiting(queued_bytes_)) {
-            lock.unlock();
-            wake_.notify_one();
+            return {Action::none, {}};
+        }
+        return {Action::write, WriterRole(*this, lock, Role::io_thread)};
+    }
+    if (worker_.stopping() && queue_.empty() && !reopen_requested_) {
+        role_ = Role::closed;  // for good: a flush that runs late finds it taken (2, 8)
+        return {Action::close, {}};
+    }
+    if (writer_has_work()) {
+        return {Action::write, WriterRole(*this, lock, Role::writer)};
+    }
+    if (worker_.now() < check_due_) {
+        return {Action::none, {}};
+    }
+    return {Action::check_sinks, WriterRole(*this, lock, Role::writer)};
+}
+
+Pipeline::WriterRole::WriterRole(Pipeline& pipeline, Worker::Lock& lock, Role role)
+    : pipeline_(&pipeline), lock_(&lock) {
+    pipeline.role_ = role;
+}
+
+Pipeline::WriterRole::WriterRole(WriterRole&& other) noexcept
+    : pipeline_(std::exchange(other.pipeline_, nullptr)), lock_(other.lock_) {}
+
+Pipeline::WriterRole::~WriterRole() {
+    if (pipeline_ == nullptr) {
+        return;
+    }
+    if (!lock_->owns_lock()) {
+        lock_->lock();
+    }
+    Pipeline& p = *pipeline_;
+    // Asked while the role is still held, so the sinks stand still (3, 7): a file that was due to
+    // rotate has rotated, a sink that failed may have recovered.
+    p.io_thread_writes_ = p.io_threads_may_write();
+    p.role_ = Role::free;
+    if (p.writer_has_work()) {
+        p.worker_.wake();  // records queued meanwhile without a flush of their own, or a stop (4)
+    }
+}
+
+void Pipeline::take_queue() {
+    batch_.swap(queue_);
+    queued_bytes_ = 0;
+}
+
+void Pipeline::write_on_io_thread(std::size_t index) noexcept {
+    std::vector<Done> done;
+    {
+        Worker::Lock lock(worker_.mutex());
+        flush_posted_[index] = 0;
+        --flushes_posted_;
+        Decision decision = next_action(Asker::io_thread, lock);
+        if (decision.action != Action::write) {
+            if (writer_has_work()) {
+                worker_.wake();  // it was not woken for these records (4)
+            }
             return;
         }
-        role_ = Role::io_thread;
-        batch_.swap(queue_);
-        queued_bytes_ = 0;
+        take_queue();
+        lock.unlock();
+        done = process(batch_);
+        batch_.clear();
+        // The role is given back as `decision` goes (2).
     }
-    std::vector<Done> done = process(batch_);
-    batch_.clear();
-    bool wake = false;
-    {
-        std::lock_guard lock(mutex_);
-        role_ = Role::free;
-        // Records another io thread queued meanwhile without a flush of its own, or a stop.
-        wake = (!queue_.empty() && flushes_posted_ == 0) || stopping_ || reopen_requested_;
-    }
-    if (wake) {
-        wake_.notify_one();
-    }
-    run_completions(done, *logger_);
+    run_completions(done, *logger_);  // on this thread, after the role is given back (6)
 }
 
 void Pipeline::reopen() {
-    {
-        std::lock_guard lock(mutex_);
-        reopen_requested_ = true;
+    Worker::Lock lock(worker_.mutex());
+    reopen_requested_ = true;
+    bool const wake = writer_has_work();
+    lock.unlock();
+    if (wake) {
+        worker_.wake();
     }
-    wake_.notify_one();
 }
 
 void Pipeline::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_one();
-    if (writer_.joinable()) {
-        writer_.join();
-    }
+    worker_.stop();  // the writer thread ends once it closed the sinks (8)
 }
 
 bool Pipeline::ready() const {
@@ -204,29 +267,33 @@ bool Pipeline::all_reachable() const {
     return true;
 }
 
+bool Pipeline::unwell() const {
+    return failing_.load(std::memory_order_relaxed) > 0 || !all_reachable();
+}
+
+std::chrono::seconds Pipeline::check_interval() const {
+    return unwell() ? kRecoveryInterval : kCheckInterval;
+}
+
 std::size_t Pipeline::queue_depth() const {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(worker_.mutex());
     return queue_.size();
 }
 
-void Pipeline::run() {
-    for (;;) {
-        bool reopen = false;
-        {
-            std::unique_lock lock(mutex_);
-            // A posted flush takes the queue, unless stop() comes before it runs.
-            auto const woken = [this] {
-                return role_ == Role::free && (stopping_ || reopen_requested_ ||
-                                               (!queue_.empty() && flushes_posted_ == 0));
-            };
-            auto const unwell = [this] {
-                return failing_.load(std::memory_order_relaxed) > 0 || !all_reachable();
-            };
-            if (!wake_.wait_for(lock, unwell() ? kRecoveryInterval : kCheckInterval, woken)) {
-                if (role_ != Role::free) {
-                    continue;  // an io thread is writing: that tests the sinks too
-                }
-                role_ = Role::writer;
+Worker::Next Pipeline::writer_step(Worker::Turn& turn) {
+    Worker::Lock& lock = turn.lock();
+    std::vector<Done> done;
+    {
+        Decision decision = next_action(Asker::writer, lock);
+        switch (decision.action) {
+            case Action::none:
+                return Worker::Next::wait_until(check_due_);
+            case Action::close:
+                lock.unlock();
+                close_all();
+                lock.lock();
+                return Worker::Next::end();
+            case Action::check_sinks: {
                 lock.unlock();
                 // Asked again: a sink may have failed in an io thread's write meanwhile.
                 if (unwell()) {
@@ -234,49 +301,39 @@ void Pipeline::run() {
                 } else {
                     check_all();
                 }
-                lock.lock();
-                release_writer_role();
-                continue;
+                break;
             }
-            role_ = Role::writer;
-            if (queue_.size() < kSmallBatch && !stopping_) {
-                // Woken by the first record of a burst. Where the io thread shares this core,
-                // let it read the rest of the ready requests first: one write for all of them
-                // instead of a context switch per record. On a core of its own, returns at once.
+            case Action::write: {
+                if (queue_.size() < kSmallBatch && !turn.stopping()) {
+                    // Woken by the first record of a burst. Where the io thread shares this core,
+                    // let it read the rest of the ready requests first: one write for all of them
+                    // instead of a context switch per record. On a core of its own, returns at
+                    // once.
+                    lock.unlock();
+                    std::this_thread::yield();
+                    lock.lock();
+                }
+                take_queue();
+                bool const reopen = std::exchange(reopen_requested_, false);
                 lock.unlock();
-                std::this_thread::yield();
-                lock.lock();
+                if (reopen) {
+                    reopen_all();
+                }
+                if (!batch_.empty()) {
+                    done = process(batch_);
+                    batch_.clear();
+                }
+                break;
             }
-            batch_.swap(queue_);
-            queued_bytes_ = 0;
-            reopen = std::exchange(reopen_requested_, false);
-            if (batch_.empty() && stopping_ && !reopen) {
-                break;  // keeps the role: a flush that runs late finds it taken
-            }
         }
-        if (reopen) {
-            reopen_all();
-        }
-        std::vector<Done> done;
-        if (!batch_.empty()) {
-            done = process(batch_);
-            batch_.clear();
-        }
-        {
-            std::lock_guard lock(mutex_);
-            release_writer_role();
-        }
-        // After the role is free: an answer's next request may then be written on its io thread.
-        complete(std::move(done));
-    }
-    close_all();
-}
-
-void Pipeline::release_writer_role() {
-    // Asked while this thread still holds the role, so the sinks stand still: a file that was
-    // due to rotate has rotated, a sink that failed may have recovered.
-    io_thread_writes_ = io_threads_may_write();
-    role_ = Role::free;
+    }  // the role is given back here (2), with the mutex held again
+    check_due_ = turn.now() + check_interval();
+    lock.unlock();
+    // After the role is given back (6): an answer's next request may then be written on its io
+    // thread.
+    complete(std::move(done));
+    lock.lock();
+    return Worker::Next::again();
 }
 
 void Pipeline::sort_into_writes(std::vector<Pending>& batch) {

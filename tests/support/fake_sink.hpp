@@ -3,6 +3,7 @@
 // Thread-safe: the pipeline's writer calls it while the test thread inspects it.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -21,7 +22,14 @@ class FakeSink final : public Sink {
 
     boost::system::error_code write(std::span<Record const> batch) override {
         std::unique_lock lock(mutex_);
-        changed_.wait(lock, [this] { return !held_; });
+        ++writing_;
+        if (held_) {
+            ++waiting_in_hold_;
+            changed_.notify_all();
+            changed_.wait(lock, [this] { return !held_; });
+            --waiting_in_hold_;
+        }
+        --writing_;
         ++write_calls_;
         write_threads_.push_back(std::this_thread::get_id());
         if (fail_with_) {
@@ -36,7 +44,16 @@ class FakeSink final : public Sink {
 
     bool writes_without_waiting(std::size_t) const override {
         std::lock_guard lock(mutex_);
+        if (writing_ > 0) {
+            ++asked_while_writing_;
+        }
         return without_waiting_;
+    }
+    // How often writes_without_waiting() was asked while a write() was under way: the pipeline
+    // asks only while no thread is in a sink.
+    int asked_while_writing() const {
+        std::lock_guard lock(mutex_);
+        return asked_while_writing_;
     }
     void set_writes_without_waiting(bool without_waiting) {
         std::lock_guard lock(mutex_);
@@ -85,6 +102,25 @@ class FakeSink final : public Sink {
         held_ = true;
     }
 
+    // Until a write() waits in hold(), for at most five seconds; false if none came.
+    bool wait_until_held() {
+        std::unique_lock lock(mutex_);
+        return changed_.wait_for(lock, std::chrono::seconds(5),
+                                 [this] { return waiting_in_hold_ > 0; });
+    }
+
+    // check() fails with `ec` (the idle check finds an outage) until told otherwise.
+    void fail_checks_with(boost::system::error_code ec) {
+        std::lock_guard lock(mutex_);
+        check_error_ = ec;
+    }
+
+    boost::system::error_code check() override {
+        std::lock_guard lock(mutex_);
+        ++check_calls_;
+        return check_error_;
+    }
+
     void release() {
         {
             std::lock_guard lock(mutex_);
@@ -118,6 +154,10 @@ class FakeSink final : public Sink {
         std::lock_guard lock(mutex_);
         return reopen_calls_;
     }
+    int check_calls() const {
+        std::lock_guard lock(mutex_);
+        return check_calls_;
+    }
     bool closed() const {
         std::lock_guard lock(mutex_);
         return closed_;
@@ -128,7 +168,12 @@ class FakeSink final : public Sink {
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     bool held_ = false;
+    int writing_ = 0;          // write() calls under way
+    int waiting_in_hold_ = 0;  // of those, waiting for release()
+    mutable int asked_while_writing_ = 0;
     boost::system::error_code fail_with_;
+    boost::system::error_code check_error_;
+    int check_calls_ = 0;
     std::vector<std::string> lines_;
     std::vector<std::size_t> batch_sizes_;
     std::vector<std::thread::id> write_threads_;

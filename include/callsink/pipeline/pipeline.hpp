@@ -36,25 +36,58 @@
 // While a sink fails, or knows itself unreachable (Sink::reachable), the writer tries every second
 // to recover it without a record (Sink::try_recover), so readiness comes back by itself even when
 // no delivery arrives. While idle and healthy, it checks every few seconds that the sinks still
-// work (Sink::check), so an outage shows on GET /readyz before a delivery meets it.
+// work (Sink::check), so an outage shows on GET /readyz before a delivery meets it. Those
+// deadlines are on the clock given to the constructor (a test moves it by hand).
+//
+// How the threads share the work. The writer thread is a Worker (base/worker.hpp): its mutex is
+// the pipeline's, and each of its steps, like each io thread's flush, asks next_action() what to
+// do. That one function decides, under the mutex, for the writer thread and for the io threads,
+// and hands out the writer's role with the action; WriterRole gives it back. The rules, which the
+// code and the tests cite by number:
+//  1. One thread at a time holds the writer's role (role_): the writer thread, or an io thread
+//     writing a batch. Only the holder calls a sink's write, sync, reopen, check, try_recover and
+//     close, and touches the writer's state (the redelivery window, batch_, the slots' failing
+//     flags); reachable(), in_flight() and dropped() are thread-safe, for any thread.
+//  2. The role is taken in one place, next_action(), with the mutex held and the role free, and
+//     given back in one place, WriterRole's destructor, with the mutex held. Once the writer
+//     thread closes the sinks the role is never free again, so a flush that runs late writes
+//     nothing.
+//  3. writes_without_waiting() is asked only by the holder of the role, or with the mutex held and
+//     the role free: then no thread is in a sink, so its answer (a file's size, whether it is
+//     open) cannot change while it is given. next_action() looks at the role before anything else.
+//  4. No queued record is left without a thread that will take it: a flush posted on an io
+//     thread (flushes_posted_ > 0), which writes it or leaves it to the writer thread; the holder
+//     of the role, which looks at the queue again as it gives the role back; or the writer thread,
+//     woken by whoever makes writer_has_work() true (submit(), reopen(), a flush that leaves the
+//     queue, the holder giving the role back).
+//  5. The writer thread is woken only when it will act (writer_has_work(); stop() wakes it once),
+//     or at its deadline to recover or check the sinks: a wake-up per record would cost two
+//     context switches.
+//  6. A completion runs exactly once, after the role is given back and without the mutex: in
+//     submit() when answered at once, else on the io thread that wrote its batch, in the handler
+//     posted to `completions`, or on the writer thread when there is none.
+//  7. Whether io threads may write (io_thread_writes_) is asked again each time the role is given
+//     back, while the sinks still stand still (3), and read by submit() under the mutex.
+//  8. Once stop() is called no record enters the queue (Errc::stopped); the writer thread writes
+//     what is queued, a flush still posted notwithstanding, then syncs and closes the sinks.
 #pragma once
 
 #include <spdlog/logger.h>
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
-#include <condition_variable>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <thread>
 #include <unordered_set>
 #include <vector>
 
 #include "callsink/base/move_only_function.hpp"
+#include "callsink/base/wait_clock.hpp"
+#include "callsink/base/worker.hpp"
 #include "callsink/ops/metrics.hpp"
 #include "callsink/pipeline/dedupe_window.hpp"
 #include "callsink/sinks/sink.hpp"
@@ -81,8 +114,10 @@ class Pipeline {
     using Completion = MoveOnlyFunction<void(boost::system::error_code)>;
     using CompletionExecutor = boost::asio::io_context::executor_type;
 
+    // `clock`: what the writer's deadlines (recovery, checks) are read on; it must outlive this.
     Pipeline(PipelineOptions options, std::vector<SinkSlot> event_sinks, SinkSlot rejects_sink,
-             std::shared_ptr<spdlog::logger> logger, Metrics& metrics);
+             std::shared_ptr<spdlog::logger> logger, Metrics& metrics,
+             WaitClock& clock = WaitClock::steady());
     ~Pipeline();
     Pipeline(Pipeline const&) = delete;
     Pipeline& operator=(Pipeline const&) = delete;
@@ -134,17 +169,54 @@ class Pipeline {
         std::uint64_t dropped_seen = 0;
     };
 
-    // Who calls the sinks and owns the writer's state now.
-    enum class Role { free, writer, io_thread };
+    // Who holds the writer's role now (invariant 1); closed: the sinks are closed, for good (2).
+    enum class Role { free, writer, io_thread, closed };
+    // Who asks next_action(): the writer thread, or an io thread's posted flush.
+    enum class Asker { writer, io_thread };
+    enum class Action {
+        none,         // nothing for the asker: the writer thread waits, a flush returns
+        write,        // the queue, as one batch (the writer thread reopens first if asked)
+        check_sinks,  // writer thread, at its deadline: recover what fails, else check the rest
+        close,        // writer thread: stopping and nothing left; close the sinks and end
+    };
 
-    void run();
+    // The writer's role, held (invariant 1). Made only by next_action() (2); its destructor gives
+    // the role back with the mutex held, taking `lock` again if the holder let it go, asks again
+    // whether io threads may write (7), and wakes the writer thread if it has work then (4).
+    class WriterRole {
+      public:
+        WriterRole() = default;  // not held
+        WriterRole(WriterRole&& other) noexcept;
+        WriterRole& operator=(WriterRole&&) = delete;
+        ~WriterRole();
+
+      private:
+        friend class Pipeline;
+        WriterRole(Pipeline& pipeline, Worker::Lock& lock, Role role);
+        Pipeline* pipeline_ = nullptr;
+        Worker::Lock* lock_ = nullptr;
+    };
+
+    // What next_action() decided, and the role to do it with (held for write and check_sinks).
+    struct Decision {
+        Action action;
+        WriterRole role;
+    };
+
+    // With the mutex held: what `asker` does next (invariants 2 to 5).
+    Decision next_action(Asker asker, Worker::Lock& lock);
+    // With the mutex held: whether the writer thread would act now, deadlines aside (4, 5).
+    bool writer_has_work() const;
+    Worker::Next writer_step(Worker::Turn& turn);
     // noexcept: as on the writer thread, an exception (out of memory) ends the process, rather
     // than leave the role taken and the batch unanswered.
     void write_on_io_thread(std::size_t index) noexcept;
     std::optional<std::size_t> this_io_thread() const;  // its index in io_threads_
     bool io_threads_may_write() const;
     bool all_write_without_waiting(std::size_t bytes) const;
-    void release_writer_role();  // by the writer thread, with mutex_ held
+    void take_queue();  // into batch_, with the mutex and the role held
+    bool unwell() const;
+    std::chrono::seconds check_interval() const;
     std::vector<Done> process(std::vector<Pending>& batch);
     void complete(std::vector<Done> done);
     static void run_completions(std::vector<Done>& done, spdlog::logger& logger);
@@ -165,14 +237,13 @@ class Pipeline {
     std::deque<std::atomic<std::uint64_t>> writing_;  // one per slot; a deque: atomics stay put
     std::shared_ptr<spdlog::logger> logger_;
 
-    mutable std::mutex mutex_;
-    std::condition_variable wake_;
-    std::vector<Pending> queue_;     // guarded by mutex_
-    std::size_t queued_bytes_ = 0;   // of the records in queue_; guarded by mutex_
-    bool stopping_ = false;          // guarded by mutex_
-    bool reopen_requested_ = false;  // guarded by mutex_
-    Role role_ = Role::free;         // guarded by mutex_
-    // Per io thread: a flush it posted will take the queue. Guarded by mutex_, as the rest.
+    // The writer thread; its mutex guards what follows, to io_thread_writes_, and stopping().
+    Worker worker_;
+    std::vector<Pending> queue_;
+    std::size_t queued_bytes_ = 0;  // of the records in queue_
+    bool reopen_requested_ = false;
+    Role role_ = Role::free;
+    // Per io thread: a flush it posted will take the queue.
     std::vector<char> flush_posted_;
     std::size_t flushes_posted_ = 0;
     bool io_thread_writes_ = false;  // durability "write", and every sink could, last time asked
@@ -180,14 +251,15 @@ class Pipeline {
 
     std::atomic<int> failing_{0};  // sinks whose last write, reopen or recovery failed
     Metrics& metrics_;
-    // The writer's state: only the thread in the writer's role touches it.
+    // The writer's state: only the thread in the writer's role touches it (invariant 1).
     DedupeWindow dedupe_;
     std::unordered_set<RedeliveryKey, RedeliveryKey::Hash> batch_keys_;  // reused
     std::vector<Pending> batch_;                                         // reused
     std::vector<Record> events_;                                         // reused
     std::vector<Record> rejects_;
     std::optional<CompletionExecutor> completions_;  // set before the writer starts
-    std::thread writer_;
+    // The writer thread's next recovery or check.
+    WaitClock::time_point check_due_;
 };
 
 }  // namespace callsink

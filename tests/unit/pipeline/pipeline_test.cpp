@@ -1,7 +1,7 @@
 #include "callsink/pipeline/pipeline.hpp"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 
 #include <array>
 #include <boost/asio/executor_work_guard.hpp>
@@ -9,18 +9,21 @@
 #include <boost/asio/post.hpp>
 #include <chrono>
 #include <future>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 
 #include "callsink/pipeline/errors.hpp"
+#include "eventually.hpp"
 #include "fake_sink.hpp"
+#include "manual_clock.hpp"
 
 namespace callsink {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::eventually;
 using testing::FakeSink;
+using testing::ManualClock;
 
 // Not "e" + std::to_string(i), nor line + "\n": GCC 12 at -O3 warns falsely about those
 // (-Wrestrict, PR 105329).
@@ -45,7 +48,9 @@ Record rejection_record(std::string line) {
     return Record{RecordKind::rejection, std::move(line), {}, {}, {}};
 }
 
-// Owns a pipeline over fake sinks; non-owning pointers stay valid while the pipeline lives.
+// Owns a pipeline over fake sinks; non-owning pointers stay valid while the pipeline lives. Its
+// clock moves only when a test advances it: no recovery or check comes unasked. The numbers in
+// the comments are the invariants of pipeline.hpp that a test shows.
 class PipelineTest : public ::testing::Test {
   protected:
     void make(Durability durability, std::size_t capacity = 1000, bool second_required = true,
@@ -64,11 +69,10 @@ class PipelineTest : public ::testing::Test {
         std::vector<SinkSlot> slots;
         slots.push_back({std::move(events), true});
         slots.push_back({std::move(second), second_required});
-        auto logger = std::make_shared<spdlog::logger>(
-            "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_));
+        auto logger = std::make_shared<spdlog::logger>("test", log_);
         pipeline_ = std::make_unique<Pipeline>(
             PipelineOptions{durability, capacity, dedupe_window_}, std::move(slots),
-            SinkSlot{std::move(rejects), true}, logger, metrics_);
+            SinkSlot{std::move(rejects), true}, logger, metrics_, clock_);
         pipeline_->start(completions, std::move(io_threads));
     }
 
@@ -126,19 +130,21 @@ class PipelineTest : public ::testing::Test {
     std::future<boost::system::error_code> hold_writer_on(std::string line) {
         events_->hold();
         auto done = submit(event_record(std::move(line)));
-        wait_until_queue_empty();
+        EXPECT_TRUE(events_->wait_until_held());
         return done;
     }
 
-    void wait_until_queue_empty() {
-        for (int i = 0; i < 2000 && pipeline_->queue_depth() > 0; ++i) {
-            std::this_thread::sleep_for(1ms);
+    // What was logged: read under the log sink's lock, as the writer thread may be logging.
+    std::string log_text() const {
+        std::string text;
+        for (std::string const& line : log_->last_formatted()) {
+            text += line;
         }
-        ASSERT_EQ(pipeline_->queue_depth(), 0u);
+        return text;
     }
 
     std::size_t log_count(std::string const& text) const {
-        std::string const log = log_.str();
+        std::string const log = log_text();
         std::size_t count = 0;
         for (auto pos = log.find(text); pos != std::string::npos; pos = log.find(text, pos + 1)) {
             ++count;
@@ -150,8 +156,10 @@ class PipelineTest : public ::testing::Test {
     bool without_waiting_ = false;  // what every fake sink says of writes_without_waiting()
     bool second_may_wait_ = false;  // except second_, when this is set
     static constexpr std::array<std::string_view, 1> kTypes{"CALL_STATUS"};
+    ManualClock clock_;  // outlives the pipeline, which waits on it
     Metrics metrics_{kTypes};
-    std::ostringstream log_;
+    std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> log_ =
+        std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000);
     FakeSink* events_ = nullptr;
     FakeSink* second_ = nullptr;
     FakeSink* rejects_ = nullptr;
@@ -170,9 +178,8 @@ TEST_F(PipelineTest, WritesEventsToEveryEventSinkAndRejectionsToTheRejectsSink) 
 
 TEST_F(PipelineTest, CompletesOnlyAfterTheRecordWasWritten) {
     make(Durability::write);
-    events_->hold();
-    auto done = submit(event_record("e1"));
-    EXPECT_EQ(done.wait_for(50ms), std::future_status::timeout);
+    auto done = hold_writer_on("e1");  // in write(), which has not returned
+    EXPECT_EQ(done.wait_for(0ms), std::future_status::timeout);
     EXPECT_TRUE(events_->lines().empty());
     events_->release();
     EXPECT_FALSE(done.get());
@@ -192,10 +199,8 @@ TEST_F(PipelineTest, DurabilityNoneCompletesOnceQueued) {
 
 TEST_F(PipelineTest, FsyncDurabilitySyncsOncePerBatchNotOncePerRecord) {
     make(Durability::fsync);
-    events_->hold();
     std::vector<std::future<boost::system::error_code>> done;
-    done.push_back(submit(event_record("first")));
-    wait_until_queue_empty();  // the writer holds "first" and waits in write()
+    done.push_back(hold_writer_on("first"));
     for (int i = 0; i < 20; ++i) {
         done.push_back(submit(event_record(numbered(i))));
     }
@@ -211,15 +216,20 @@ TEST_F(PipelineTest, FsyncDurabilitySyncsOncePerBatchNotOncePerRecord) {
 TEST_F(PipelineTest, GivenAnExecutorABatchCompletesInOneHandlerPostedThere) {
     auto work = boost::asio::make_work_guard(io_);
     make(Durability::write, 1000, true, io_.get_executor());
-    auto first = hold_writer_on("first");
+    events_->hold();
+    std::promise<std::thread::id> first_answered_on;
+    pipeline_->submit(event_record("first"), [&](boost::system::error_code ec) {
+        EXPECT_FALSE(ec);
+        first_answered_on.set_value(std::this_thread::get_id());
+    });
+    ASSERT_TRUE(events_->wait_until_held());
     std::vector<std::future<boost::system::error_code>> batch;
     for (int i = 0; i < 3; ++i) {
         batch.push_back(submit(event_record(numbered(i))));
     }
     events_->release();
-    EXPECT_EQ(first.wait_for(50ms), std::future_status::timeout);  // not on the writer thread
-    EXPECT_EQ(io_.run_one(), 1u);
-    EXPECT_FALSE(first.get());
+    EXPECT_EQ(io_.run_one(), 1u);  // this thread runs io_: not the writer thread (6)
+    EXPECT_EQ(first_answered_on.get_future().get(), std::this_thread::get_id());
     EXPECT_EQ(io_.run_one(), 1u);
     for (auto& done : batch) {
         ASSERT_EQ(done.wait_for(0ms), std::future_status::ready);
@@ -299,7 +309,7 @@ TEST_F(PipelineTest, WithASinkThatMayWaitAnIoThreadPostsNoFlush) {
     expect_only_the_writer_thread_writes_one();
 }
 
-TEST_F(PipelineTest, ASinkThatComesToWaitTakesTheWritesToTheWriterUntilItNoLongerWould) {
+TEST_F(PipelineTest, ASinkThatComesToWaitTakesTheWritesToTheWriterUntilItNoLongerWould) {  // 7
     without_waiting_ = true;
     auto work = boost::asio::make_work_guard(io_);
     make_with_io_thread(Durability::write);
@@ -334,7 +344,7 @@ TEST_F(PipelineTest, EachIoThreadPostsItsOwnFlushAndTheFirstToRunWritesForBoth) 
     EXPECT_EQ(events_->write_calls(), 1);
 }
 
-TEST_F(PipelineTest, WhileTheWriterThreadWritesAnIoThreadQueuesBehindIt) {
+TEST_F(PipelineTest, WhileTheWriterThreadWritesAnIoThreadQueuesBehindIt) {  // 1, 4
     without_waiting_ = true;
     auto work = boost::asio::make_work_guard(io_);
     make_with_io_thread(Durability::write);
@@ -352,7 +362,7 @@ TEST_F(PipelineTest, WhileTheWriterThreadWritesAnIoThreadQueuesBehindIt) {
     EXPECT_NE(threads[1], std::this_thread::get_id());
 }
 
-TEST_F(PipelineTest, AFlushStillPostedAtStopIsLeftToTheWriterThread) {
+TEST_F(PipelineTest, AFlushStillPostedAtStopIsLeftToTheWriterThread) {  // 2, 8
     without_waiting_ = true;
     make_with_io_thread(Durability::write);
     auto done = submit_on_io_thread(event_record("e"));  // its flush waits in io_, not run
@@ -392,7 +402,7 @@ TEST_F(PipelineTest, FailingRequiredSinkFailsTheRecordAndRecoversByItself) {
     EXPECT_EQ(submit(event_record("e1")).get(), enospc);
     EXPECT_EQ(submit(event_record("e2")).get(), enospc);
     EXPECT_FALSE(pipeline_->ready());
-    EXPECT_EQ(log_count("sink failed: events"), 1u) << log_.str();
+    EXPECT_EQ(log_count("sink failed: events"), 1u) << log_text();
     EXPECT_NE(metrics_.render().find("callsink_sink_errors_total{sink=\"events\"} 2"),
               std::string::npos)
         << metrics_.render();
@@ -400,7 +410,7 @@ TEST_F(PipelineTest, FailingRequiredSinkFailsTheRecordAndRecoversByItself) {
     events_->fail_with({});
     EXPECT_FALSE(submit(event_record("e3")).get());
     EXPECT_TRUE(pipeline_->ready());
-    EXPECT_EQ(log_count("sink recovered: events"), 1u) << log_.str();
+    EXPECT_EQ(log_count("sink recovered: events"), 1u) << log_text();
     EXPECT_EQ(events_->lines(), std::vector<std::string>{"e3\n"});
 }
 
@@ -419,12 +429,10 @@ TEST_F(PipelineTest, AReopenThatSucceedsClearsTheFailure) {
     EXPECT_TRUE(submit(event_record("e1")).get());
     ASSERT_FALSE(pipeline_->ready());
     events_->fail_with({});
-    pipeline_->reopen();
-    for (int i = 0; i < 2000 && !pipeline_->ready(); ++i) {
-        std::this_thread::sleep_for(1ms);
-    }
+    pipeline_->reopen();  // at once: the clock does not move
+    EXPECT_TRUE(eventually([this] { return log_count("sink recovered: events") == 1; }))
+        << log_text();
     EXPECT_TRUE(pipeline_->ready());
-    EXPECT_EQ(log_count("sink recovered: events"), 1u) << log_.str();
 }
 
 TEST_F(PipelineTest, AFailingSinkRecoversWithoutTrafficWhenItCanTell) {
@@ -433,11 +441,40 @@ TEST_F(PipelineTest, AFailingSinkRecoversWithoutTrafficWhenItCanTell) {
     EXPECT_TRUE(submit(event_record("e1")).get());
     ASSERT_FALSE(pipeline_->ready());
     events_->set_recoverable(true);  // e.g. the file's folder is back
-    for (int i = 0; i < 300 && !pipeline_->ready(); ++i) {
-        std::this_thread::sleep_for(10ms);  // the writer retries once a second
-    }
+    clock_.advance(1s);              // the writer retries once a second
+    EXPECT_TRUE(eventually([this] { return log_count("sink recovered: events") == 1; }))
+        << log_text();
     EXPECT_TRUE(pipeline_->ready());
-    EXPECT_EQ(log_count("sink recovered: events"), 1u) << log_.str();
+}
+
+TEST_F(PipelineTest, WhileIdleAndHealthyTheWriterChecksEverySinkEveryFiveSeconds) {
+    make(Durability::write);
+    EXPECT_FALSE(submit(event_record("e1")).get());
+    events_->fail_checks_with(
+        boost::system::error_code(ECONNREFUSED, boost::system::system_category()));
+    clock_.advance(5s);
+    // Once each, the rejects sink last: no delivery meets the outage first.
+    for (FakeSink const* sink : {events_, second_, rejects_}) {
+        EXPECT_TRUE(eventually([sink] { return sink->check_calls() == 1; })) << sink->name();
+    }
+    EXPECT_FALSE(pipeline_->ready());
+    EXPECT_EQ(log_count("sink failed: events"), 1u) << log_text();
+}
+
+TEST_F(PipelineTest, AFlushThatFindsTheRoleTakenAsksTheSinksNothing) {  // 3
+    without_waiting_ = true;
+    auto work = boost::asio::make_work_guard(io_);
+    make_with_io_thread(Durability::write);
+    events_->hold();
+    auto done = submit_on_io_thread(event_record("e"));  // its flush waits in io_
+    pipeline_->reopen();  // the writer thread takes the role, and the record, before the flush
+    ASSERT_TRUE(events_->wait_until_held());
+    EXPECT_EQ(io_.run_one(), 1u);  // the flush, while the writer thread is in write()
+    events_->release();
+    run_until_ready(done);
+    EXPECT_FALSE(done.get());
+    EXPECT_EQ(events_->asked_while_writing(), 0);
+    EXPECT_FALSE(written_by_this_thread(*events_, 0));
 }
 
 TEST_F(PipelineTest, FailingRejectsSinkDoesNotFailEvents) {
