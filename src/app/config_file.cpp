@@ -59,8 +59,6 @@ constexpr std::array<Choice<MsisdnPolicy>, 3> kMsisdnPolicies{{
     {"mask", MsisdnPolicy::mask},
     {"hash", MsisdnPolicy::hash},
 }};
-// The rejects file's default, where the systemd unit's StateDirectory puts it.
-constexpr std::string_view kDefaultRejectsPath = "/var/lib/callsink/rejects.jsonl";
 constexpr std::array<Choice<std::string_view>, 7> kLogLevels{{
     {"trace", "trace"},
     {"debug", "debug"},
@@ -322,19 +320,6 @@ PrivacyOptions read_privacy(ConfigTable const& table) {
     return privacy;
 }
 
-// The rejects file is a file sink with a default path; its keys are the file sink's.
-SinkConfig read_rejects(ConfigTable const* table) {
-    FileSinkOptions options{fs::path(kDefaultRejectsPath)};
-    std::string key = "rejects.path";
-    if (table != nullptr) {
-        table->allow_only(kFileSinkKeys);
-        options = read_file_sink_options(*table, fs::path(kDefaultRejectsPath));
-        key = table->key_of("path");
-    }
-    return SinkConfig{find_sink_type("file"), true,
-                      file_sink_settings(std::move(options), std::move(key))};
-}
-
 LogOptions read_log(ConfigTable const& table) {
     table.allow_only(kLogKeys);
     LogOptions log;
@@ -462,7 +447,7 @@ Config parse_config(std::string_view toml_text, std::string const& source, fs::p
     if (auto table = top.table("privacy", "[privacy]")) {
         config.privacy = read_privacy(*table);
     }
-    config.rejects = read_rejects(top.table("rejects", "[rejects]").get());
+    config.rejects = read_rejects_config(top.table("rejects", "[rejects]").get());
     config.sinks = read_sinks(document);
     if (auto table = top.table("log", "[log]")) {
         config.log = read_log(*table);
@@ -484,7 +469,7 @@ Config load_config(fs::path const& file, GetEnv const& getenv) {
 
 std::vector<std::string> known_config_keys() {
     std::vector<std::string> keys;
-    auto const add = [&keys](std::string_view table, auto const& names) {
+    auto const add = [&keys](std::string_view table, std::span<std::string_view const> names) {
         for (std::string_view name : names) {
             std::string key = std::string(table) + "." + std::string(name);
             if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
@@ -496,10 +481,10 @@ std::vector<std::string> known_config_keys() {
     add("auth", kAuthKeys);
     add("delivery", kDeliveryKeys);
     add("privacy", kPrivacyKeys);
-    add("rejects", kFileSinkKeys);
-    add("sinks", kCommonSinkKeys);
+    add("rejects", key_names(rejects_file_keys()));
+    add("sinks", key_names(common_sink_keys()));
     for (SinkType const& type : sink_types()) {
-        add("sinks", type.keys);
+        add("sinks", key_names(type.keys));
     }
     add("log", kLogKeys);
     return keys;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <stdexcept>
 
 namespace callsink {
 namespace {
@@ -32,13 +33,6 @@ GetEnv process_environment() {
         char const* value = std::getenv(name.c_str());
         return value ? std::optional<std::string>(value) : std::nullopt;
     };
-}
-
-std::string IntRange::describe() const {
-    if (max == std::numeric_limits<std::int64_t>::max()) {
-        return "at least " + std::to_string(min);
-    }
-    return std::to_string(min) + " to " + std::to_string(max);
 }
 
 std::string in_quotes(std::string_view text) {
@@ -95,6 +89,67 @@ void ConfigTable::allow_only(std::span<std::string_view const> known, std::strin
         }
         fail(name, problem);
     }
+}
+
+void ConfigTable::check_keys(std::span<ConfigKey const> keys, std::string_view what) const {
+    allow_only(key_names(keys), what);
+    for (ConfigKey const& key : keys) {
+        switch (key.type) {
+            case KeyType::string:
+                string(key.name);
+                break;
+            case KeyType::integer:
+                integer(key.name, key.range);
+                break;
+            case KeyType::boolean:
+                boolean(key.name);
+                break;
+            case KeyType::strings:
+                strings(key.name);
+                break;
+            case KeyType::table:
+                table(key.name, "");
+                break;
+        }
+    }
+}
+
+void ConfigTable::expect_type(ConfigKey const& key, KeyType type) {
+    if (key.type != type) {
+        throw std::logic_error("config key " + std::string(key.name) + " is declared as " +
+                               std::string(type_name(key.type)) + ", read as " +
+                               std::string(type_name(type)));
+    }
+}
+
+std::optional<std::string> ConfigTable::string(ConfigKey const& key) const {
+    expect_type(key, KeyType::string);
+    return string(key.name);
+}
+
+std::optional<std::string> ConfigTable::non_empty_string(ConfigKey const& key) const {
+    expect_type(key, KeyType::string);
+    return non_empty_string(key.name);
+}
+
+std::optional<bool> ConfigTable::boolean(ConfigKey const& key) const {
+    expect_type(key, KeyType::boolean);
+    return boolean(key.name);
+}
+
+std::optional<std::int64_t> ConfigTable::integer(ConfigKey const& key) const {
+    expect_type(key, KeyType::integer);
+    return integer(key.name, key.range);
+}
+
+std::optional<std::vector<std::string>> ConfigTable::strings(ConfigKey const& key) const {
+    expect_type(key, KeyType::strings);
+    return strings(key.name);
+}
+
+std::optional<std::filesystem::path> ConfigTable::file_path(ConfigKey const& key) const {
+    expect_type(key, KeyType::string);
+    return file_path(key.name);
 }
 
 std::optional<std::string> ConfigTable::non_empty_string(std::string_view key) const {

@@ -44,6 +44,14 @@ constexpr auto kLeftOutSinkTypes = std::to_array<LeftOut>({
         {"", ""},  // so that the array is never empty
 });
 
+constexpr ConfigKey kTypeKey =
+    ConfigKey("type", KeyType::string)
+        .as_required()
+        .with_description("the kind of sink, which decides the table's other keys");
+constexpr ConfigKey kRequiredKey = ConfigKey("required", KeyType::boolean)
+                                       .with_description("whether the reply waits for this sink");
+constexpr std::array<ConfigKey, 2> kCommonSinkKeys{kTypeKey, kRequiredKey};
+
 // Records a best-effort sink may fall behind by before its records are dropped: about 10 MB of
 // typical 8x8 events, and seconds of traffic at full speed.
 constexpr std::size_t kBestEffortBuffer = 10'000;
@@ -67,11 +75,42 @@ std::string type_names() {
     return alternatives(names);
 }
 
+// "`\"file\"`, `\"kafka\"` and `\"postgres\"`": the types whose required_by_default is `value`.
+std::string types_required_by_default(bool value) {
+    std::vector<std::string> names;
+    for (SinkType const& type : kSinkTypes) {
+        if (type.required_by_default == value) {
+            names.push_back("`" + in_quotes(type.name) + "`");
+        }
+    }
+    std::string words;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        words += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+    }
+    return words;
+}
+
 }  // namespace
 
 std::unique_ptr<SinkSettings> settings_without_options(
     std::unique_ptr<Sink> (*open)(SinkContext const& context)) {
     return std::make_unique<SettingsWithoutOptions>(open);
+}
+
+std::span<ConfigKey const> common_sink_keys() {
+    return kCommonSinkKeys;
+}
+
+std::vector<KeyRow> common_sink_key_rows() {
+    KeyRow type = key_row(kTypeKey);
+    type.allowed.clear();
+    for (SinkType const& each : kSinkTypes) {
+        type.allowed += (type.allowed.empty() ? "`" : ", `") + in_quotes(each.name) + "`";
+    }
+    KeyRow required = key_row(kRequiredKey);
+    required.default_value = "`true` for " + types_required_by_default(true) + ", `false` for " +
+                             types_required_by_default(false);
+    return {type, required};
 }
 
 std::span<SinkType const> sink_types() {
@@ -85,12 +124,13 @@ SinkType const* find_sink_type(std::string_view name) {
 }
 
 SinkConfig read_sink_config(ConfigTable const& table) {
-    auto const name = table.string("type");
+    auto const name = table.string(kTypeKey);
     if (!name) {
         // A misspelt `type` ("tpye") is better named as that than as a missing type.
-        std::vector<std::string_view> any_keys(kCommonSinkKeys.begin(), kCommonSinkKeys.end());
+        std::vector<std::string_view> any_keys = key_names(kCommonSinkKeys);
         for (SinkType const& type : kSinkTypes) {
-            any_keys.insert(any_keys.end(), type.keys.begin(), type.keys.end());
+            auto const names = key_names(type.keys);
+            any_keys.insert(any_keys.end(), names.begin(), names.end());
         }
         table.allow_only(any_keys);
         table.fail("type", "required; expected " + type_names());
@@ -106,14 +146,21 @@ SinkConfig read_sink_config(ConfigTable const& table) {
         }
         table.fail("type", "unknown sink type " + in_quotes(*name) + "; expected " + type_names());
     }
-    std::vector<std::string_view> keys(kCommonSinkKeys.begin(), kCommonSinkKeys.end());
+    std::vector<ConfigKey> keys(kCommonSinkKeys.begin(), kCommonSinkKeys.end());
     keys.insert(keys.end(), type->keys.begin(), type->keys.end());
-    table.allow_only(keys, "a " + in_quotes(type->name) + " sink");
+    table.check_keys(keys, "a " + in_quotes(type->name) + " sink");
     SinkConfig config;
     config.type = type;
-    config.required = table.boolean("required").value_or(type->required_by_default);
+    config.required = table.boolean(kRequiredKey).value_or(type->required_by_default);
     config.settings = type->read(table);
     return config;
+}
+
+SinkConfig read_rejects_config(ConfigTable const* table) {
+    FileSinkOptions options = read_rejects_file_options(table);
+    std::string key = table == nullptr ? "rejects.path" : table->key_of("path");
+    return SinkConfig{find_sink_type("file"), true,
+                      file_sink_settings(std::move(options), std::move(key))};
 }
 
 std::vector<SinkSlot> open_sinks(std::span<SinkConfig const> configs, SinkContext const& context) {

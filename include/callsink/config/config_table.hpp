@@ -5,8 +5,9 @@
 // is an exit status 2 with a message, not a silent default.
 //
 // The getters return nullopt for an absent key and throw for a present one of the wrong type or
-// range; the caller keeps its default on nullopt. A reader first calls allow_only() so that a
-// misspelt key is an error. Start-up only; not thread-safe.
+// range; the caller keeps its default on nullopt. A reader first calls check_keys() with the
+// declaration of its keys (config_key.hpp), so that a misspelt key or a value of the wrong type
+// is an error, then reads each key by its declaration. Start-up only; not thread-safe.
 #pragma once
 
 #include <array>
@@ -23,25 +24,13 @@
 #include <vector>
 
 #include "callsink/config/config_error.hpp"
+#include "callsink/config/config_key.hpp"
 
 namespace callsink {
 
 // Reads an environment variable; injectable so tests need not touch the real environment.
 using GetEnv = std::function<std::optional<std::string>(std::string const& name)>;
 GetEnv process_environment();
-
-struct IntRange {
-    std::int64_t min = 0;
-    std::int64_t max = std::numeric_limits<std::int64_t>::max();
-
-    std::string describe() const;
-};
-
-template <class T>
-struct Choice {
-    std::string_view name;
-    T value;
-};
 
 // A value as written in a message: quoted, with quotes and control characters escaped.
 std::string in_quotes(std::string_view text);
@@ -94,6 +83,26 @@ class ConfigTable {
     // label when empty).
     void allow_only(std::span<std::string_view const> known, std::string_view what = {}) const;
 
+    // The table against the declaration of its keys: every key must be declared (allow_only's
+    // message otherwise), and each declared key present must have its type and, an integer, be
+    // in its range. A choice's name is checked when it is read (choice(), which names the kind).
+    void check_keys(std::span<ConfigKey const> keys, std::string_view what = {}) const;
+
+    // The getters above, by a key's declaration: its name, and an integer's range. Reading a key
+    // as another type than it is declared with is a bug, thrown as std::logic_error.
+    std::optional<std::string> string(ConfigKey const& key) const;
+    std::optional<std::string> non_empty_string(ConfigKey const& key) const;
+    std::optional<bool> boolean(ConfigKey const& key) const;
+    std::optional<std::int64_t> integer(ConfigKey const& key) const;
+    std::optional<std::vector<std::string>> strings(ConfigKey const& key) const;
+    std::optional<std::filesystem::path> file_path(ConfigKey const& key) const;
+    template <class T, std::size_t N>
+    std::optional<T> choice(ConfigKey const& key, std::array<Choice<T>, N> const& choices,
+                            std::string_view noun = "value") const {
+        expect_type(key, KeyType::string);
+        return choice(key.name, choices, noun);
+    }
+
     std::optional<std::string> non_empty_string(std::string_view key) const;
 
     // A file's path; a relative one is taken from the config file's folder, so the file works
@@ -122,6 +131,9 @@ class ConfigTable {
         fail(key, "unknown " + std::string(noun) + " " + in_quotes(*text) + "; expected " +
                       choice_names(choices));
     }
+
+  private:
+    static void expect_type(ConfigKey const& key, KeyType type);
 };
 
 }  // namespace callsink

@@ -52,16 +52,20 @@ class SinkSettings {
 std::unique_ptr<SinkSettings> settings_without_options(
     std::unique_ptr<Sink> (*open)(SinkContext const& context));
 
-// The keys every sink's table has, whatever its type.
-inline constexpr std::array<std::string_view, 2> kCommonSinkKeys{"type", "required"};
-
 struct SinkType {
-    std::string_view name;                   // `type = "file"`
-    std::span<std::string_view const> keys;  // its table's own keys, besides type and required
-    bool required_by_default;                // whether a reply waits for it unless told
-    // Reads the sink's own keys (allow_only has been checked). Throws ConfigError.
+    std::string_view name;            // `type = "file"`
+    std::span<ConfigKey const> keys;  // its table's own keys, besides type and required
+    bool required_by_default;         // whether a reply waits for it unless told
+    // Reads the sink's own keys (check_keys has been called). Throws ConfigError.
     std::unique_ptr<SinkSettings> (*read)(ConfigTable const& table);
 };
+
+// The keys every sink's table has, whatever its type: type and required.
+std::span<ConfigKey const> common_sink_keys();
+
+// Those keys as the reference shows them: `type` takes the name of every sink type built in,
+// and `required` defaults by type.
+std::vector<KeyRow> common_sink_key_rows();
 
 std::span<SinkType const> sink_types();
 
@@ -78,6 +82,10 @@ struct SinkConfig {
 // Reads one [[sinks]] table: `type` (required), `required`, then the type's own keys; any other
 // key is an error naming it ("sinks[1].pathh: unknown key").
 SinkConfig read_sink_config(ConfigTable const& table);
+
+// Reads the [rejects] table, where deliveries that are not valid events go: a file sink, with a
+// default path. nullptr (no such table) gives the defaults.
+SinkConfig read_rejects_config(ConfigTable const* table);
 
 // Opens every configured sink, a best-effort one behind a BufferedSink (buffered_sink.hpp) so
 // it never holds a reply up.

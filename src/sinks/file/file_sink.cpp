@@ -25,10 +25,36 @@ boost::system::error_code to_boost(std::error_code const& ec) {
     return {ec.value(), boost::system::system_category()};
 }
 
-constexpr IntRange kMaxBytes{0, std::numeric_limits<std::int64_t>::max()};
-constexpr IntRange kMaxFiles{1, 1000};
 // Rotating a file smaller than a few records would rotate on every batch.
 constexpr std::int64_t kMinRotationBytes = 4096;
+
+constexpr std::string_view kPathWords = "a file path; relative to the config file's folder";
+constexpr ConfigKey kPath = ConfigKey("path", KeyType::string)
+                                .as_required()
+                                .with_allowed(kPathWords)
+                                .with_description("the file the records are appended to");
+constexpr ConfigKey kMaxBytes =
+    ConfigKey("max_bytes", KeyType::integer)
+        .with_default("0")
+        .with_range(IntRange::at_least(0))
+        .with_allowed("`0` (never rotate), or 4096 or more")
+        .with_description("rotate when the next batch would take the file past this size");
+constexpr ConfigKey kMaxFiles = ConfigKey("max_files", KeyType::integer)
+                                    .with_default("10")
+                                    .with_range({1, 1000})
+                                    .with_description("rotated files kept; older ones are deleted");
+constexpr std::array<ConfigKey, 3> kFileSinkKeys{kPath, kMaxBytes, kMaxFiles};
+
+// The rejects file's default is where the systemd unit's StateDirectory is.
+constexpr ConfigKey kRejectsPath =
+    ConfigKey("path", KeyType::string)
+        .with_default("\"/var/lib/callsink/rejects.jsonl\"")
+        .with_allowed(kPathWords)
+        .with_description("the file that deliveries which are not valid events go to");
+constexpr std::array<ConfigKey, 3> kRejectsFileKeys{kRejectsPath, kMaxBytes, kMaxFiles};
+// The declared default without its TOML quotes (it needs no escapes).
+constexpr std::string_view kDefaultRejectsPath =
+    kRejectsPath.default_value.substr(1, kRejectsPath.default_value.size() - 2);
 
 class FileSinkSettings final : public SinkSettings {
   public:
@@ -64,30 +90,55 @@ class FileSinkSettings final : public SinkSettings {
 };
 
 std::unique_ptr<SinkSettings> read_file_sink(ConfigTable const& table) {
-    return file_sink_settings(read_file_sink_options(table), table.key_of("path"));
+    return file_sink_settings(read_file_sink_options(table), table.key_of(kPath.name));
+}
+
+// Reads max_bytes and max_files into `options`.
+void read_rotation(ConfigTable const& table, FileSinkOptions& options) {
+    if (auto max_bytes = table.integer(kMaxBytes)) {
+        if (*max_bytes != 0 && *max_bytes < kMinRotationBytes) {
+            table.fail(kMaxBytes.name, std::to_string(*max_bytes) +
+                                           " is too small; expected 0 (no rotation) or at least " +
+                                           std::to_string(kMinRotationBytes));
+        }
+        options.max_bytes = static_cast<std::uint64_t>(*max_bytes);
+    }
+    if (auto max_files = table.integer(kMaxFiles)) {
+        options.max_files = static_cast<unsigned>(*max_files);
+    }
 }
 
 }  // namespace
 
-FileSinkOptions read_file_sink_options(ConfigTable const& table,
-                                       std::optional<fs::path> default_path) {
+std::span<ConfigKey const> file_sink_keys() {
+    return kFileSinkKeys;
+}
+
+std::span<ConfigKey const> rejects_file_keys() {
+    return kRejectsFileKeys;
+}
+
+FileSinkOptions read_file_sink_options(ConfigTable const& table) {
     FileSinkOptions options;
-    auto path = table.file_path("path");
-    if (!path && !default_path) {
-        table.fail("path", "required for a file sink");
+    auto path = table.file_path(kPath);
+    if (!path) {
+        table.fail(kPath.name, "required for a file sink");
     }
-    options.path = path ? *path : default_path->lexically_normal();
-    if (auto max_bytes = table.integer("max_bytes", kMaxBytes)) {
-        if (*max_bytes != 0 && *max_bytes < kMinRotationBytes) {
-            table.fail("max_bytes", std::to_string(*max_bytes) +
-                                        " is too small; expected 0 (no rotation) or at least " +
-                                        std::to_string(kMinRotationBytes));
-        }
-        options.max_bytes = static_cast<std::uint64_t>(*max_bytes);
+    options.path = *path;
+    read_rotation(table, options);
+    return options;
+}
+
+FileSinkOptions read_rejects_file_options(ConfigTable const* table) {
+    FileSinkOptions options{fs::path(kDefaultRejectsPath)};
+    if (table == nullptr) {
+        return options;
     }
-    if (auto max_files = table.integer("max_files", kMaxFiles)) {
-        options.max_files = static_cast<unsigned>(*max_files);
+    table->check_keys(kRejectsFileKeys);
+    if (auto path = table->file_path(kRejectsPath)) {
+        options.path = *path;
     }
+    read_rotation(*table, options);
     return options;
 }
 

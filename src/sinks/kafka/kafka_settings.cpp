@@ -8,13 +8,45 @@ namespace callsink {
 namespace {
 
 constexpr std::string_view kPlaceholder = "{eventType}";
-constexpr IntRange kDeliveryTimeoutMs{100, 600'000};
 
 constexpr std::array<Choice<KafkaKey>, 3> kKeys{{
     {"sessionId", KafkaKey::session_id},
     {"eventId", KafkaKey::event_id},
     {"none", KafkaKey::none},
 }};
+constexpr auto kKeyNames = choice_names_of(kKeys);
+
+constexpr ConfigKey kBrokers = ConfigKey("brokers", KeyType::string)
+                                   .as_required()
+                                   .with_allowed("bootstrap servers, `\"host:port,host:port\"`")
+                                   .with_description("the Kafka cluster to produce to");
+constexpr ConfigKey kTopic =
+    ConfigKey("topic", KeyType::string)
+        .with_default("\"callsink.events\"")
+        .with_allowed("a topic name; `{eventType}` is replaced by the event's type")
+        .with_description("the topic each record goes to");
+constexpr ConfigKey kKey =
+    ConfigKey("key", KeyType::string)
+        .with_default("\"sessionId\"")
+        .with_choices(kKeyNames)
+        .with_description("what keys each message, so that one session stays in one partition");
+constexpr ConfigKey kDeliveryTimeoutMs =
+    ConfigKey("delivery_timeout_ms", KeyType::integer)
+        .with_default("5000")
+        .with_range({100, 600'000})
+        .with_description("how long a record may wait for the broker's acknowledgement");
+constexpr ConfigKey kLibrdkafka =
+    ConfigKey("librdkafka", KeyType::table)
+        .with_default("{}")
+        .with_allowed("librdkafka properties and their values")
+        .with_description("librdkafka properties, passed through as strings");
+constexpr ConfigKey kLibrdkafkaEnv =
+    ConfigKey("librdkafka_env", KeyType::table)
+        .with_default("{}")
+        .with_allowed("librdkafka properties and the names of environment variables")
+        .with_description("librdkafka properties whose values are secrets in the environment");
+constexpr std::array<ConfigKey, 6> kKafkaSinkKeys{kBrokers,           kTopic,      kKey,
+                                                  kDeliveryTimeoutMs, kLibrdkafka, kLibrdkafkaEnv};
 
 // Properties that callsink sets from its own keys; setting them twice would leave one of the two
 // silently ignored.
@@ -112,28 +144,28 @@ class KafkaSinkSettings final : public SinkSettings {
 
 std::unique_ptr<SinkSettings> read_kafka_sink(ConfigTable const& table) {
     KafkaSinkOptions options;
-    auto const brokers = table.string("brokers");
+    auto const brokers = table.string(kBrokers);
     if (!brokers) {
-        table.fail("brokers",
+        table.fail(kBrokers.name,
                    "required: the bootstrap servers, e.g. \"kafka-1:9092,kafka-2:9092\"");
     }
     if (brokers->find_first_not_of(" ,\t") == std::string::npos) {
-        table.fail("brokers", "must name at least one broker, e.g. \"kafka-1:9092\"");
+        table.fail(kBrokers.name, "must name at least one broker, e.g. \"kafka-1:9092\"");
     }
     options.brokers = *brokers;
-    options.brokers_key = table.key_of("brokers");
-    if (auto topic = table.string("topic")) {
+    options.brokers_key = table.key_of(kBrokers.name);
+    if (auto topic = table.string(kTopic)) {
         options.topic = *topic;
     }
     check_topic(table, options.topic);
-    if (auto key = table.choice("key", kKeys, "key")) {
+    if (auto key = table.choice(kKey, kKeys, "key")) {
         options.key = *key;
     }
-    if (auto timeout = table.integer("delivery_timeout_ms", kDeliveryTimeoutMs)) {
+    if (auto timeout = table.integer(kDeliveryTimeoutMs)) {
         options.delivery_timeout = std::chrono::milliseconds(*timeout);
     }
-    read_properties(table, "librdkafka", false, options);
-    read_properties(table, "librdkafka_env", true, options);
+    read_properties(table, kLibrdkafka.name, false, options);
+    read_properties(table, kLibrdkafkaEnv.name, true, options);
     make_kafka_conf(options);  // librdkafka checks every property now, not at the first delivery
     return std::make_unique<KafkaSinkSettings>(std::move(options));
 }

@@ -12,8 +12,24 @@
 namespace callsink {
 namespace {
 
-constexpr IntRange kDeliveryTimeoutMs{100, 600'000};
 constexpr std::size_t kMaxIdentifier = 63;  // PostgreSQL's NAMEDATALEN - 1
+
+constexpr ConfigKey kConninfoEnv =
+    ConfigKey("conninfo_env", KeyType::string)
+        .as_required()
+        .with_allowed(
+            "the name of an environment variable holding a libpq connection string or URI")
+        .with_description("the database to write to, and the password to it");
+constexpr ConfigKey kSchema = ConfigKey("schema", KeyType::string)
+                                  .with_default("\"callsink\"")
+                                  .with_allowed("a PostgreSQL schema name (up to 63 bytes)")
+                                  .with_description("the schema that holds callsink's tables");
+constexpr ConfigKey kDeliveryTimeoutMs =
+    ConfigKey("delivery_timeout_ms", KeyType::integer)
+        .with_default("5000")
+        .with_range({100, 600'000})
+        .with_description("how long a batch may wait for the database");
+constexpr std::array<ConfigKey, 3> kPostgresSinkKeys{kConninfoEnv, kSchema, kDeliveryTimeoutMs};
 
 struct ConninfoDeleter {
     void operator()(PQconninfoOption* options) const { PQconninfoFree(options); }
@@ -74,32 +90,32 @@ class PostgresSinkSettings final : public SinkSettings {
 
 std::unique_ptr<SinkSettings> read_postgres_sink(ConfigTable const& table) {
     PostgresSinkOptions options;
-    auto const variable = table.non_empty_string("conninfo_env");
+    auto const variable = table.non_empty_string(kConninfoEnv);
     if (!variable) {
-        table.fail("conninfo_env",
+        table.fail(kConninfoEnv.name,
                    "required: the environment variable that holds the libpq connection string "
                    "(e.g. \"CALLSINK_PG\" with postgresql://callsink:…@db/callsink)");
     }
     options.conninfo_env = *variable;
-    options.conninfo_key = table.key_of("conninfo_env");
+    options.conninfo_key = table.key_of(kConninfoEnv.name);
     options.conninfo = table.environment_value(
-        "conninfo_env", *variable, "; it must hold the libpq connection string of the database");
+        kConninfoEnv.name, *variable, "; it must hold the libpq connection string of the database");
     char* error = nullptr;
     Conninfo parsed(PQconninfoParse(options.conninfo.c_str(), &error));
     if (!parsed) {
         // libpq's words for the problem, without the part of the value it quotes.
         std::string const problem = error ? without_quoted_parts(error) : "out of memory";
         PQfreemem(error);
-        table.fail("conninfo_env", "environment variable " + *variable +
-                                       " is not a valid libpq connection string: " + problem);
+        table.fail(kConninfoEnv.name, "environment variable " + *variable +
+                                          " is not a valid libpq connection string: " + problem);
     }
-    if (auto schema = table.non_empty_string("schema")) {
+    if (auto schema = table.non_empty_string(kSchema)) {
         if (schema->size() > kMaxIdentifier) {
-            table.fail("schema", "longer than PostgreSQL's 63-byte limit for a name");
+            table.fail(kSchema.name, "longer than PostgreSQL's 63-byte limit for a name");
         }
         options.schema = *schema;
     }
-    if (auto timeout = table.integer("delivery_timeout_ms", kDeliveryTimeoutMs)) {
+    if (auto timeout = table.integer(kDeliveryTimeoutMs)) {
         options.delivery_timeout = std::chrono::milliseconds(*timeout);
     }
     return std::make_unique<PostgresSinkSettings>(std::move(options));

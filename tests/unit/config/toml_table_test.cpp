@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -289,6 +290,63 @@ TEST(ConfigTableAllowOnly, QuotesAnUnknownKeyThatIsNotBare) {
     auto const server = doc->root().table("server", "[server]");
     EXPECT_THAT(error_of([&] { server->allow_only(kServerKeys); }),
                 StartsWith("server.\"lis ten\": unknown key (did you mean \"listen\"?)"));
+}
+
+// check_keys() and the getters by declaration.
+
+constexpr std::array<ConfigKey, 4> kDeclared{
+    ConfigKey("listen", KeyType::string),
+    ConfigKey("threads", KeyType::integer).with_range({0, 256}),
+    ConfigKey("trusted_proxies", KeyType::strings),
+    ConfigKey("tls", KeyType::table),
+};
+
+TEST(ConfigTableCheckKeys, RefusesAnUndeclaredKeyWithAllowOnlysMessage) {
+    auto const doc = document("[server]\nlistn = \"x\"\n");
+    auto const server = doc->root().table("server", "[server]");
+    EXPECT_EQ(error_of([&] { server->check_keys(kDeclared); }),
+              "server.listn: unknown key (did you mean \"listen\"?); known keys of [server]: "
+              "listen, threads, trusted_proxies, tls");
+}
+
+TEST(ConfigTableCheckKeys, RefusesADeclaredKeyOfTheWrongTypeOrOutOfRange) {
+    struct Case {
+        std::string toml;
+        std::string message;
+    };
+    std::vector<Case> const cases{
+        {"listen = 8080", "server.listen: expected a string, got an integer"},
+        {"threads = \"2\"", "server.threads: expected an integer, got a string"},
+        {"threads = 257", "server.threads: 257 is out of range; expected 0 to 256"},
+        {"trusted_proxies = [1]", "server.trusted_proxies[0]: expected a string, got an integer"},
+        {"tls = 1", "server.tls: expected a table, got an integer"},
+    };
+    for (Case const& each : cases) {
+        auto const doc = document("[server]\n" + each.toml + "\n");
+        auto const server = doc->root().table("server", "[server]");
+        EXPECT_EQ(error_of([&] { server->check_keys(kDeclared); }), each.message);
+    }
+}
+
+TEST(ConfigTableCheckKeys, AcceptsDeclaredKeysOfTheirTypeAndAbsentOnes) {
+    auto const doc = document("[server]\nthreads = 256\n[server.tls]\n");
+    auto const server = doc->root().table("server", "[server]");
+    EXPECT_NO_THROW(server->check_keys(kDeclared));
+}
+
+TEST(ConfigTableGetters, ReadAKeyByItsDeclaredNameAndRange) {
+    auto const doc = document("listen = \"x\"\nthreads = 300\ntrusted_proxies = [\"a\"]\n");
+    ConfigTable const& root = doc->root();
+    EXPECT_EQ(root.string(kDeclared[0]), "x");
+    EXPECT_EQ(error_of([&] { root.integer(kDeclared[1]); }),
+              "threads: 300 is out of range; expected 0 to 256");
+    EXPECT_EQ(root.strings(kDeclared[2]), std::vector<std::string>{"a"});
+}
+
+TEST(ConfigTableGetters, RefuseToReadAKeyAsAnotherTypeThanDeclared) {
+    auto const doc = document("listen = \"x\"\n");
+    EXPECT_THROW(doc->root().integer(kDeclared[0]), std::logic_error);
+    EXPECT_THROW(doc->root().string(kDeclared[1]), std::logic_error);
 }
 
 // file_path.

@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -35,13 +36,18 @@ struct FileSinkOptions {
     unsigned max_files = 10;
 };
 
-// The keys of a file sink's table, which the [rejects] table shares.
-inline constexpr std::array<std::string_view, 3> kFileSinkKeys{"path", "max_bytes", "max_files"};
+// The keys of a file sink's table: path (required), max_bytes, max_files.
+std::span<ConfigKey const> file_sink_keys();
 
-// Reads path, max_bytes and max_files (allow_only is the caller's). `path` is required unless a
-// default is given (the rejects file has one).
-FileSinkOptions read_file_sink_options(ConfigTable const& table,
-                                       std::optional<std::filesystem::path> default_path = {});
+// The keys of the [rejects] table, where the deliveries that are not valid events go: a file
+// sink's, but its path has a default, where the systemd unit's StateDirectory is.
+std::span<ConfigKey const> rejects_file_keys();
+
+// Reads a file sink's table (check_keys is the caller's).
+FileSinkOptions read_file_sink_options(ConfigTable const& table);
+
+// Reads the [rejects] table, checking its keys; nullptr (no such table) gives the defaults.
+FileSinkOptions read_rejects_file_options(ConfigTable const* table);
 
 // A file sink's settings, for the registry or the rejects file; `path_key` names the path in
 // messages ("sinks[0].path", "rejects.path").

@@ -42,9 +42,6 @@ struct KafkaSinkOptions {
     std::string brokers_key = "brokers";    // for messages: sinks[0].brokers
 };
 
-inline constexpr std::array<std::string_view, 6> kKafkaSinkKeys{
-    "brokers", "topic", "key", "delivery_timeout_ms", "librdkafka", "librdkafka_env"};
-
 // The topic a record of `event_type` goes to: the template with {eventType} replaced.
 std::string kafka_topic(std::string_view topic_template, std::string_view event_type);
 

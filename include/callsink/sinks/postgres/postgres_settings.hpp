@@ -24,9 +24,6 @@ struct PostgresSinkOptions {
     std::string conninfo_key = "conninfo_env";  // for messages: sinks[0].conninfo_env
 };
 
-inline constexpr std::array<std::string_view, 3> kPostgresSinkKeys{"conninfo_env", "schema",
-                                                                   "delivery_timeout_ms"};
-
 // "host:port/dbname" from the connection string, without its user or password: how log lines and
 // metrics name the database.
 std::string describe_conninfo(std::string const& conninfo);

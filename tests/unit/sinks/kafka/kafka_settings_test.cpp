@@ -455,7 +455,7 @@ TEST(KafkaSinkType, IsRequiredByDefaultWithItsKeys) {
     SinkType const type = kafka_sink_type();
     EXPECT_EQ(type.name, "kafka");
     EXPECT_TRUE(type.required_by_default);
-    EXPECT_THAT(std::vector<std::string_view>(type.keys.begin(), type.keys.end()),
+    EXPECT_THAT(key_names(type.keys),
                 UnorderedElementsAre("brokers", "topic", "key", "delivery_timeout_ms", "librdkafka",
                                      "librdkafka_env"));
 }
