@@ -19,13 +19,16 @@ boost::system::result<EventPayload, Rejection> read_payload(Json const& payload,
 }
 
 template <std::size_t... I>
-std::array<EventType, sizeof...(I)> make_event_types(std::index_sequence<I...>) {
+constexpr std::array<EventType, sizeof...(I)> make_event_types(std::index_sequence<I...>) {
     return {EventType{std::variant_alternative_t<I, EventPayload>::kIdentity, I,
                       &schema_of<std::variant_alternative_t<I, EventPayload>>,
                       &read_payload<std::variant_alternative_t<I, EventPayload>>}...};
 }
 
-std::array<EventType, std::variant_size_v<EventPayload>> const kEventTypes =
+// constexpr, so it is filled before any code runs: a namespace-scope object elsewhere (a test's
+// MsisdnPrivacy, which derives its number fields from these types) may read it while the other
+// objects are still being initialised.
+constexpr std::array<EventType, std::variant_size_v<EventPayload>> kEventTypes =
     make_event_types(std::make_index_sequence<std::variant_size_v<EventPayload>>());
 
 }  // namespace

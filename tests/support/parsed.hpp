@@ -4,10 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
+#include "callsink/events/fields.hpp"
 #include "callsink/events/parse.hpp"
+#include "fixtures.hpp"
 
 namespace callsink::testing {
 
@@ -24,6 +28,24 @@ T payload_of(Event const& event) {
     EXPECT_NE(payload, nullptr) << "not a " << T::kIdentity.name << " but a "
                                 << event.type().identity.name;
     return payload != nullptr ? *payload : T{};
+}
+
+// The whole event as JSON text, written by its field lists: what a record of it would hold.
+inline std::string written(Event const& event) {
+    Json json = write_object(event.envelope);
+    json["payload"] =
+        std::visit([](auto const& payload) { return write_object(payload); }, event.payload);
+    for (ParseNote const& note : event.notes) {
+        json["notes"].push_back(note.value);
+    }
+    return json.dump();
+}
+
+// Every fixture of tests/data/ that parse_event accepts.
+inline std::vector<std::string> accepted_fixtures() {
+    std::vector<std::string> names = delivery_fixtures();
+    std::erase_if(names, [](std::string const& name) { return !parse_event(fixture(name)); });
+    return names;
 }
 
 inline Rejection rejected(std::string_view body) {

@@ -7,6 +7,7 @@
 // A type's index in EventPayload is its index in event_types() and its metrics slot.
 #pragma once
 
+#include <array>
 #include <boost/system/result.hpp>
 #include <cstddef>
 #include <span>
@@ -29,6 +30,13 @@ namespace callsink {
 // rejection like any other unknown type (docs/events.md).
 using EventPayload =
     std::variant<CallStatus, SessionSummary, VirtualNumberUpdate, CallRecordingStatus>;
+
+// The members of CALL_ACTION's payload that hold a phone number. No field list names them, since
+// the type is not parsed, but its rejected bodies are stored, so privacy must find them there
+// (number_field_names.hpp): the call handle sends sourceMsisdn and targetMsisdn (8x8's blog post
+// "Build and Test a Call Masking Flow Using 8x8's Number Masking API").
+inline constexpr std::array<std::string_view, 2> kCallActionNumberFields{"sourceMsisdn",
+                                                                         "targetMsisdn"};
 
 struct EventType {
     EventIdentity identity;

@@ -1,7 +1,10 @@
 // Hides phone numbers (MSISDNs) in everything callsink writes ([privacy] msisdn,
 // docs/configuration.md): the typed number fields of an Event, numbers inside free text and unknown
-// fields, and raw text such as a rejected body or a log line. Pure: no I/O, no logging, no
-// globals. Built once at start-up; every method is const and safe to call from many threads.
+// fields, and raw text such as a rejected body or a log line. This class holds the policy and
+// the rules for one number (below); finding the numbers is msisdn_field_protector.hpp's job in an
+// Event and msisdn_text_scrubber.hpp's in raw text, and the HMAC behind a token is
+// base/hmac_sha256_pool.hpp's. Pure: no I/O, no logging, no globals. Built once at start-up;
+// every method is const and safe to call from many threads.
 //
 // Policies:
 //   clear  everything passes through unchanged.
@@ -33,10 +36,12 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "callsink/events/event.hpp"
+#include "callsink/events/number_field_names.hpp"
 
 namespace callsink {
 
@@ -59,51 +64,30 @@ std::string_view to_string(MsisdnPolicy policy);
 //     when a second digit is needed and missing ("3", "3*"): nothing is known to be a code.
 std::size_t country_code_length(std::string_view digits);
 
+class HmacSha256Pool;
+
 class MsisdnPrivacy {
   public:
     // Throws std::invalid_argument when `policy` is hash and `key` is empty (start-up only; the
-    // config loader already refuses that). The key is ignored by clear and mask.
-    explicit MsisdnPrivacy(MsisdnPolicy policy, std::string key = {});
+    // config loader already refuses that). The key is ignored by clear and mask. `number_fields`
+    // names the members that hold a number where no field list says so; it must outlive this.
+    explicit MsisdnPrivacy(MsisdnPolicy policy, std::string key = {},
+                           NumberFieldNames const& number_fields = NumberFieldNames::registered());
 
     MsisdnPolicy policy() const noexcept { return policy_; }
     bool enabled() const noexcept { return policy_ != MsisdnPolicy::clear; }
+    NumberFieldNames const& number_fields() const noexcept { return *number_fields_; }
 
     // One value from a field known to hold a phone number, formatted any way. See the rules
     // above. Throws nothing but std::bad_alloc.
     std::string protect_number(std::string_view number) const;
 
-    // Every phone number the event carries, as its type's field list marks them (field_list.hpp):
-    //   - protect_number on each text field marked Privacy::phone_number (CALL_STATUS source and
-    //     destination, the same on every SESSION_SUMMARY leg, each virtual number's msisdn);
-    //   - scrub_text on each text field marked Privacy::free_text (the envelope description,
-    //     the ref ids, every errorMsg, a virtual number's referenceId);
-    //   - protect_number on the values of unknown members named source, destination,
-    //     sourceMsisdn, targetMsisdn or msisdn (any letter case) at any depth of an `extra` or
-    //     of eventData; a number value there becomes a protected string;
-    //   - scrub_text on every other string in `extra` objects and eventData (at every depth), and
-    //     on every note's value.
-    // Object keys, ids, statuses and timestamps are left as they are.
+    // Every phone number the event carries, as its type's field list marks them
+    // (msisdn_field_protector.hpp). Nothing changes when the policy is clear.
     void protect(Event& event) const;
 
-    // Raw text: a rejected body (JSON that may not parse or may be cut short), a rejection
-    // message, a log line. Linear time, any bytes (invalid UTF-8, NULs), throws nothing but
-    // std::bad_alloc. Replaced with protect_number's result:
-    //   - a plus sign followed by 7 or more digits, where up to two separators (' ', '-', '.',
-    //     '(', ')') may sit between digits: "+6591178965", "+65 9117 8965", "+1 (231) 437-7870".
-    //     The plus may also be written "%2B" (URL encoding) or "\u002B" (a JSON escape); a mask
-    //     keeps it as written, a token replaces it. A digit before the plus does not matter. Runs
-    //     longer than E.164's 15 digits are protected too, since a number with digits glued on is
-    //     still a number; fewer than 7 digits ("+12", "+08:00" in a timestamp) are left alone.
-    //     Digit runs without a plus (ids, epoch times) are left alone outside the fields below.
-    //   - the value of a member named source, destination, sourceMsisdn, targetMsisdn or msisdn
-    //     (any letter case), whitespace allowed around ':', with or without a plus: a string
-    //     value up to its closing quote, or to the end of the text when the body was cut short;
-    //     a number value, which is written back quoted so JSON stays JSON. JSON nested in a
-    //     string (\"source\":\"6591178965\") is recognised too. A value starting with
-    //     \u002B starts with a plus; other escapes in a value are not decoded, so their hex
-    //     digits are masked or hashed with the rest (safe, if odd).
-    // Masked or hashed text scrubs to itself, and the result is valid UTF-8 whenever `text` was.
-    // Nothing changes when the policy is clear.
+    // Raw text: a rejected body, a rejection message, a log line (msisdn_text_scrubber.hpp says
+    // what is found). Nothing changes when the policy is clear.
     std::string scrub_text(std::string_view text) const;
 
   private:
@@ -111,11 +95,9 @@ class MsisdnPrivacy {
     std::string hash(std::string_view number) const;
 
     MsisdnPolicy policy_;
-    std::string key_;
-    // HMAC-SHA256 set up with the key once (hash only), and the contexts that hash numbers, lent
-    // out one per caller so that the object stays const and shareable between threads.
-    class HmacContexts;
-    std::shared_ptr<HmacContexts> hmac_;
+    NumberFieldNames const* number_fields_;
+    // The key, set up once (hash only). Shared, so that copies of this object hash alike.
+    std::shared_ptr<HmacSha256Pool> hmac_;
 };
 
 }  // namespace callsink
