@@ -63,11 +63,15 @@ ParseResult parse_event(std::string_view body) {
     if (json.is_discarded()) {
         return json_syntax::describe_invalid_json(body);
     }
-    if (!json.is_object()) {
+    return parse_event_json(json);
+}
+
+ParseResult parse_event_json(Json const& body) {
+    if (!body.is_object()) {
         return Rejection{RejectCode::not_an_object, "",
-                         "body must be a JSON object, got a JSON " + std::string(json.type_name())};
+                         "body must be a JSON object, got a JSON " + std::string(body.type_name())};
     }
-    return read_event(json);
+    return read_event(body);
 }
 
 }  // namespace callsink

@@ -2,58 +2,28 @@
 
 #include <algorithm>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <tuple>
 #include <utility>
+#include <variant>
 
 #include "callsink/base/rfc3339.hpp"
+#include "callsink/events/parse.hpp"
 
 namespace callsink {
 namespace {
 
-using Json = nlohmann::json;
-
-// Typed reads of a stored record. The encoders normalised every value (numbers as numbers,
-// nulls left out), so a value of another type is one this reader does not use: it reads as absent.
-Json const* member(Json const& object, char const* key) {
-    if (!object.is_object()) {
-        return nullptr;
-    }
-    auto const found = object.find(key);
-    return found == object.end() ? nullptr : &*found;
-}
-
-std::optional<std::string> text_at(Json const& object, char const* key) {
-    Json const* value = member(object, key);
-    return value && value->is_string() ? std::optional(value->get<std::string>()) : std::nullopt;
-}
-
-std::optional<std::int64_t> integer_at(Json const& object, char const* key) {
-    Json const* value = member(object, key);
-    return value && value->is_number_integer() ? std::optional(value->get<std::int64_t>())
-                                               : std::nullopt;
-}
-
-std::optional<double> decimal_at(Json const& object, char const* key) {
-    Json const* value = member(object, key);
-    return value && value->is_number() ? std::optional(value->get<double>()) : std::nullopt;
-}
-
-std::optional<TimelineError> error_at(Json const& object) {
-    Json const* details = member(object, "errorDetails");
-    if (details == nullptr || !details->is_object()) {
+std::optional<TimelineError> error_of(std::optional<ErrorDetails> const& details) {
+    if (!details) {
         return std::nullopt;
     }
-    return TimelineError{integer_at(*details, "errorCode"), text_at(*details, "errorMsg")};
+    return TimelineError{details->error_code, details->error_msg};
 }
 
-std::optional<LegQuality> quality_at(Json const& leg) {
-    Json const* quality = member(leg, "callQuality");
-    if (quality == nullptr || !quality->is_object()) {
+std::optional<LegQuality> quality_of(std::optional<CallQuality> const& quality) {
+    if (!quality) {
         return std::nullopt;
     }
-    return LegQuality{decimal_at(*quality, "mos"), decimal_at(*quality, "packetLossRate"),
-                      integer_at(*quality, "jitter")};
+    return LegQuality{quality->mos, quality->packet_loss_rate, quality->jitter};
 }
 
 void fill(std::optional<std::string>& field, std::optional<std::string> value) {
@@ -61,6 +31,9 @@ void fill(std::optional<std::string>& field, std::optional<std::string> value) {
         field = std::move(value);
     }
 }
+
+// What one record did to the timeline.
+enum class Added { nothing, event, redelivery };
 
 // Events whose own time cannot be read go after those that have one, then by arrival; the event
 // id last, so the order never depends on the order the records were read in. This is the order
@@ -90,29 +63,25 @@ class TimelineBuilder {
         timeline_.session_id = std::string(session_id);
     }
 
+    // A record is read back as the event it stores, through the parser that read the delivery,
+    // so each type's part below works on its typed payload. A text that is not a JSON object is
+    // counted as unreadable; one that is not an event record (a rejection) is skipped.
     void add(std::string const& text) {
         Json const record = Json::parse(text, nullptr, false);
         if (record.is_discarded() || !record.is_object()) {
             ++timeline_.unreadable;
             return;
         }
-        Json const* payload = member(record, "payload");
-        if (payload == nullptr || text_at(*payload, "sessionId") != timeline_.session_id) {
-            return;  // another session's, or not an event record
+        ParseResult const event = parse_event_json(record);
+        if (!event) {
+            return;
         }
         std::string const received_at = received_at_of(record);
-        auto const type = text_at(record, "eventType").value_or("");
-        bool counted = false;
-        if (type == "CALL_STATUS") {
-            counted = add_call_status(*payload, received_at);
-        } else if (type == "SESSION_SUMMARY") {
-            counted = add_summary(*payload, received_at);
-        } else if (type == "CALL_RECORDING_STATUS") {
-            counted = add_recording(*payload, received_at);
-        } else {
-            return;  // no other type callsink stores names a session
+        Added const added = std::visit(
+            [&](auto const& payload) { return add_event(payload, received_at); }, event->payload);
+        if (added != Added::nothing) {
+            ++(added == Added::event ? timeline_.events : timeline_.redeliveries);
         }
-        ++(counted ? timeline_.events : timeline_.redeliveries);
     }
 
     SessionTimeline finish() && {
@@ -140,64 +109,78 @@ class TimelineBuilder {
 
   private:
     static std::string received_at_of(Json const& record) {
-        Json const* received = member(record, "received");
-        return received ? text_at(*received, "at").value_or("") : "";
+        auto const received = record.find("received");
+        if (received == record.end() || !received->is_object()) {
+            return "";
+        }
+        auto const at = received->find("at");
+        return at != received->end() && at->is_string() ? at->get<std::string>() : "";
     }
 
-    // False for a redelivery: 8x8 sent the same eventId again after the dedupe window forgot it.
+    // What each type adds to a session's timeline: one overload per type that belongs to a
+    // session. A type with none (VIRTUAL_NUMBER_UPDATE) is about no session and adds nothing.
+    template <class Payload>
+    Added add_event(Payload const& /*payload*/, std::string const& /*received_at*/) {
+        return Added::nothing;
+    }
+
+    // A repeated eventId is a redelivery: 8x8 sent it again after the dedupe window forgot it.
     // The first received is kept, whatever order the records come in.
-    bool add_call_status(Json const& payload, std::string const& received_at) {
-        auto event_id = text_at(payload, "eventId").value_or("");
+    Added add_event(CallStatus const& call, std::string const& received_at) {
+        if (call.session_id != timeline_.session_id) {
+            return Added::nothing;
+        }
         std::size_t const index = statuses_.size();
-        if (!event_id.empty()) {
-            auto const [seen, added] = event_ids_.try_emplace(event_id, index);
+        if (!call.event_id.empty()) {
+            auto const [seen, added] = event_ids_.try_emplace(call.event_id, index);
             if (!added) {
                 if (received_at < statuses_[seen->second].status.received_at) {
-                    statuses_[seen->second] = status_event(payload, received_at, event_id);
+                    statuses_[seen->second] = status_event(call, received_at);
                 }
-                return false;
+                return Added::redelivery;
             }
         }
-        statuses_.push_back(status_event(payload, received_at, event_id));
-        return true;
+        statuses_.push_back(status_event(call, received_at));
+        return Added::event;
     }
 
-    static StatusEvent status_event(Json const& payload, std::string const& received_at,
-                                    std::string const& event_id) {
+    static StatusEvent status_event(CallStatus const& call, std::string const& received_at) {
         StatusEvent event;
-        event.call_id = text_at(payload, "callId").value_or("");
-        event.status.call_status = text_at(payload, "callStatus").value_or("");
-        event.status.timestamp = text_at(payload, "timestamp").value_or("");
-        event.status.call_duration = integer_at(payload, "callDuration");
-        event.status.sip_code = integer_at(payload, "sipCode");
+        event.call_id = call.call_id;
+        event.status.call_status = call.call_status;
+        event.status.timestamp = call.timestamp.value_or("");
+        event.status.call_duration = call.call_duration;
+        event.status.sip_code = call.sip_code;
         event.status.received_at = received_at;
-        event.call_direction = text_at(payload, "callDirection");
-        event.call_type = text_at(payload, "callType");
-        event.source = text_at(payload, "source");
-        event.destination = text_at(payload, "destination");
-        event.key = time_key(event.status.timestamp, received_at, event_id);
+        event.call_direction = call.call_direction;
+        event.call_type = call.call_type;
+        event.source = call.source;
+        event.destination = call.destination;
+        event.key = time_key(event.status.timestamp, received_at, call.event_id);
         return event;
     }
 
     // A session gets one summary; another one is a redelivery. The first received is kept, as
     // the postgres sink keeps the first stored, so both stores show the same one.
-    bool add_summary(Json const& payload, std::string const& received_at) {
+    Added add_event(SessionSummary const& summary, std::string const& received_at) {
+        if (summary.session_id != timeline_.session_id) {
+            return Added::nothing;
+        }
         bool const first = !summary_;
         if (first || received_at < summary_received_at_) {
-            summary_ = payload;
+            summary_ = summary;
             summary_received_at_ = received_at;
         }
-        return first;
+        return first ? Added::event : Added::redelivery;
     }
 
-    bool add_recording(Json const& payload, std::string const& received_at) {
-        TimelineRecording recording;
-        recording.recording_id = text_at(payload, "recordingId").value_or("");
-        recording.status = text_at(payload, "status").value_or("");
-        recording.duration_seconds = integer_at(payload, "durationSeconds");
-        recording.file_path = text_at(payload, "filePath");
-        recording.received_at = received_at;
-        // A recording reports each status once; a repeat is a redelivery, the first one is kept.
+    // A recording reports each status once; a repeat is a redelivery, the first one is kept.
+    Added add_event(CallRecordingStatus const& event, std::string const& received_at) {
+        if (event.session_id != timeline_.session_id) {
+            return Added::nothing;
+        }
+        TimelineRecording recording{event.recording_id, event.status, event.duration_seconds,
+                                    event.file_path, received_at};
         auto const [seen, added] = recordings_seen_.try_emplace(
             std::pair(recording.recording_id, recording.status), timeline_.recordings.size());
         if (!added) {
@@ -205,53 +188,46 @@ class TimelineBuilder {
             if (received_at < kept.received_at) {
                 kept = std::move(recording);
             }
-            return false;
+            return Added::redelivery;
         }
         timeline_.recordings.push_back(std::move(recording));
-        return true;
+        return Added::event;
     }
 
-    void apply_summary(Json const& payload) {
-        TimelineSummary summary;
-        summary.session_status = text_at(payload, "sessionStatus").value_or("");
-        summary.start_time = text_at(payload, "startTime");
-        summary.end_time = text_at(payload, "endTime");
-        summary.call_count = integer_at(payload, "callCount");
-        summary.last_action = text_at(payload, "lastAction");
-        summary.sub_account_id = text_at(payload, "subAccountId");
-        summary.error_details = error_at(payload);
-        timeline_.summary = std::move(summary);
-        Json const* details = member(payload, "details");
-        if (details == nullptr || !details->is_object()) {
-            return;
-        }
-        for (auto const& [name, details_of_leg] : details->items()) {
-            if (details_of_leg.is_object()) {
-                apply_summary_leg(name, details_of_leg);
-            }
+    void apply_summary(SessionSummary const& summary) {
+        timeline_.summary = TimelineSummary{summary.session_status,
+                                            summary.start_time,
+                                            summary.end_time,
+                                            summary.call_count,
+                                            summary.last_action,
+                                            summary.sub_account_id,
+                                            error_of(summary.error_details)};
+        for (CallLeg const& leg : summary.legs) {
+            apply_summary_leg(leg);
         }
     }
 
     // The summary is the last word on a leg, so its values replace what the status updates said.
-    void apply_summary_leg(std::string const& name, Json const& details) {
-        TimelineLeg& leg = leg_for(text_at(details, "callId").value_or(""), name);
-        leg.name = name;
-        auto prefer = [&](std::optional<std::string>& field, char const* key) {
-            if (auto value = text_at(details, key)) {
-                field = std::move(value);
+    void apply_summary_leg(CallLeg const& details) {
+        TimelineLeg& leg = leg_for(details.call_id.value_or(""), details.name);
+        leg.name = details.name;
+        auto prefer = [](std::optional<std::string>& field,
+                         std::optional<std::string> const& value) {
+            if (value) {
+                field = value;
             }
         };
-        prefer(leg.call_direction, "callDirection");
-        prefer(leg.call_type, "callType");
-        prefer(leg.source, "source");
-        prefer(leg.destination, "destination");
-        leg.call_status = text_at(details, "callStatus");
-        leg.initiated_timestamp = text_at(details, "initiatedTimestamp");
-        leg.connected_timestamp = text_at(details, "connectedTimestamp");
-        leg.disconnected_timestamp = text_at(details, "disconnectedTimestamp");
-        leg.call_duration = integer_at(details, "callDuration");
-        leg.call_quality = quality_at(details);
-        leg.error_details = error_at(details);
+        prefer(leg.call_direction, details.call_direction);
+        prefer(leg.call_type, details.call_type);
+        prefer(leg.source, details.source);
+        prefer(leg.destination, details.destination);
+        leg.call_status = details.call_status;
+        leg.initiated_timestamp = details.initiated_timestamp;
+        leg.connected_timestamp = details.connected_timestamp;
+        leg.disconnected_timestamp = details.disconnected_timestamp;
+        leg.call_duration = details.call_duration;
+        leg.call_quality = quality_of(details.call_quality);
+        leg.error_details = error_of(details.error_details);
     }
 
     // A summary leg without a callId can only be told apart by its name under `details`.
@@ -294,7 +270,7 @@ class TimelineBuilder {
     std::vector<StatusEvent> statuses_;
     std::map<std::string, std::size_t> event_ids_;  // eventId -> its place in statuses_
     std::map<std::pair<std::string, std::string>, std::size_t> recordings_seen_;
-    std::optional<Json> summary_;
+    std::optional<SessionSummary> summary_;
     std::string summary_received_at_;
 };
 

@@ -22,4 +22,8 @@ using ParseResult = boost::system::result<Event, Rejection>;
 // The types are those of event_types.hpp.
 ParseResult parse_event(std::string_view body);
 
+// The same, for a body already read as JSON: a stored record's, read back (records.md), whose
+// own members (`received`) are kept as unknown members of the envelope.
+ParseResult parse_event_json(Json const& body);
+
 }  // namespace callsink

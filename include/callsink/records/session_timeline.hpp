@@ -5,6 +5,10 @@
 // files (arrival order, spread over rotations) or from the database (ordered by time). Numbers are
 // shown as stored: masked or hashed when [privacy] said so.
 //
+// Each record is read back as the typed event it stores (events/parse.hpp), and what each type
+// adds to a timeline is one function of its own in session_timeline.cpp; a type that names no
+// session (VIRTUAL_NUMBER_UPDATE) adds nothing.
+//
 // Pure: record texts in, a timeline out; reading them from a store is the caller's job.
 #pragma once
 

@@ -670,18 +670,40 @@ TEST(ParseRejects, TimestampsThatAreNotRfc3339) {
 }
 
 TEST(ParseRejects, UnsupportedEventTypes) {
+    // "CALL_STATUS, SESSION_SUMMARY, … or <the last>": every registered type, in order.
+    std::string expected_types;
+    auto const types = event_types();
+    for (std::size_t i = 0; i < types.size(); ++i) {
+        expected_types += (i == 0 ? "" : i + 1 == types.size() ? " or " : ", ");
+        expected_types += types[i].identity.name;
+    }
+    EXPECT_THAT(expected_types, ::testing::StartsWith("CALL_STATUS, SESSION_SUMMARY, "));
     for (std::string_view type : {"CALL_ACTION", "call_status", "CALL_STATUS ", "VOICE"}) {
         Rejection const rejection =
             rejected(edited("call_status_2026.json", [&](Json& j) { j["eventType"] = type; }));
         EXPECT_EQ(rejection.code, RejectCode::unsupported_event_type) << type;
         EXPECT_EQ(rejection.field, "eventType");
         EXPECT_EQ(rejection.message, "eventType \"" + std::string(type) +
-                                         "\" is not supported; expected CALL_STATUS, "
-                                         "SESSION_SUMMARY, VIRTUAL_NUMBER_UPDATE or "
-                                         "CALL_RECORDING_STATUS");
+                                         "\" is not supported; expected " + expected_types);
     }
     expect_rejection(fixture("unsupported_call_action.json"), RejectCode::unsupported_event_type,
                      "eventType");
+}
+
+// A stored record read back (session_timeline.cpp): callsink's own members are unknown ones.
+TEST(ParseEventJson, ReadsARecordBackAsTheEventItStores) {
+    Json record = Json::parse(fixture("call_status_2026.json"));
+    record["received"] = {{"at", "2026-01-06T10:17:20.000Z"}, {"path", "/status"}};
+    ParseResult const event = parse_event_json(record);
+    ASSERT_TRUE(event.has_value()) << event.error().message;
+    EXPECT_EQ(testing::payload_of<CallStatus>(*event).call_status, "CALL_RECEIVED");
+    EXPECT_EQ(event->envelope.extra.at("received").at("at"), "2026-01-06T10:17:20.000Z");
+    EXPECT_EQ(event->type().identity.name,
+              parsed(fixture("call_status_2026.json")).type().identity.name);
+
+    ParseResult const array = parse_event_json(Json::array());
+    ASSERT_FALSE(array.has_value());
+    EXPECT_EQ(array.error().code, RejectCode::not_an_object);
 }
 
 TEST(ParseRejects, AnEmptyEventTypeLikeAnyEmptyRequiredString) {

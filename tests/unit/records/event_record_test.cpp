@@ -25,28 +25,6 @@ using testing::parsed;
 
 using ::testing::HasSubstr;
 
-// Every fixture that parse_event accepts.
-constexpr std::string_view kEventFixtures[] = {
-    "call_status_2026.json",
-    "call_status_md.json",
-    "call_status_numbers_as_strings.json",
-    "call_status_nulls.json",
-    "call_status_unknown_fields.json",
-    "call_status_unknown_enum_values.json",
-    "call_status_event_data_object.json",
-    "session_summary_success.json",
-    "session_summary_failure.json",
-    "session_summary_numbers_as_strings.json",
-    "session_summary_unknown_fields.json",
-    "virtual_number_update.json",
-    "virtual_number_update_lenient.json",
-    "virtual_number_update_empty_snapshot.json",
-    "virtual_number_update_unknown_values.json",
-    "call_recording_status.json",
-    "call_recording_status_lenient.json",
-    "call_recording_status_unknown_status.json",
-};
-
 // The examples the 8x8 documents give, as they give them.
 constexpr std::string_view kSeedFixtures[] = {
     "call_status_2026.json",        "call_status_md.json",        "session_summary_success.json",
@@ -96,7 +74,7 @@ std::string base64_decode(std::string_view text) {
 // Event records
 
 TEST(RecordEvent, IsOneLineEndingInOneNewline) {
-    for (std::string_view name : kEventFixtures) {
+    for (std::string const& name : testing::accepted_fixtures()) {
         SCOPED_TRACE(name);
         expect_one_line(record_of(fixture(name)));
     }

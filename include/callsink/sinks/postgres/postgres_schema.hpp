@@ -39,7 +39,10 @@ std::vector<std::string> migration_sql(std::string_view schema, int from);
 std::string insert_events_sql(std::string_view schema, std::size_t rows);
 inline constexpr std::size_t kEventParameters = 5;
 
-// Recomputes the sessions named in parameter $1, a text[] of session ids, from their events.
+// Recomputes the sessions named in parameter $1, a text[] of session ids, from their events. The
+// row's status, times and call count say in SQL what `callsink session` shows from the same
+// events (records/session_timeline.hpp); tests/integration/test_session_stores_agree.py checks
+// that they agree, fixture by fixture and for whole sessions in any arrival order.
 std::string refresh_sessions_sql(std::string_view schema);
 
 // Locks the sessions named in $1 (text[]) of the schema named in $2 until the transaction ends,
