@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
@@ -135,6 +136,17 @@ class LoopbackServerTest : public ::testing::Test {
     }
 
     boost::asio::ip::tcp::endpoint endpoint() const { return server_->local_endpoint(); }
+
+    // Whether every handler queued on `context` so far ran within the timeout. A context runs its
+    // handlers one at a time, in order, so what they set off there has happened once this is
+    // true: a test shows that something did not happen without sleeping. A context whose thread
+    // ran out of work and returned (`ioc_`, once io_returned_) has nothing queued either.
+    bool ran_what_is_queued_on(boost::asio::io_context& context) {
+        auto ran = std::make_shared<std::atomic<bool>>(false);
+        boost::asio::post(context, [ran] { *ran = true; });
+        bool const may_return = &context == &ioc_;
+        return eventually([&] { return *ran || (may_return && io_returned_); });
+    }
 
     // A client whose connection the server has taken (a request answered on it).
     std::unique_ptr<HttpClient> connected_client() {

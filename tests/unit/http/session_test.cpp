@@ -71,7 +71,9 @@ TEST_F(SessionTest, AnswersPipelinedRequestsInOrderEvenWhenTheFirstReplyIsLate) 
     HttpClient client(endpoint());
     client.send(post("/hold", "a") + post("/next", "b") + post("/last", "c"));
     ASSERT_TRUE(handler_.wait_until_holding(1));
-    // The later requests wait in the read buffer until the first is answered.
+    // The later requests wait in the read buffer until the first is answered: the session's
+    // thread has run all it was given, and handed nothing more to the handler.
+    ASSERT_TRUE(ran_what_is_queued_on(ioc_));
     EXPECT_THAT(handler_.targets(), ElementsAre("/hold"));
     handler_.release();
     auto const first = client.read();
