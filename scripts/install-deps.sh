@@ -10,6 +10,7 @@ packages=(
     libgoogle-perftools-dev
     python3 python3-pytest curl nginx openssl kcat
     clang libclang-rt-14-dev
+    prometheus
 )
 
 missing=()
@@ -22,5 +23,23 @@ echo "install-deps: installing ${missing[*]}" >&2
 sudo=()
 ((EUID == 0)) || sudo=(sudo)
 export DEBIAN_FRONTEND=noninteractive
+
+# prometheus is here for its programs (tests run /usr/bin/prometheus and promtool, on ports of
+# their own), not as a service. Its package starts one, on *:9090, and where systemd is not PID 1
+# it does so through an init script whose failure fails the install. Unless the machine has a
+# policy of its own (containers usually do), a policy-rc.d that denies every start stands while
+# apt-get runs, and the unit the package enables is disabled again.
+policy=/usr/sbin/policy-rc.d
+if [[ " ${missing[*]} " == *" prometheus "* && ! -e $policy ]]; then
+    printf '#!/bin/sh\n# scripts/install-deps.sh: no service starts while it installs\nexit 101\n' |
+        "${sudo[@]}" tee "$policy" >/dev/null
+    "${sudo[@]}" chmod 0755 "$policy"
+    trap '"${sudo[@]}" rm -f "$policy"' EXIT
+fi
+
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+if [[ " ${missing[*]} " == *" prometheus "* && -d /run/systemd/system ]]; then
+    "${sudo[@]}" systemctl disable --now --quiet prometheus.service || true
+fi

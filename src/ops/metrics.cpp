@@ -2,11 +2,14 @@
 
 #include <dirent.h>
 #include <sys/resource.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 
 namespace callsink {
 
@@ -109,6 +112,21 @@ ProcessStats read_process_stats() {
     return stats;
 }
 
+struct FilesystemSpace {
+    double avail_bytes = 0;  // free to an unprivileged writer such as callsink
+    double size_bytes = 0;
+};
+
+std::optional<FilesystemSpace> read_filesystem_space(std::string const& directory) {
+    struct statvfs fs {};
+    if (::statvfs(directory.c_str(), &fs) != 0) {
+        return std::nullopt;
+    }
+    auto const fragment = static_cast<double>(fs.f_frsize);
+    return FilesystemSpace{static_cast<double>(fs.f_bavail) * fragment,
+                           static_cast<double>(fs.f_blocks) * fragment};
+}
+
 }  // namespace
 
 Metrics::Labelled::Labelled(std::span<std::string_view const> names)
@@ -131,10 +149,15 @@ Metrics::Metrics(std::span<std::string_view const> event_types,
       duplicates_(event_types),
       rejects_(reject_codes) {}
 
-std::size_t Metrics::add_sink(std::string name, std::function<std::uint64_t()> in_flight) {
+std::size_t Metrics::add_sink(std::string name, SinkReadings readings) {
     Sink& sink = sinks_.emplace_back();
     sink.name = std::move(name);
-    sink.in_flight = std::move(in_flight);
+    if (!readings.file.empty()) {
+        // The folder, not the file: it is there while logrotate has moved the file away.
+        std::filesystem::path const folder = std::filesystem::path(readings.file).parent_path();
+        sink.directory = folder.empty() ? "." : folder.string();
+    }
+    sink.readings = std::move(readings);
     return sinks_.size() - 1;
 }
 
@@ -168,6 +191,15 @@ void Metrics::count_sink_sync(std::size_t sink) {
 }
 void Metrics::count_over_budget() {
     over_budget_.fetch_add(1, kRelaxed);
+}
+void Metrics::count_queue_full() {
+    queue_full_.fetch_add(1, kRelaxed);
+}
+void Metrics::count_storage_failed() {
+    storage_failed_.fetch_add(1, kRelaxed);
+}
+void Metrics::count_stopping() {
+    stopping_.fetch_add(1, kRelaxed);
 }
 
 void Metrics::count_unauthorized() {
@@ -219,6 +251,15 @@ std::uint64_t Metrics::sink_syncs(std::size_t sink) const {
 std::uint64_t Metrics::over_budget() const {
     return over_budget_.load(kRelaxed);
 }
+std::uint64_t Metrics::queue_full() const {
+    return queue_full_.load(kRelaxed);
+}
+std::uint64_t Metrics::storage_failed() const {
+    return storage_failed_.load(kRelaxed);
+}
+std::uint64_t Metrics::stopping() const {
+    return stopping_.load(kRelaxed);
+}
 std::uint64_t Metrics::requests(unsigned status) const {
     return requests_[status_slot(status)].load(kRelaxed);
 }
@@ -247,14 +288,22 @@ std::string Metrics::render() const {
     text.sample("callsink_unlisted_values_total", "",
                 std::to_string(unlisted_values_.load(kRelaxed)));
     text.family("callsink_refused_total", "counter",
-                "Requests refused before storing: wrong auth header (401), address (403), or "
-                "server.max_buffered_bytes held by unfinished requests (503).");
+                "Requests refused: wrong auth header (401), address (403); 503 with Retry-After: "
+                "server.max_buffered_bytes held by unfinished requests (memory), the write queue "
+                "full (queue_full), a required sink or the rejects file failing (storage), "
+                "shutting down (shutdown).");
     text.sample("callsink_refused_total", "reason=\"auth\"",
                 std::to_string(unauthorized_.load(kRelaxed)));
     text.sample("callsink_refused_total", "reason=\"address\"",
                 std::to_string(forbidden_.load(kRelaxed)));
     text.sample("callsink_refused_total", "reason=\"memory\"",
                 std::to_string(over_budget_.load(kRelaxed)));
+    text.sample("callsink_refused_total", "reason=\"queue_full\"",
+                std::to_string(queue_full_.load(kRelaxed)));
+    text.sample("callsink_refused_total", "reason=\"storage\"",
+                std::to_string(storage_failed_.load(kRelaxed)));
+    text.sample("callsink_refused_total", "reason=\"shutdown\"",
+                std::to_string(stopping_.load(kRelaxed)));
 
     text.family("callsink_http_requests_total", "counter", "HTTP replies sent, by status code.");
     for (std::size_t i = 0; i < kStatuses.size(); ++i) {
@@ -285,10 +334,11 @@ std::string Metrics::render() const {
     by_sink("callsink_sink_written_total", "counter",
             "Records a sink took (for a best-effort sink: into its buffer), by sink.",
             [](Sink const& sink) { return sink.written.load(kRelaxed); });
-    by_sink("callsink_sink_in_flight", "gauge",
-            "Records handed to a sink whose outcome is not known yet (being written, in a "
-            "best-effort sink's buffer, waiting for a broker), by sink.",
-            [](Sink const& sink) { return sink.in_flight ? sink.in_flight() : 0; });
+    by_sink(
+        "callsink_sink_in_flight", "gauge",
+        "Records handed to a sink whose outcome is not known yet (being written, in a "
+        "best-effort sink's buffer, waiting for a broker), by sink.",
+        [](Sink const& sink) { return sink.readings.in_flight ? sink.readings.in_flight() : 0; });
     by_sink("callsink_sink_errors_total", "counter", "Failed writes (a whole batch each), by sink.",
             [](Sink const& sink) { return sink.errors.load(kRelaxed); });
     by_sink("callsink_sink_dropped_total", "counter",
@@ -299,6 +349,38 @@ std::string Metrics::render() const {
             "Successful syncs (fdatasync) of a sink's writes, one per batch with durability "
             "\"fsync\", by sink.",
             [](Sink const& sink) { return sink.syncs.load(kRelaxed); });
+    text.family("callsink_sink_up", "gauge",
+                "1 while a sink accepts writes, 0 while it fails or knows itself unreachable, by "
+                "sink; required: whether replies wait for it.");
+    for (Sink const& sink : sinks_) {
+        bool const up = !sink.readings.up || sink.readings.up();
+        text.sample("callsink_sink_up",
+                    "sink=\"" + label(sink.name) + "\",required=\"" +
+                        (sink.readings.required ? "true" : "false") + "\"",
+                    up ? "1" : "0");
+    }
+    // Read at each render, for the sinks that append to a file: no other exporter needed to
+    // see a disk filling up. A folder that cannot be read shows no sample.
+    std::vector<std::pair<Sink const*, FilesystemSpace>> spaces;
+    for (Sink const& sink : sinks_) {
+        if (!sink.directory.empty()) {
+            if (auto const space = read_filesystem_space(sink.directory)) {
+                spaces.emplace_back(&sink, *space);
+            }
+        }
+    }
+    text.family("callsink_sink_filesystem_avail_bytes", "gauge",
+                "Bytes free to callsink on the filesystem of a sink's file, by sink.");
+    for (auto const& [sink, space] : spaces) {
+        text.sample("callsink_sink_filesystem_avail_bytes", "sink=\"" + label(sink->name) + "\"",
+                    number(space.avail_bytes));
+    }
+    text.family("callsink_sink_filesystem_size_bytes", "gauge",
+                "Size of the filesystem of a sink's file, by sink.");
+    for (auto const& [sink, space] : spaces) {
+        text.sample("callsink_sink_filesystem_size_bytes", "sink=\"" + label(sink->name) + "\"",
+                    number(space.size_bytes));
+    }
     for (Gauge const& gauge : gauges_) {
         text.family(gauge.name, "gauge", gauge.help);
         text.sample(gauge.name, "", number(gauge.read()));

@@ -41,11 +41,19 @@ Pipeline::Pipeline(PipelineOptions options, std::vector<SinkSlot> event_sinks,
       dedupe_(options.dedupe_window) {
     auto const add = [this](std::vector<SlotState>& slots, SinkSlot slot, std::string name) {
         std::atomic<std::uint64_t>& writing = writing_.emplace_back(0);
+        std::atomic<bool>& failing = failing_shown_.emplace_back(false);
         Sink const* sink = slot.sink.get();
-        std::size_t const index = metrics_.add_sink(std::move(name), [&writing, sink] {
+        SinkReadings readings;
+        readings.in_flight = [&writing, sink] {
             return writing.load(std::memory_order_relaxed) + sink->in_flight();
-        });
-        slots.push_back(SlotState{std::move(slot), index, &writing});
+        };
+        readings.up = [&failing, sink] {
+            return !failing.load(std::memory_order_relaxed) && sink->reachable();
+        };
+        readings.required = slot.required;
+        readings.file = sink->file_path();
+        std::size_t const index = metrics_.add_sink(std::move(name), std::move(readings));
+        slots.push_back(SlotState{std::move(slot), index, &writing, &failing});
     };
     for (SinkSlot& slot : event_sinks) {
         std::string name = slot.sink->name();
@@ -73,6 +81,7 @@ void Pipeline::submit(Record record, Completion on_done) {
     Worker::Lock lock(worker_.mutex());
     if (worker_.stopping()) {
         lock.unlock();
+        metrics_.count_stopping();
         on_done(Errc::stopped);
         return;
     }
@@ -80,6 +89,7 @@ void Pipeline::submit(Record record, Completion on_done) {
     if (queue_.size() >= options_.queue_capacity ||
         queued_bytes_ + record.line.size() > kMaxQueuedBytes) {
         lock.unlock();
+        metrics_.count_queue_full();
         on_done(Errc::queue_full);
         return;
     }
@@ -386,6 +396,9 @@ std::vector<Pipeline::Done> Pipeline::process(std::vector<Pending>& batch) {
         if (pending.disposition != Disposition::stored_before) {
             // A copy in the same batch shares its first copy's fate, stored or failed.
             ec = pending.kind == RecordKind::event ? events_ec : rejects_ec;
+            if (ec) {
+                metrics_.count_storage_failed();  // answered 503
+            }
         }
         done.push_back(Done{std::move(pending.on_done), ec});
     }
@@ -461,6 +474,7 @@ void Pipeline::note_outcome(SlotState& state, boost::system::error_code ec) {
         return;
     }
     state.failing = failing;
+    state.failing_shown->store(failing, std::memory_order_relaxed);
     failing_.fetch_add(failing ? 1 : -1, std::memory_order_relaxed);
     if (failing) {
         logger_->error("sink failed: {}: {}; {}", state.slot.sink->name(), ec.message(),

@@ -94,6 +94,10 @@ bool BufferedSink::reachable() const {
     return state_->inner->reachable();
 }
 
+std::string BufferedSink::file_path() const {
+    return state_->inner->file_path();
+}
+
 boost::system::error_code BufferedSink::write(std::span<Record const> batch) {
     State& s = *state_;
     std::uint64_t dropped_now = 0;

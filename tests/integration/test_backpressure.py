@@ -110,6 +110,8 @@ def test_a_full_queue_answers_503_with_retry_after_and_the_queued_ones_200_once_
         assert not isinstance(reply, Exception), reply
         assert reply.status == 503, reply
         assert reply.headers.get("retry-after"), reply
+        metrics = d.get("/metrics").body.decode().splitlines()
+        assert 'callsink_refused_total{reason="queue_full"} 1' in metrics, metrics
         queued = [f"small-{i}" for i in range(int(refused.split("-")[1]))]
         assert 1 <= len(queued) <= 2, queued
         assert all(k not in results for k in ["big"] + queued), results

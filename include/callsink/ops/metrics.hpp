@@ -5,8 +5,9 @@
 // event types' labels and the reject codes, by index; HTTP statuses; sinks), so a delivery cannot
 // create new series, and this file knows nothing of what the labels mean. Sinks and gauges are
 // registered at start-up, before any request; after that the object is only read and
-// incremented, from any thread. Values are printed exactly: integers as integers, other values in
-// the shortest form that reads back as the same double.
+// incremented, from any thread. Rendering also reads the process's own figures (/proc) and the
+// space left on each file sink's filesystem (statvfs). Values are printed exactly: integers as
+// integers, other values in the shortest form that reads back as the same double.
 #pragma once
 
 #include <array>
@@ -23,6 +24,18 @@
 
 namespace callsink {
 
+// What /metrics reads of a sink when it renders, on the thread that renders.
+struct SinkReadings {
+    // Records handed to the sink whose outcome is not known yet; none: always 0.
+    std::function<std::uint64_t()> in_flight;
+    // Whether it accepts writes now (callsink_sink_up); none: always.
+    std::function<bool()> up;
+    bool required = true;  // whether replies wait for it: a label of callsink_sink_up
+    // The file it appends to: the space left on that file's filesystem is read (statvfs) at each
+    // render (callsink_sink_filesystem_*); empty: none.
+    std::string file;
+};
+
 class Metrics {
   public:
     // event_types[i] labels the counters of event type i (its index in events/event_types.hpp),
@@ -33,9 +46,8 @@ class Metrics {
     Metrics& operator=(Metrics const&) = delete;
 
     // Start-up only.
-    // The index for count_sink_*. `in_flight` reads the records handed to the sink whose outcome
-    // is not known yet, from the thread that renders; none: always 0.
-    std::size_t add_sink(std::string name, std::function<std::uint64_t()> in_flight = {});
+    // The index for count_sink_*.
+    std::size_t add_sink(std::string name, SinkReadings readings = {});
     void add_gauge(std::string name, std::string help, std::function<double()> read);
 
     void count_event(std::size_t type);
@@ -49,6 +61,11 @@ class Metrics {
     void count_unauthorized();
     void count_forbidden();
     void count_over_budget();  // refused: server.max_buffered_bytes in use (503)
+    // Deliveries answered 503 by the pipeline: the write queue was full, a required sink (or the
+    // rejects file) failed, or the daemon was stopping.
+    void count_queue_full();
+    void count_storage_failed();
+    void count_stopping();
     void observe_request(unsigned status, std::chrono::steady_clock::duration duration);
 
     std::string render() const;
@@ -59,6 +76,9 @@ class Metrics {
     std::uint64_t rejects(std::size_t code) const;
     std::uint64_t requests(unsigned status) const;
     std::uint64_t over_budget() const;
+    std::uint64_t queue_full() const;
+    std::uint64_t storage_failed() const;
+    std::uint64_t stopping() const;
     std::uint64_t sink_written(std::size_t sink) const;
     std::uint64_t sink_errors(std::size_t sink) const;
     std::uint64_t sink_syncs(std::size_t sink) const;
@@ -83,7 +103,8 @@ class Metrics {
 
     struct Sink {
         std::string name;
-        std::function<std::uint64_t()> in_flight;
+        SinkReadings readings;
+        std::string directory;  // readings.file's folder, for statvfs
         Counter written{0};
         Counter errors{0};
         Counter dropped{0};
@@ -103,6 +124,9 @@ class Metrics {
     Counter unauthorized_{0};
     Counter forbidden_{0};
     Counter over_budget_{0};
+    Counter queue_full_{0};
+    Counter storage_failed_{0};
+    Counter stopping_{0};
     std::array<Counter, kStatuses.size()> requests_{};
     std::array<Counter, kBuckets.size() + 1> duration_buckets_{};  // not cumulative; last: +Inf
     Counter duration_sum_ns_{0};

@@ -165,6 +165,7 @@ class Pipeline {
         SinkSlot slot;
         std::size_t metrics_index;
         std::atomic<std::uint64_t>* writing;  // records in its write() now, for /metrics
+        std::atomic<bool>* failing_shown;     // `failing`, for /metrics (callsink_sink_up)
         bool failing = false;
         std::uint64_t dropped_seen = 0;
     };
@@ -235,6 +236,7 @@ class Pipeline {
     std::vector<SlotState> event_slots_;
     std::vector<SlotState> rejects_slots_;            // one slot; a vector so write_to serves both
     std::deque<std::atomic<std::uint64_t>> writing_;  // one per slot; a deque: atomics stay put
+    std::deque<std::atomic<bool>> failing_shown_;     // one per slot, likewise
     std::shared_ptr<spdlog::logger> logger_;
 
     // The writer thread; its mutex guards what follows, to io_thread_writes_, and stopping().

@@ -46,6 +46,7 @@ class BufferedSink final : public Sink {
     // Its buffer and what its thread is writing, plus what the sink behind it has not settled.
     std::uint64_t in_flight() const override;
     bool reachable() const override;
+    std::string file_path() const override;
 
   private:
     struct State;

@@ -64,6 +64,10 @@ class Sink {
     // False while the sink knows, without a write, that it cannot store (every Kafka broker
     // down), so GET /readyz answers 503 before a delivery fails. Thread-safe.
     virtual bool reachable() const { return true; }
+
+    // The file it appends to, whose filesystem /metrics reports the free space of; empty for a
+    // sink that writes no file. Start-up only.
+    virtual std::string file_path() const { return {}; }
 };
 
 // A sink as the pipeline holds it: whether the reply waits for it ([[sinks]] required).

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <filesystem>
 #include <set>
 #include <sstream>
 
@@ -123,6 +124,79 @@ TEST(Metrics, EscapesSinkNamesInLabels) {
     metrics.count_sink_error(sink);
     EXPECT_TRUE(
         has_line(metrics.render(), R"(callsink_sink_errors_total{sink="file /tmp/a\"b\\c"} 1)"));
+}
+
+TEST(Metrics, TellsRefusalsApartByReason) {
+    Metrics metrics;
+    metrics.count_over_budget();
+    metrics.count_queue_full();
+    metrics.count_queue_full();
+    metrics.count_storage_failed();
+    metrics.count_storage_failed();
+    metrics.count_storage_failed();
+    metrics.count_stopping();
+    metrics.count_unauthorized();
+    std::string const text = metrics.render();
+    EXPECT_TRUE(has_line(text, R"(callsink_refused_total{reason="memory"} 1)")) << text;
+    EXPECT_TRUE(has_line(text, R"(callsink_refused_total{reason="queue_full"} 2)"));
+    EXPECT_TRUE(has_line(text, R"(callsink_refused_total{reason="storage"} 3)"));
+    EXPECT_TRUE(has_line(text, R"(callsink_refused_total{reason="shutdown"} 1)"));
+    EXPECT_TRUE(has_line(text, R"(callsink_refused_total{reason="auth"} 1)"));
+    EXPECT_TRUE(has_line(text, R"(callsink_refused_total{reason="address"} 0)"));
+    EXPECT_EQ(metrics.queue_full(), 2u);
+    EXPECT_EQ(metrics.storage_failed(), 3u);
+    EXPECT_EQ(metrics.stopping(), 1u);
+}
+
+TEST(Metrics, SaysWhetherEachSinkIsUpAndRequired) {
+    Metrics metrics;
+    bool events_up = true;
+    SinkReadings events;
+    events.up = [&events_up] { return events_up; };
+    metrics.add_sink("file /tmp/events.jsonl", std::move(events));
+    SinkReadings log;
+    log.required = false;
+    metrics.add_sink("log", std::move(log));  // no reading: always up
+    std::string text = metrics.render();
+    EXPECT_TRUE(
+        has_line(text, R"(callsink_sink_up{sink="file /tmp/events.jsonl",required="true"} 1)"))
+        << text;
+    EXPECT_TRUE(has_line(text, R"(callsink_sink_up{sink="log",required="false"} 1)")) << text;
+    events_up = false;
+    text = metrics.render();
+    EXPECT_TRUE(
+        has_line(text, R"(callsink_sink_up{sink="file /tmp/events.jsonl",required="true"} 0)"))
+        << text;
+}
+
+TEST(Metrics, ReadsTheFreeSpaceOfEachFileSinksFilesystem) {
+    Metrics metrics;
+    SinkReadings file;
+    file.file = (std::filesystem::path(::testing::TempDir()) / "events.jsonl").string();
+    metrics.add_sink("file", std::move(file));
+    SinkReadings gone;
+    gone.file = "/nonexistent-callsink-folder/events.jsonl";
+    metrics.add_sink("gone", std::move(gone));
+    metrics.add_sink("log");
+    std::string const text = metrics.render();
+    auto const value = [&text](std::string const& prefix) -> double {
+        std::istringstream lines(text);
+        for (std::string line; std::getline(lines, line);) {
+            if (line.rfind(prefix, 0) == 0) {
+                return std::stod(line.substr(prefix.size()));
+            }
+        }
+        ADD_FAILURE() << "no line starting " << prefix << " in\n" << text;
+        return -1;
+    };
+    double const avail = value(R"(callsink_sink_filesystem_avail_bytes{sink="file"} )");
+    double const size = value(R"(callsink_sink_filesystem_size_bytes{sink="file"} )");
+    EXPECT_GT(size, 0);
+    EXPECT_GE(avail, 0);
+    EXPECT_LE(avail, size);
+    // A folder that cannot be read shows no sample, and a sink without a file has none.
+    EXPECT_EQ(text.find(R"(filesystem_avail_bytes{sink="gone"})"), std::string::npos) << text;
+    EXPECT_EQ(text.find(R"(filesystem_avail_bytes{sink="log"})"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -265,6 +265,7 @@ TEST_F(PipelineTest, GivenAnExecutorWhatIsAnsweredAtOnceStillIs) {
     events_->release();
     pipeline_->stop();
     EXPECT_EQ(submit(event_record("late")).get(), make_error_code(Errc::stopped));
+    EXPECT_EQ(metrics_.stopping(), 1u);
     io_.run();
     EXPECT_FALSE(first.get());
     EXPECT_FALSE(second.get());
@@ -388,6 +389,7 @@ TEST_F(PipelineTest, FullQueueAnswersAtOnceWithQueueFull) {
     auto refused = submit(event_record("refused"));
     ASSERT_EQ(refused.wait_for(0ms), std::future_status::ready);
     EXPECT_EQ(refused.get(), make_error_code(Errc::queue_full));
+    EXPECT_EQ(metrics_.queue_full(), 1u);
     events_->release();
     EXPECT_FALSE(first.get());
     EXPECT_FALSE(second.get());
@@ -406,10 +408,16 @@ TEST_F(PipelineTest, FailingRequiredSinkFailsTheRecordAndRecoversByItself) {
     EXPECT_NE(metrics_.render().find("callsink_sink_errors_total{sink=\"events\"} 2"),
               std::string::npos)
         << metrics_.render();
+    EXPECT_EQ(metrics_.storage_failed(), 2u);  // both answered 503
+    EXPECT_NE(metrics_.render().find("callsink_sink_up{sink=\"events\",required=\"true\"} 0"),
+              std::string::npos)
+        << metrics_.render();
 
     events_->fail_with({});
     EXPECT_FALSE(submit(event_record("e3")).get());
     EXPECT_TRUE(pipeline_->ready());
+    EXPECT_NE(metrics_.render().find("callsink_sink_up{sink=\"events\",required=\"true\"} 1"),
+              std::string::npos);
     EXPECT_EQ(log_count("sink recovered: events"), 1u) << log_text();
     EXPECT_EQ(events_->lines(), std::vector<std::string>{"e3\n"});
 }
@@ -419,6 +427,10 @@ TEST_F(PipelineTest, FailingBestEffortSinkDoesNotFailTheRecord) {
     second_->fail_with(boost::system::error_code(EIO, boost::system::system_category()));
     EXPECT_FALSE(submit(event_record("e1")).get());
     EXPECT_FALSE(pipeline_->ready());  // /readyz reports every sink, required or not
+    EXPECT_EQ(metrics_.storage_failed(), 0u);
+    EXPECT_NE(metrics_.render().find("callsink_sink_up{sink=\"second\",required=\"false\"} 0"),
+              std::string::npos)
+        << metrics_.render();
     EXPECT_EQ(events_->lines().size(), 1u);
     EXPECT_EQ(log_count("sink failed: second"), 1u);
 }

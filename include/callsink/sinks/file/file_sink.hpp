@@ -80,6 +80,7 @@ class FileSink final : public Sink {
     // An open regular file not due to rotate: rotation syncs the old file, opening may scan it,
     // and a FIFO or a terminal waits for its reader.
     bool writes_without_waiting(std::size_t bytes) const override;
+    std::string file_path() const override { return options_.path.string(); }
 
     std::uint64_t size() const { return size_; }
 
