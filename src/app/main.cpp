@@ -12,6 +12,7 @@
 #include "callsink/app/config_file.hpp"
 #include "callsink/app/daemon.hpp"
 #include "callsink/app/session_command.hpp"
+#include "callsink/http/listen_address.hpp"
 #include "callsink/ops/daemon_log.hpp"
 
 namespace {

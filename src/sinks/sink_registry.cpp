@@ -156,7 +156,7 @@ SinkConfig read_sink_config(ConfigTable const& table) {
     return config;
 }
 
-SinkConfig read_rejects_config(ConfigTable const* table) {
+SinkConfig read_rejects_table(ConfigTable const* table) {
     FileSinkOptions options = read_rejects_file_options(table);
     std::string key = table == nullptr ? "rejects.path" : table->key_of("path");
     return SinkConfig{find_sink_type("file"), true,

@@ -1,12 +1,13 @@
 // callsink's configuration file: its tables read into each component's options
-// (docs/configuration.md). This file knows the tables of the daemon itself ([server], [auth],
-// [delivery], [privacy], [rejects], [log]); each [[sinks]] table is read by its sink type
-// (sinks/sink_registry.hpp), so no sink's keys are known here. Loading happens once at start-up;
-// a bad file is a ConfigError naming the key and the problem, which main turns into exit status
-// 2. After loading, a Config is plain immutable data, shared read-only by every thread.
+// (docs/configuration.md). Each component declares its table's keys once and reads them itself
+// (config/config_key.hpp); this file knows which tables there are ([server], [auth], [delivery],
+// [privacy], [rejects], [[sinks]], [log]) and which component reads each. Loading happens once at
+// start-up; a bad file is a ConfigError naming the key and the problem, which main turns into exit
+// status 2. After loading, a Config is plain immutable data, shared read-only by every thread.
 #pragma once
 
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,17 +33,21 @@ struct Config {
     LogOptions log;                 // [log]
 };
 
-// "HOST:PORT" or "[IPv6]:PORT"; throws ConfigError against `key` when malformed.
-ListenAddress parse_listen_address(std::string_view text, std::string const& key);
-
 // Parses TOML text; `source` names it in messages. Relative sink and rejects paths are resolved
 // against `base_dir` (the config file's folder), so a config works wherever it is started from.
 Config parse_config(std::string_view toml_text, std::string const& source,
                     std::filesystem::path const& base_dir, GetEnv const& getenv);
 
-// Every key the loader accepts, as "table.key" ("sinks.path" for any sink type's key), so the
-// configuration reference and the example file can be checked against the code.
-std::vector<std::string> known_config_keys();
+// One table of the file and the declaration of its keys: `name` is the table's ("server"), or
+// "sinks.<type>" for the keys of one sink type's tables besides those of every sink ("sinks").
+struct ConfigTableKeys {
+    std::string name;
+    std::span<ConfigKey const> keys;
+};
+
+// Every table the loader reads, in the order of docs/configuration.md, whose key tables are
+// rendered from it (config_reference.hpp): the file's tables, with after "sinks" each sink type's.
+std::vector<ConfigTableKeys> config_tables();
 
 // Reads and parses a file; a missing or unreadable file is a ConfigError too.
 Config load_config(std::filesystem::path const& file, GetEnv const& getenv);

@@ -47,6 +47,15 @@ std::string choice_names(std::array<Choice<T>, N> const& choices) {
     return alternatives(names);
 }
 
+// Sets `target` to a getter's value when the key is there, so that an absent key leaves the
+// default the options struct gives it.
+template <class T, class U>
+void set_if_present(T& target, std::optional<U> const& value) {
+    if (value) {
+        target = static_cast<T>(*value);
+    }
+}
+
 class ConfigTable {
   public:
     virtual ~ConfigTable() = default;

@@ -10,15 +10,11 @@
 #include <vector>
 
 #include "callsink/base/cidr.hpp"
+#include "callsink/http/listen_address.hpp"
 
 namespace callsink {
 
-struct ListenAddress {
-    std::string host = "127.0.0.1";
-    std::uint16_t port = 8080;  // 0 picks a free port; the daemon logs the one it got
-};
-
-// [server] in the configuration file.
+// [server] in the configuration file (server_table.hpp reads it).
 struct ServerOptions {
     ListenAddress listen;
     unsigned threads = 1;  // io threads; 0 in the file means one per core (resolved on load)

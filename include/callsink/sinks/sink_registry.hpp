@@ -1,8 +1,9 @@
 // Every sink type callsink has, by the `type` name a [[sinks]] table gives it, in one list (the
 // registration lines in sink_registry.cpp). A sink type is one folder under sinks/ that owns its
-// options: it reads its own table through the ConfigTable the config layer hands it, and says
-// how to open its destination. The configuration loader knows no sink's keys, and the pipeline
-// knows only the Sink interface.
+// options: it declares its table's keys once (config/config_key.hpp), reads its table through the
+// ConfigTable the config layer hands it, and says how to open its destination. The configuration
+// loader knows no sink's keys, and the pipeline knows only the Sink interface. The [rejects] table
+// is read here too: it is a file sink's.
 //
 // Start-up only; nothing here runs per delivery.
 #pragma once
@@ -85,7 +86,7 @@ SinkConfig read_sink_config(ConfigTable const& table);
 
 // Reads the [rejects] table, where deliveries that are not valid events go: a file sink, with a
 // default path. nullptr (no such table) gives the defaults.
-SinkConfig read_rejects_config(ConfigTable const* table);
+SinkConfig read_rejects_table(ConfigTable const* table);
 
 // Opens every configured sink, a best-effort one behind a BufferedSink (buffered_sink.hpp) so
 // it never holds a reply up.

@@ -19,6 +19,7 @@
 #include "callsink/config/config_error.hpp"
 #include "callsink/config/toml_table.hpp"
 #include "callsink/sinks/sink_registry.hpp"
+#include "declared_defaults.hpp"
 
 namespace callsink {
 namespace {
@@ -449,6 +450,16 @@ TEST(MakeKafkaConf, APropertyRefusedLaterIsNamedByItsKey) {
         EXPECT_EQ(error.key(), "sinks[0].librdkafka.\"queue.buffering.max.messages\"");
         EXPECT_THAT(error.what(), HasSubstr("librdkafka: "));
     }
+}
+
+TEST(KafkaSinkType, TheDeclaredDefaultsAreTheDefaults) {
+    KafkaSinkOptions const declared =
+        read_kafka(kafka_table(testing::declared_defaults(kafka_sink_type().keys)));
+    KafkaSinkOptions const left_out = read_kafka(kafka_table(""));
+    EXPECT_EQ(declared.topic, left_out.topic);
+    EXPECT_EQ(declared.key, left_out.key);
+    EXPECT_EQ(declared.delivery_timeout, left_out.delivery_timeout);
+    EXPECT_TRUE(declared.properties.empty());
 }
 
 TEST(KafkaSinkType, IsRequiredByDefaultWithItsKeys) {
