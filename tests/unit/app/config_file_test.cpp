@@ -159,6 +159,16 @@ TEST(ConfigLoader, LoadsTheExampleConfigWithPathsUnderTheRepoVarFolder) {
     EXPECT_FALSE(config.sinks[1].required);
 }
 
+// The replicas' example (docs/scaling.md): each replica's files in its own state directory.
+TEST(ConfigLoader, LoadsTheReplicaExampleConfigWithRelativeRejects) {
+    fs::path const repo = fs::path(CALLSINK_TEST_DATA_DIR "/../..").lexically_normal();
+    Config const config = load_config(repo / "config" / "callsink-replica.toml", env_of({}));
+    EXPECT_EQ(file_options(config.rejects).path, repo / "config" / "rejects.jsonl");
+    ASSERT_EQ(config.sinks.size(), 1u);
+    EXPECT_EQ(config.sinks[0].type->name, "kafka");
+    EXPECT_TRUE(config.sinks[0].required);
+}
+
 // ---- syntax and structure ----
 
 TEST(ConfigSyntax, SyntaxErrorNamesTheSourceLineAndColumn) {
