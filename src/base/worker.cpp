@@ -2,48 +2,36 @@
 
 namespace callsink {
 
-// Owned by the Worker and by its thread together, so an abandoned thread keeps what it uses.
-struct Worker::Shared {
-    explicit Shared(WaitClock& wait_clock) : clock(wait_clock) {
-        clock.attach(mutex, wake);
-        clock.attach(mutex, ended_changed);
-    }
-    ~Shared() {
-        clock.detach(wake);
-        clock.detach(ended_changed);
-    }
-    Shared(Shared const&) = delete;
-    Shared& operator=(Shared const&) = delete;
+Worker::Shared::Shared(WaitClock& wait_clock) : clock(wait_clock) {
+    clock.attach(mutex, wake);
+    clock.attach(mutex, ended_changed);
+}
 
-    void run() {
-        Lock lock(mutex);
-        Turn turn(*this, lock);
-        for (;;) {
-            Next const next = step(turn);
-            if (!lock.owns_lock()) {
-                lock.lock();
-            }
-            if (next.kind_ == Next::Kind::end) {
-                break;
-            }
-            if (next.kind_ == Next::Kind::wait) {
-                wake.wait(lock);
-            } else if (next.kind_ == Next::Kind::wait_until) {
-                clock.wait_until(wake, lock, next.deadline_);
-            }
+Worker::Shared::~Shared() {
+    clock.detach(wake);
+    clock.detach(ended_changed);
+}
+
+void Worker::Shared::run() {
+    Lock lock(mutex);
+    Turn turn(*this, lock);
+    for (;;) {
+        Next const next = step(turn);
+        if (!lock.owns_lock()) {
+            lock.lock();
         }
-        ended = true;
-        ended_changed.notify_all();
+        if (next.kind_ == Next::Kind::end) {
+            break;
+        }
+        if (next.kind_ == Next::Kind::wait) {
+            wake.wait(lock);
+        } else if (next.kind_ == Next::Kind::wait_until) {
+            clock.wait_until(wake, lock, next.deadline_);
+        }
     }
-
-    WaitClock& clock;
-    mutable std::mutex mutex;
-    std::condition_variable wake;           // the thread waits on it
-    std::condition_variable ended_changed;  // stop() waits on it
-    bool stopping = false;                  // guarded by mutex
-    bool ended = false;                     // guarded by mutex
-    Step step;                              // the thread's once started
-};
+    ended = true;
+    ended_changed.notify_all();
+}
 
 bool Worker::Turn::stopping() const {
     return shared_.stopping;
@@ -63,18 +51,6 @@ void Worker::start(Step step, MoveOnlyFunction<void()> interrupt) {
     shared_->step = std::move(step);
     interrupt_ = std::move(interrupt);
     thread_ = std::thread([shared = shared_] { shared->run(); });
-}
-
-std::mutex& Worker::mutex() const {
-    return shared_->mutex;
-}
-
-bool Worker::stopping() const {
-    return shared_->stopping;
-}
-
-void Worker::wake() {
-    shared_->wake.notify_one();
 }
 
 Worker::TimePoint Worker::now() const {

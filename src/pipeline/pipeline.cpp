@@ -212,9 +212,11 @@ Pipeline::WriterRole::~WriterRole() {
         lock_->lock();
     }
     Pipeline& p = *pipeline_;
-    // Asked while the role is still held, so the sinks stand still (3, 7): a file that was due to
-    // rotate has rotated, a sink that failed may have recovered.
-    p.io_thread_writes_ = p.io_threads_may_write();
+    if (p.role_ == Role::writer) {
+        // Asked while the role is still held, so the sinks stand still (3, 7): a file that was due
+        // to rotate has rotated, a sink that failed may have recovered.
+        p.io_thread_writes_ = p.io_threads_may_write();
+    }
     p.role_ = Role::free;
     if (p.writer_has_work()) {
         p.worker_.wake();  // records queued meanwhile without a flush of their own, or a stop (4)

@@ -47,7 +47,7 @@
 namespace callsink {
 
 class Worker {
-    struct Shared;  // the thread's: src/base/worker.cpp
+    struct Shared;
 
   public:
     using Lock = std::unique_lock<std::mutex>;
@@ -97,12 +97,13 @@ class Worker {
     // given, is called by stop() while the thread runs, after stopping() turned true.
     void start(Step step, MoveOnlyFunction<void()> interrupt = {});
 
-    // Guards the owner's state as well as the worker's.
-    std::mutex& mutex() const;
-    bool stopping() const;  // with mutex() held
+    // Guards the owner's state as well as the worker's. Inline, as stopping() and wake(): an owner
+    // may take it for every record.
+    std::mutex& mutex() const { return shared_->mutex; }
+    bool stopping() const { return shared_->stopping; }  // with mutex() held
 
     // Has the thread step again. With or without mutex() held.
-    void wake();
+    void wake() { shared_->wake.notify_one(); }
 
     TimePoint now() const;
 
@@ -112,6 +113,24 @@ class Worker {
     bool stop(std::optional<WaitClock::duration> bound = std::nullopt);
 
   private:
+    // Owned by the Worker and by its thread together, so an abandoned thread keeps what it uses.
+    struct Shared {
+        explicit Shared(WaitClock& wait_clock);
+        ~Shared();
+        Shared(Shared const&) = delete;
+        Shared& operator=(Shared const&) = delete;
+
+        void run();  // the thread
+
+        WaitClock& clock;
+        mutable std::mutex mutex;
+        std::condition_variable wake;           // the thread waits on it
+        std::condition_variable ended_changed;  // stop() waits on it
+        bool stopping = false;                  // guarded by mutex
+        bool ended = false;                     // guarded by mutex
+        Step step;                              // the thread's once started
+    };
+
     std::shared_ptr<Shared> shared_;
     MoveOnlyFunction<void()> interrupt_;
     std::thread thread_;

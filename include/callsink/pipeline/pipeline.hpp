@@ -66,8 +66,11 @@
 //  6. A completion runs exactly once, after the role is given back and without the mutex: in
 //     submit() when answered at once, else on the io thread that wrote its batch, in the handler
 //     posted to `completions`, or on the writer thread when there is none.
-//  7. Whether io threads may write (io_thread_writes_) is asked again each time the role is given
-//     back, while the sinks still stand still (3), and read by submit() under the mutex.
+//  7. Whether io threads may write (io_thread_writes_) is asked again each time the writer thread
+//     gives the role back, while the sinks still stand still (3), and read by submit() under the
+//     mutex. Not after an io thread's batch, on the hot path: it could only turn the answer to no
+//     (a file now due to rotate), which the next flush finds out itself (3) and then leaves the
+//     queue to the writer thread, which asks.
 //  8. Once stop() is called no record enters the queue (Errc::stopped); the writer thread writes
 //     what is queued, a flush still posted notwithstanding, then syncs and closes the sinks.
 #pragma once
@@ -183,7 +186,8 @@ class Pipeline {
 
     // The writer's role, held (invariant 1). Made only by next_action() (2); its destructor gives
     // the role back with the mutex held, taking `lock` again if the holder let it go, asks again
-    // whether io threads may write (7), and wakes the writer thread if it has work then (4).
+    // whether io threads may write when the holder is the writer thread (7), and wakes the writer
+    // thread if it has work then (4).
     class WriterRole {
       public:
         WriterRole() = default;  // not held
