@@ -105,8 +105,10 @@ TEST_F(BufferedSinkTest, ReportsTheDestinationsLastOutcomeOnTheNextWrite) {
     FakeSink* fake = inner.get();
     auto const eio = boost::system::error_code(EIO, boost::system::system_category());
     fake->fail_with(eio);
+    fake->hold();  // the thread's first write waits in the destination
     BufferedSink sink(std::move(inner), 100, logger_);
     EXPECT_FALSE(sink.write(batch_of(1)));  // nothing written yet: nothing known to be wrong
+    fake->release();
     ASSERT_TRUE(eventually([&] { return sink.check() == eio; }));  // the thread's write failed
     EXPECT_EQ(sink.write(batch_of(1)), eio);
     fake->fail_with({});
@@ -120,9 +122,11 @@ TEST_F(BufferedSinkTest, CheckReportsAFailureThatCameAfterTheLastWrite) {
     FakeSink* fake = inner.get();
     auto const eio = boost::system::error_code(EIO, boost::system::system_category());
     fake->fail_with(eio);
+    fake->hold();  // the thread's write waits in the destination until the delivery is answered
     BufferedSink sink(std::move(inner), 100, logger_);
     EXPECT_FALSE(sink.check());
     EXPECT_FALSE(sink.write(batch_of(1)));  // the last delivery: no write follows it
+    fake->release();
     EXPECT_TRUE(eventually([&] { return sink.check() == eio; }));
     EXPECT_EQ(fake->write_calls(), 1u);  // check() wrote nothing
     sink.close();
