@@ -179,7 +179,7 @@ int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logg
     auto rejects_sink = std::move(open_sinks({&config.rejects, 1}, sink_context).front());
     log_start(config, event_sinks, rejects_sink, *logger);
 
-    Metrics metrics(event_metric_labels(), kRejectCodeNames);
+    Metrics metrics(event_type_names(), kRejectCodeNames);
     Pipeline pipeline(config.delivery, std::move(event_sinks), std::move(rejects_sink), logger,
                       metrics);
     RequestIds request_ids = RequestIds::random();

@@ -37,15 +37,15 @@ std::span<EventType const> event_types() {
     return kEventTypes;
 }
 
-std::span<std::string_view const> event_metric_labels() {
-    static auto const labels = [] {
+std::span<std::string_view const> event_type_names() {
+    static constexpr auto kNames = [] {
         std::array<std::string_view, kEventTypes.size()> names{};
         for (std::size_t i = 0; i < names.size(); ++i) {
-            names[i] = kEventTypes[i].identity.metric_label;
+            names[i] = kEventTypes[i].identity.name;
         }
         return names;
     }();
-    return labels;
+    return kNames;
 }
 
 EventType const* find_event_type(std::string_view name) {

@@ -54,7 +54,7 @@ void BufferBudget::give_back(std::size_t bytes) {
 }
 
 void BufferBudget::note_refusal() {
-    metrics_.count_over_budget();
+    metrics_.refuse(Refusal::memory);
     burst_refusals_.fetch_add(1, kRelaxed);
     if (!refusing_.exchange(true, kRelaxed)) {
         burst_start_.store(std::chrono::steady_clock::now().time_since_epoch().count(), kRelaxed);

@@ -140,13 +140,13 @@ void WebhookHandler::handle(Request const& request, boost::asio::ip::address con
 std::optional<Response> WebhookHandler::refuse(Request const& request,
                                                boost::asio::ip::address const& client) {
     if (!options_.auth.allow_ips.empty() && !any_contains(options_.auth.allow_ips, client)) {
-        metrics_.count_forbidden();
+        metrics_.refuse(Refusal::address);
         logger_->debug("refused delivery from {}: not in auth.allow_ips", client.to_string());
         return error_response(http::status::forbidden, request.version(),
                               "this address may not deliver webhooks");
     }
     if (!authorized(request)) {
-        metrics_.count_unauthorized();
+        metrics_.refuse(Refusal::auth);
         logger_->debug("refused delivery from {}: missing or wrong {} header", client.to_string(),
                        options_.auth.header);
         return error_response(http::status::unauthorized, request.version(),
@@ -190,7 +190,7 @@ void WebhookHandler::report(Ingested const& ingested, Received const& received) 
     // A delivery decides how many notes it brings: log a few, count them all.
     std::size_t logged = 0;
     for (ParseNote const& note : ingested.notes) {
-        metrics_.count_unlisted_value();
+        metrics_.add(Counter::unlisted_values);
         if (logged++ < kMaxNoteLines) {
             // Field paths and values come from the delivery: log_value() keeps each one field.
             logger_->info("unlisted value kept: {}={} request={}", log_value(note.field),
@@ -203,7 +203,7 @@ void WebhookHandler::report(Ingested const& ingested, Received const& received) 
     }
     if (ingested.rejection) {
         Rejection const& rejection = *ingested.rejection;
-        metrics_.count_reject(static_cast<std::size_t>(rejection.code));
+        metrics_.add(Counter::rejects, static_cast<std::size_t>(rejection.code));
         logger_->warn("rejected delivery: code={} field={} request={} remote={} message={}",
                       to_string(rejection.code), log_value(rejection.field), received.request_id,
                       received.remote, log_value(rejection.message));

@@ -127,27 +127,73 @@ std::optional<FilesystemSpace> read_filesystem_space(std::string const& director
                            static_cast<double>(fs.f_blocks) * fragment};
 }
 
-}  // namespace
-
-Metrics::Labelled::Labelled(std::span<std::string_view const> names)
-    : labels(names.begin(), names.end()), counters(std::make_unique<Counter[]>(names.size())) {}
-
-void Metrics::Labelled::add(std::size_t index, std::uint64_t n) {
-    if (index < labels.size()) {
-        counters[index].fetch_add(n, kRelaxed);
+constexpr bool families_in_counter_order() {
+    for (std::size_t i = 0; i < kCounterFamilies.size(); ++i) {
+        if (static_cast<std::size_t>(kCounterFamilies[i].counter) != i) {
+            return false;
+        }
     }
+    return true;
+}
+static_assert(families_in_counter_order(), "kCounterFamilies must list the Counters in order");
+
+std::string_view label_name(LabelSet labels) {
+    switch (labels) {
+        case LabelSet::none:
+            return "";
+        case LabelSet::event_type:
+            return "event_type";
+        case LabelSet::reject_code:
+        case LabelSet::status:
+            return "code";
+        case LabelSet::refusal:
+            return "reason";
+        case LabelSet::sink:
+            return "sink";
+    }
+    return "";
 }
 
-std::uint64_t Metrics::Labelled::value(std::size_t index) const {
-    return index < labels.size() ? counters[index].load(kRelaxed) : 0;
-}
+}  // namespace
 
 Metrics::Metrics(std::span<std::string_view const> event_types,
                  std::span<std::string_view const> reject_codes)
     : started_(std::chrono::system_clock::now()),
-      events_(event_types),
-      duplicates_(event_types),
-      rejects_(reject_codes) {}
+      event_types_(event_types.begin(), event_types.end()),
+      reject_codes_(reject_codes.begin(), reject_codes.end()) {
+    for (CounterFamily const& family : kCounterFamilies) {
+        counters_[static_cast<std::size_t>(family.counter)].resize(
+            label_values(family.labels).size());
+    }
+}
+
+std::vector<std::string> Metrics::label_values(LabelSet labels) const {
+    switch (labels) {
+        case LabelSet::none:
+            return {""};
+        case LabelSet::event_type:
+            return event_types_;
+        case LabelSet::reject_code:
+            return reject_codes_;
+        case LabelSet::refusal:
+            return {kRefusalNames.begin(), kRefusalNames.end()};
+        case LabelSet::status: {
+            std::vector<std::string> codes;
+            for (unsigned status : kStatuses) {
+                codes.push_back(status == 0 ? "other" : std::to_string(status));
+            }
+            return codes;
+        }
+        case LabelSet::sink: {
+            std::vector<std::string> names;
+            for (Sink const& sink : sinks_) {
+                names.push_back(sink.name);
+            }
+            return names;
+        }
+    }
+    return {};
+}
 
 std::size_t Metrics::add_sink(std::string name, SinkReadings readings) {
     Sink& sink = sinks_.emplace_back();
@@ -158,6 +204,11 @@ std::size_t Metrics::add_sink(std::string name, SinkReadings readings) {
         sink.directory = folder.empty() ? "." : folder.string();
     }
     sink.readings = std::move(readings);
+    for (CounterFamily const& family : kCounterFamilies) {
+        if (family.labels == LabelSet::sink) {
+            counters_[static_cast<std::size_t>(family.counter)].emplace_back(0);
+        }
+    }
     return sinks_.size() - 1;
 }
 
@@ -165,51 +216,19 @@ void Metrics::add_gauge(std::string name, std::string help, std::function<double
     gauges_.push_back(Gauge{std::move(name), std::move(help), std::move(read)});
 }
 
-void Metrics::count_event(std::size_t type) {
-    events_.add(type);
-}
-void Metrics::count_duplicate(std::size_t type) {
-    duplicates_.add(type);
-}
-void Metrics::count_reject(std::size_t code) {
-    rejects_.add(code);
-}
-void Metrics::count_unlisted_value() {
-    unlisted_values_.fetch_add(1, kRelaxed);
-}
-void Metrics::count_sink_written(std::size_t sink, std::uint64_t records) {
-    sinks_[sink].written.fetch_add(records, kRelaxed);
-}
-void Metrics::count_sink_error(std::size_t sink) {
-    sinks_[sink].errors.fetch_add(1, kRelaxed);
-}
-void Metrics::count_sink_drops(std::size_t sink, std::uint64_t records) {
-    sinks_[sink].dropped.fetch_add(records, kRelaxed);
-}
-void Metrics::count_sink_sync(std::size_t sink) {
-    sinks_[sink].syncs.fetch_add(1, kRelaxed);
-}
-void Metrics::count_over_budget() {
-    over_budget_.fetch_add(1, kRelaxed);
-}
-void Metrics::count_queue_full() {
-    queue_full_.fetch_add(1, kRelaxed);
-}
-void Metrics::count_storage_failed() {
-    storage_failed_.fetch_add(1, kRelaxed);
-}
-void Metrics::count_stopping() {
-    stopping_.fetch_add(1, kRelaxed);
+void Metrics::add(Counter counter, std::size_t label, std::uint64_t n) {
+    auto& slots = counters_[static_cast<std::size_t>(counter)];
+    if (label < slots.size()) {
+        slots[label].fetch_add(n, kRelaxed);
+    }
 }
 
-void Metrics::count_unauthorized() {
-    unauthorized_.fetch_add(1, kRelaxed);
-}
-void Metrics::count_forbidden() {
-    forbidden_.fetch_add(1, kRelaxed);
+std::uint64_t Metrics::value(Counter counter, std::size_t label) const {
+    auto const& slots = counters_[static_cast<std::size_t>(counter)];
+    return label < slots.size() ? slots[label].load(kRelaxed) : 0;
 }
 
-std::size_t Metrics::status_slot(unsigned status) {
+std::size_t Metrics::status_label(unsigned status) {
     for (std::size_t i = 0; i + 1 < kStatuses.size(); ++i) {
         if (kStatuses[i] == status) {
             return i;
@@ -219,7 +238,7 @@ std::size_t Metrics::status_slot(unsigned status) {
 }
 
 void Metrics::observe_request(unsigned status, std::chrono::steady_clock::duration duration) {
-    requests_[status_slot(status)].fetch_add(1, kRelaxed);
+    add(Counter::requests, status_label(status));
     double const seconds = std::chrono::duration<double>(duration).count();
     std::size_t bucket = 0;
     while (bucket < kBuckets.size() && seconds > kBuckets[bucket]) {
@@ -230,87 +249,23 @@ void Metrics::observe_request(unsigned status, std::chrono::steady_clock::durati
     duration_sum_ns_.fetch_add(static_cast<std::uint64_t>(ns > 0 ? ns : 0), kRelaxed);
 }
 
-std::uint64_t Metrics::events(std::size_t type) const {
-    return events_.value(type);
-}
-std::uint64_t Metrics::duplicates(std::size_t type) const {
-    return duplicates_.value(type);
-}
-std::uint64_t Metrics::rejects(std::size_t code) const {
-    return rejects_.value(code);
-}
-std::uint64_t Metrics::sink_written(std::size_t sink) const {
-    return sinks_[sink].written.load(kRelaxed);
-}
-std::uint64_t Metrics::sink_errors(std::size_t sink) const {
-    return sinks_[sink].errors.load(kRelaxed);
-}
-std::uint64_t Metrics::sink_syncs(std::size_t sink) const {
-    return sinks_[sink].syncs.load(kRelaxed);
-}
-std::uint64_t Metrics::over_budget() const {
-    return over_budget_.load(kRelaxed);
-}
-std::uint64_t Metrics::queue_full() const {
-    return queue_full_.load(kRelaxed);
-}
-std::uint64_t Metrics::storage_failed() const {
-    return storage_failed_.load(kRelaxed);
-}
-std::uint64_t Metrics::stopping() const {
-    return stopping_.load(kRelaxed);
-}
-std::uint64_t Metrics::requests(unsigned status) const {
-    return requests_[status_slot(status)].load(kRelaxed);
-}
-
 std::string Metrics::render() const {
     Text text;
-    auto const by_label = [&](char const* name, char const* help, char const* label_name,
-                              Labelled const& counters) {
-        text.family(name, "counter", help);
-        for (std::size_t i = 0; i < counters.labels.size(); ++i) {
-            text.sample(name, std::string(label_name) + "=\"" + label(counters.labels[i]) + "\"",
-                        std::to_string(counters.value(i)));
-        }
-    };
     text.family("callsink_build_info", "gauge", "The running callsink's version; always 1.");
     text.sample("callsink_build_info", "version=\"" CALLSINK_VERSION "\"", "1");
 
-    by_label("callsink_events_total", "Events stored, by 8x8 eventType.", "event_type", events_);
-    by_label("callsink_duplicates_total",
-             "Redeliveries answered without being stored again, by 8x8 eventType.", "event_type",
-             duplicates_);
-    by_label("callsink_rejects_total", "Deliveries stored in the rejects file, by reason.", "code",
-             rejects_);
-    text.family("callsink_unlisted_values_total", "counter",
-                "Values outside the lists of the 8x8 documents, kept as received.");
-    text.sample("callsink_unlisted_values_total", "",
-                std::to_string(unlisted_values_.load(kRelaxed)));
-    text.family("callsink_refused_total", "counter",
-                "Requests refused: wrong auth header (401), address (403); 503 with Retry-After: "
-                "server.max_buffered_bytes held by unfinished requests (memory), the write queue "
-                "full (queue_full), a required sink or the rejects file failing (storage), "
-                "shutting down (shutdown).");
-    text.sample("callsink_refused_total", "reason=\"auth\"",
-                std::to_string(unauthorized_.load(kRelaxed)));
-    text.sample("callsink_refused_total", "reason=\"address\"",
-                std::to_string(forbidden_.load(kRelaxed)));
-    text.sample("callsink_refused_total", "reason=\"memory\"",
-                std::to_string(over_budget_.load(kRelaxed)));
-    text.sample("callsink_refused_total", "reason=\"queue_full\"",
-                std::to_string(queue_full_.load(kRelaxed)));
-    text.sample("callsink_refused_total", "reason=\"storage\"",
-                std::to_string(storage_failed_.load(kRelaxed)));
-    text.sample("callsink_refused_total", "reason=\"shutdown\"",
-                std::to_string(stopping_.load(kRelaxed)));
-
-    text.family("callsink_http_requests_total", "counter", "HTTP replies sent, by status code.");
-    for (std::size_t i = 0; i < kStatuses.size(); ++i) {
-        std::string const code = kStatuses[i] == 0 ? "other" : std::to_string(kStatuses[i]);
-        text.sample("callsink_http_requests_total", "code=\"" + code + "\"",
-                    std::to_string(requests_[i].load(kRelaxed)));
+    for (CounterFamily const& family : kCounterFamilies) {
+        text.family(family.name, "counter", family.help);
+        std::vector<std::string> const values = label_values(family.labels);
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            std::string const labels =
+                family.labels == LabelSet::none
+                    ? std::string()
+                    : std::string(label_name(family.labels)) + "=\"" + label(values[i]) + "\"";
+            text.sample(family.name, labels, std::to_string(value(family.counter, i)));
+        }
     }
+
     text.family("callsink_request_duration_seconds", "histogram",
                 "From a request's header to its reply, storing included.");
     std::uint64_t cumulative = 0;
@@ -324,31 +279,14 @@ std::string Metrics::render() const {
                 number(static_cast<double>(duration_sum_ns_.load(kRelaxed)) / 1e9));
     text.sample("callsink_request_duration_seconds_count", "", std::to_string(cumulative));
 
-    auto const by_sink = [&](char const* name, char const* type, char const* help,
-                             auto const& read) {
-        text.family(name, type, help);
-        for (Sink const& sink : sinks_) {
-            text.sample(name, "sink=\"" + label(sink.name) + "\"", std::to_string(read(sink)));
-        }
-    };
-    by_sink("callsink_sink_written_total", "counter",
-            "Records a sink took (for a best-effort sink: into its buffer), by sink.",
-            [](Sink const& sink) { return sink.written.load(kRelaxed); });
-    by_sink(
-        "callsink_sink_in_flight", "gauge",
-        "Records handed to a sink whose outcome is not known yet (being written, in a "
-        "best-effort sink's buffer, waiting for a broker), by sink.",
-        [](Sink const& sink) { return sink.readings.in_flight ? sink.readings.in_flight() : 0; });
-    by_sink("callsink_sink_errors_total", "counter", "Failed writes (a whole batch each), by sink.",
-            [](Sink const& sink) { return sink.errors.load(kRelaxed); });
-    by_sink("callsink_sink_dropped_total", "counter",
-            "Records a best-effort sink could not keep up with, by sink.",
-            [](Sink const& sink) { return sink.dropped.load(kRelaxed); });
-    // With durability "fsync", records over syncs is the group commit's batch size.
-    by_sink("callsink_sink_syncs_total", "counter",
-            "Successful syncs (fdatasync) of a sink's writes, one per batch with durability "
-            "\"fsync\", by sink.",
-            [](Sink const& sink) { return sink.syncs.load(kRelaxed); });
+    text.family("callsink_sink_in_flight", "gauge",
+                "Records handed to a sink whose outcome is not known yet (being written, in a "
+                "best-effort sink's buffer, waiting for a broker), by sink.");
+    for (Sink const& sink : sinks_) {
+        std::uint64_t const in_flight = sink.readings.in_flight ? sink.readings.in_flight() : 0;
+        text.sample("callsink_sink_in_flight", "sink=\"" + label(sink.name) + "\"",
+                    std::to_string(in_flight));
+    }
     text.family("callsink_sink_up", "gauge",
                 "1 while a sink accepts writes, 0 while it fails or knows itself unreachable, by "
                 "sink; required: whether replies wait for it.");

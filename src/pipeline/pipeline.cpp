@@ -81,7 +81,7 @@ void Pipeline::submit(Record record, Completion on_done) {
     Worker::Lock lock(worker_.mutex());
     if (worker_.stopping()) {
         lock.unlock();
-        metrics_.count_stopping();
+        metrics_.refuse(Refusal::shutdown);
         on_done(Errc::stopped);
         return;
     }
@@ -89,7 +89,7 @@ void Pipeline::submit(Record record, Completion on_done) {
     if (queue_.size() >= options_.queue_capacity ||
         queued_bytes_ + record.line.size() > kMaxQueuedBytes) {
         lock.unlock();
-        metrics_.count_queue_full();
+        metrics_.refuse(Refusal::queue_full);
         on_done(Errc::queue_full);
         return;
     }
@@ -361,7 +361,7 @@ void Pipeline::sort_into_writes(std::vector<Pending>& batch) {
                 pending.disposition = Disposition::copy_in_batch;
             }
             if (pending.disposition != Disposition::write) {
-                metrics_.count_duplicate(pending.record.summary.type_index);
+                metrics_.add(Counter::duplicates, pending.record.summary.type_index);
                 // Ids come from the delivery: log_value() keeps each one field.
                 logger_->debug("redelivery not stored again: type={} session={}",
                                log_value(pending.record.summary.event_type),
@@ -399,7 +399,7 @@ std::vector<Pipeline::Done> Pipeline::process(std::vector<Pending>& batch) {
             // A copy in the same batch shares its first copy's fate, stored or failed.
             ec = pending.kind == RecordKind::event ? events_ec : rejects_ec;
             if (ec) {
-                metrics_.count_storage_failed();  // answered 503
+                metrics_.refuse(Refusal::storage);  // answered 503
             }
         }
         done.push_back(Done{std::move(pending.on_done), ec});
@@ -441,12 +441,12 @@ boost::system::error_code Pipeline::write_to(std::vector<SlotState>& slots,
         if (!ec && options_.durability == Durability::fsync) {
             ec = state.slot.sink->sync();
             if (!ec) {
-                metrics_.count_sink_sync(state.metrics_index);
+                metrics_.add(Counter::sink_syncs, state.metrics_index);
             }
         }
         state.writing->store(0, std::memory_order_relaxed);
         if (!ec) {
-            metrics_.count_sink_written(state.metrics_index, records.size());
+            metrics_.add(Counter::sink_written, state.metrics_index, records.size());
         }
         note_outcome(state, ec);
         if (ec && state.slot.required && !first_required_error) {
@@ -458,17 +458,17 @@ boost::system::error_code Pipeline::write_to(std::vector<SlotState>& slots,
 
 void Pipeline::count_stored(std::vector<Record> const& events) {
     for (Record const& record : events) {
-        metrics_.count_event(record.summary.type_index);
+        metrics_.add(Counter::events, record.summary.type_index);
     }
 }
 
 void Pipeline::note_outcome(SlotState& state, boost::system::error_code ec) {
     if (ec) {
-        metrics_.count_sink_error(state.metrics_index);
+        metrics_.add(Counter::sink_errors, state.metrics_index);
     }
     std::uint64_t const dropped = state.slot.sink->dropped();
     if (dropped != state.dropped_seen) {
-        metrics_.count_sink_drops(state.metrics_index, dropped - state.dropped_seen);
+        metrics_.add(Counter::sink_dropped, state.metrics_index, dropped - state.dropped_seen);
         state.dropped_seen = dropped;
     }
     bool const failing = static_cast<bool>(ec);

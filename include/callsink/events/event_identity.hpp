@@ -27,7 +27,6 @@ struct EventIdentity {
     std::string_view name;          // eventType, e.g. "CALL_STATUS"
     std::string_view webhook;       // 8x8's webhook type, e.g. "VCS"
     std::string_view path;          // its own path, e.g. "/status"; POST / takes every type
-    std::string_view metric_label;  // event_type="…" in callsink_events_total and the others
     std::string_view event_id;      // the member holding its event id; "" when it has none
     std::string_view session_id;    // the member naming its session; "" when it has none
     // The members whose values, with the eventType, identify a redelivery of the same event

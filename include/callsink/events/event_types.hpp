@@ -50,9 +50,9 @@ struct EventType {
 
 std::span<EventType const> event_types();
 
-// The types' metrics labels, by index: the label values of callsink_events_total and the other
-// per-type counters.
-std::span<std::string_view const> event_metric_labels();
+// The types' eventType names, by index: also the event_type label of callsink_events_total and
+// the other per-type counters.
+std::span<std::string_view const> event_type_names();
 
 // nullptr for a type callsink does not know.
 EventType const* find_event_type(std::string_view name);

@@ -1,5 +1,9 @@
 // The counters behind GET /metrics, and their Prometheus text exposition (format 0.0.4).
 //
+// Each counter family is declared once, in kCounterFamilies (name, help, what it is counted
+// by); counting, rendering and the tests' reads all go through its Counter. Gauges are read at
+// render time: the sinks' (SinkReadings), the daemon's own (add_gauge) and the process's.
+//
 // Counting is a relaxed atomic increment on a fixed slot: no lock and no allocation per request,
 // whatever the number of io threads. Label values come from fixed sets given at start-up (the
 // event types' labels and the reject codes, by index; HTTP statuses; sinks), so a delivery cannot
@@ -24,6 +28,80 @@
 
 namespace callsink {
 
+// Why a request was refused: the `reason` of callsink_refused_total.
+enum class Refusal : std::size_t {
+    auth,        // 401: the auth header missing or wrong
+    address,     // 403: the client not in allow_ips
+    memory,      // 503: server.max_buffered_bytes held by unfinished requests
+    queue_full,  // 503: the write queue full
+    storage,     // 503: a required sink or the rejects file failed
+    shutdown,    // 503: the daemon stopping
+};
+inline constexpr std::array<std::string_view, 6> kRefusalNames{"auth",       "address", "memory",
+                                                               "queue_full", "storage", "shutdown"};
+
+// What a counter family is counted by: its label and where the label's values come from.
+enum class LabelSet {
+    none,
+    event_type,   // event_type="…": the event types, by index (events/event_types.hpp)
+    reject_code,  // code="…": the reject codes, by index
+    refusal,      // reason="…": kRefusalNames, by Refusal
+    status,       // code="…": the HTTP statuses of Metrics::kStatuses, by status_label()
+    sink,         // sink="…": the sinks, by the index add_sink() gave
+};
+
+enum class Counter : std::size_t {
+    events,
+    duplicates,
+    rejects,
+    unlisted_values,
+    refused,
+    requests,
+    sink_written,
+    sink_errors,
+    sink_dropped,
+    sink_syncs,
+};
+
+struct CounterFamily {
+    Counter counter;  // its place in kCounterFamilies
+    std::string_view name;
+    std::string_view help;
+    LabelSet labels;
+};
+
+// Every counter callsink exports, declared once: /metrics renders them from here, call sites
+// name them by Counter, and tests read them the same way.
+inline constexpr std::array<CounterFamily, 10> kCounterFamilies{{
+    {Counter::events, "callsink_events_total", "Events stored, by 8x8 eventType.",
+     LabelSet::event_type},
+    {Counter::duplicates, "callsink_duplicates_total",
+     "Redeliveries answered without being stored again, by 8x8 eventType.", LabelSet::event_type},
+    {Counter::rejects, "callsink_rejects_total",
+     "Deliveries stored in the rejects file, by reason.", LabelSet::reject_code},
+    {Counter::unlisted_values, "callsink_unlisted_values_total",
+     "Values outside the lists of the 8x8 documents, kept as received.", LabelSet::none},
+    {Counter::refused, "callsink_refused_total",
+     "Requests refused: wrong auth header (401), address (403); 503 with Retry-After: "
+     "server.max_buffered_bytes held by unfinished requests (memory), the write queue full "
+     "(queue_full), a required sink or the rejects file failing (storage), shutting down "
+     "(shutdown).",
+     LabelSet::refusal},
+    {Counter::requests, "callsink_http_requests_total", "HTTP replies sent, by status code.",
+     LabelSet::status},
+    {Counter::sink_written, "callsink_sink_written_total",
+     "Records a sink took (for a best-effort sink: into its buffer), by sink.", LabelSet::sink},
+    {Counter::sink_errors, "callsink_sink_errors_total",
+     "Failed writes (a whole batch each), by sink.", LabelSet::sink},
+    {Counter::sink_dropped, "callsink_sink_dropped_total",
+     "Records a best-effort sink could not keep up with, by sink.", LabelSet::sink},
+    // With durability "fsync", records over syncs is the group commit's batch size.
+    {Counter::sink_syncs, "callsink_sink_syncs_total",
+     "Successful syncs (fdatasync) of a sink's writes, one per batch with durability \"fsync\", "
+     "by sink.",
+     LabelSet::sink},
+}};
+
 // What /metrics reads of a sink when it renders, on the thread that renders.
 struct SinkReadings {
     // Records handed to the sink whose outcome is not known yet; none: always 0.
@@ -38,6 +116,10 @@ struct SinkReadings {
 
 class Metrics {
   public:
+    // The HTTP statuses counted one by one; any other is counted as "other".
+    static constexpr std::array<unsigned, 12> kStatuses{200, 400, 401, 403, 404, 405,
+                                                        408, 413, 431, 500, 503, 0};
+
     // event_types[i] labels the counters of event type i (its index in events/event_types.hpp),
     // reject_codes[i] those of reject code i; an index without a label is not counted.
     Metrics(std::span<std::string_view const> event_types = {},
@@ -46,69 +128,35 @@ class Metrics {
     Metrics& operator=(Metrics const&) = delete;
 
     // Start-up only.
-    // The index for count_sink_*.
+    // The label index of the sink's counters.
     std::size_t add_sink(std::string name, SinkReadings readings = {});
     void add_gauge(std::string name, std::string help, std::function<double()> read);
 
-    void count_event(std::size_t type);
-    void count_duplicate(std::size_t type);
-    void count_reject(std::size_t code);
-    void count_unlisted_value();
-    void count_sink_written(std::size_t sink, std::uint64_t records);
-    void count_sink_error(std::size_t sink);
-    void count_sink_drops(std::size_t sink, std::uint64_t records);
-    void count_sink_sync(std::size_t sink);  // durability "fsync": one per batch
-    void count_unauthorized();
-    void count_forbidden();
-    void count_over_budget();  // refused: server.max_buffered_bytes in use (503)
-    // Deliveries answered 503 by the pipeline: the write queue was full, a required sink (or the
-    // rejects file) failed, or the daemon was stopping.
-    void count_queue_full();
-    void count_storage_failed();
-    void count_stopping();
+    // `label` is the index in the counter's LabelSet; 0 for one without labels. An index out of
+    // range is not counted.
+    void add(Counter counter, std::size_t label = 0, std::uint64_t n = 1);
+    void refuse(Refusal why) { add(Counter::refused, static_cast<std::size_t>(why)); }
+    // Counts the reply in callsink_http_requests_total and its time in the histogram.
     void observe_request(unsigned status, std::chrono::steady_clock::duration duration);
 
     std::string render() const;
 
-    // Tests read single values through these.
-    std::uint64_t events(std::size_t type) const;
-    std::uint64_t duplicates(std::size_t type) const;
-    std::uint64_t rejects(std::size_t code) const;
-    std::uint64_t requests(unsigned status) const;
-    std::uint64_t over_budget() const;
-    std::uint64_t queue_full() const;
-    std::uint64_t storage_failed() const;
-    std::uint64_t stopping() const;
-    std::uint64_t sink_written(std::size_t sink) const;
-    std::uint64_t sink_errors(std::size_t sink) const;
-    std::uint64_t sink_syncs(std::size_t sink) const;
+    std::uint64_t value(Counter counter, std::size_t label = 0) const;
+    std::uint64_t refused(Refusal why) const {
+        return value(Counter::refused, static_cast<std::size_t>(why));
+    }
+    // The label index of an HTTP status in Counter::requests.
+    static std::size_t status_label(unsigned status);
 
   private:
-    using Counter = std::atomic<std::uint64_t>;
-    static constexpr std::array<unsigned, 12> kStatuses{200, 400, 401, 403, 404, 405,
-                                                        408, 413, 431, 500, 503, 0};
+    using Atomic = std::atomic<std::uint64_t>;
     static constexpr std::array<double, 13> kBuckets{
         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
-    static std::size_t status_slot(unsigned status);
-
-    // Counters by label, fixed in number at construction.
-    struct Labelled {
-        std::vector<std::string> labels;
-        std::unique_ptr<Counter[]> counters;
-
-        explicit Labelled(std::span<std::string_view const> names);
-        void add(std::size_t index, std::uint64_t n = 1);
-        std::uint64_t value(std::size_t index) const;
-    };
 
     struct Sink {
         std::string name;
         SinkReadings readings;
         std::string directory;  // readings.file's folder, for statvfs
-        Counter written{0};
-        Counter errors{0};
-        Counter dropped{0};
-        Counter syncs{0};
     };
     struct Gauge {
         std::string name;
@@ -116,21 +164,17 @@ class Metrics {
         std::function<double()> read;
     };
 
+    std::vector<std::string> label_values(LabelSet labels) const;
+
     std::chrono::system_clock::time_point started_;
-    Labelled events_;
-    Labelled duplicates_;
-    Labelled rejects_;
-    Counter unlisted_values_{0};
-    Counter unauthorized_{0};
-    Counter forbidden_{0};
-    Counter over_budget_{0};
-    Counter queue_full_{0};
-    Counter storage_failed_{0};
-    Counter stopping_{0};
-    std::array<Counter, kStatuses.size()> requests_{};
-    std::array<Counter, kBuckets.size() + 1> duration_buckets_{};  // not cumulative; last: +Inf
-    Counter duration_sum_ns_{0};
-    std::deque<Sink> sinks_;  // a deque: elements stay put, atomics cannot move
+    std::vector<std::string> event_types_;
+    std::vector<std::string> reject_codes_;
+    // One slot per label value of each family; deques, so that slots stay put (atomics cannot
+    // move) as add_sink() adds the sinks' slots.
+    std::array<std::deque<Atomic>, kCounterFamilies.size()> counters_;
+    std::array<Atomic, kBuckets.size() + 1> duration_buckets_{};  // not cumulative; last: +Inf
+    Atomic duration_sum_ns_{0};
+    std::deque<Sink> sinks_;
     std::vector<Gauge> gauges_;
 };
 

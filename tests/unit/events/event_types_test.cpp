@@ -51,13 +51,12 @@ TEST(EventTypes, EachIdentityNamesPlainTextFieldsOfItsOwnPayload) {
     }
 }
 
-TEST(EventTypes, NamesPathsWebhooksAndLabelsAreDistinct) {
-    std::set<std::string_view> names, paths, webhooks, labels;
+TEST(EventTypes, NamesPathsAndWebhooksAreDistinct) {
+    std::set<std::string_view> names, paths, webhooks;
     for (EventType const& type : event_types()) {
         EXPECT_TRUE(names.insert(type.identity.name).second) << type.identity.name;
         EXPECT_TRUE(paths.insert(type.identity.path).second) << type.identity.path;
         EXPECT_TRUE(webhooks.insert(type.identity.webhook).second) << type.identity.webhook;
-        EXPECT_TRUE(labels.insert(type.identity.metric_label).second);
         EXPECT_TRUE(type.identity.path.starts_with('/') && type.identity.path.size() > 1);
     }
 }
@@ -67,7 +66,7 @@ TEST(EventTypes, AreFoundByNameAndIndexedAsTheirPayload) {
     for (EventType const& type : event_types()) {
         EXPECT_EQ(type.index, index);
         EXPECT_EQ(find_event_type(type.identity.name), &type);
-        EXPECT_EQ(event_metric_labels()[index], type.identity.metric_label);
+        EXPECT_EQ(event_type_names()[index], type.identity.name);
         ++index;
     }
     EXPECT_EQ(index, std::variant_size_v<EventPayload>);

@@ -61,7 +61,7 @@ TEST_F(BufferBudgetTest, TakesAndGivesBack) {
     EXPECT_EQ(budget.used(), 350u);
     budget.give_back(350);
     EXPECT_EQ(budget.used(), 0u);
-    EXPECT_EQ(metrics_.over_budget(), 0u);
+    EXPECT_EQ(metrics_.refused(Refusal::memory), 0u);
 }
 
 TEST_F(BufferBudgetTest, TakesUpToExactlyTheLimitAndRefusesAByteMoreTakingNothing) {
@@ -125,15 +125,15 @@ TEST_F(BufferBudgetTest, ALargeTakeRoundsTheReserveDown) {
 TEST_F(BufferBudgetTest, CountsEveryRefusalInTheMetrics) {
     BufferBudget budget(1000, metrics_, logger_);
     EXPECT_FALSE(budget.try_take(1001, 1001));
-    EXPECT_EQ(metrics_.over_budget(), 1u);
+    EXPECT_EQ(metrics_.refused(Refusal::memory), 1u);
     EXPECT_TRUE(budget.try_take(1000, 1000));
-    EXPECT_EQ(metrics_.over_budget(), 1u);
+    EXPECT_EQ(metrics_.refused(Refusal::memory), 1u);
     for (int i = 0; i < 9; ++i) {
         EXPECT_FALSE(budget.try_take(1, 1));
     }
-    EXPECT_EQ(metrics_.over_budget(), 10u);
+    EXPECT_EQ(metrics_.refused(Refusal::memory), 10u);
     budget.take(5);  // forced: never a refusal
-    EXPECT_EQ(metrics_.over_budget(), 10u);
+    EXPECT_EQ(metrics_.refused(Refusal::memory), 10u);
 }
 
 TEST_F(BufferBudgetTest, ChargeGrowsAndShrinks) {
@@ -167,7 +167,7 @@ TEST_F(BufferBudgetTest, ChargeKeepsWhatItHeldWhenGrowingIsRefused) {
     EXPECT_EQ(budget.used(), 900u);
     EXPECT_TRUE(charge.try_hold(400));  // exactly the limit
     EXPECT_EQ(budget.used(), 1000u);
-    EXPECT_EQ(metrics_.over_budget(), 1u);
+    EXPECT_EQ(metrics_.refused(Refusal::memory), 1u);
 }
 
 TEST_F(BufferBudgetTest, ChargeGrowsAsALargeHoldingByItsTotalNotByTheIncrement) {
@@ -203,7 +203,7 @@ TEST_F(BufferBudgetTest, HoldForcesPastTheLimitAndLaterGrowthIsRefused) {
     charge.hold(1500);
     EXPECT_EQ(charge.held(), 1500u);
     EXPECT_EQ(budget.used(), 1500u);
-    EXPECT_EQ(metrics_.over_budget(), 0u);  // a forced take is no refusal
+    EXPECT_EQ(metrics_.refused(Refusal::memory), 0u);  // a forced take is no refusal
     BufferCharge other(budget);
     EXPECT_FALSE(other.try_hold(1));
     EXPECT_EQ(other.held(), 0u);
@@ -246,7 +246,7 @@ TEST_F(BufferBudgetTest, LogsOneWarningForABurstOfRefusals) {
     for (int i = 0; i < 100; ++i) {
         EXPECT_FALSE(budget.try_take(300, 300));
     }
-    EXPECT_EQ(metrics_.over_budget(), 100u);
+    EXPECT_EQ(metrics_.refused(Refusal::memory), 100u);
     auto const logged = lines();
     ASSERT_EQ(logged.size(), 1u);
     EXPECT_THAT(logged[0], StartsWith("warning: memory budget full"));
@@ -292,7 +292,7 @@ TEST_F(BufferBudgetTest, ANewRefusalAfterTheBurstEndedStartsANewOne) {
     budget.give_back(400);  // 500
     ASSERT_EQ(count_lines("info"), 2u);
     EXPECT_THAT(lines().back(), HasSubstr("room again: 2 request(s) refused"));
-    EXPECT_EQ(metrics_.over_budget(), 102u);
+    EXPECT_EQ(metrics_.refused(Refusal::memory), 102u);
 }
 
 TEST_F(BufferBudgetTest, LogsNothingWhileNothingIsRefused) {
@@ -352,7 +352,7 @@ TEST_F(BufferBudgetTest, ManyThreadsNeverPassTheLimitAndGiveEverythingBack) {
     EXPECT_EQ(budget.used(), 0u);
     EXPECT_LE(sampled_max.load(), kLimit);
     EXPECT_GT(taken.load(), 0u);
-    EXPECT_EQ(metrics_.over_budget(), refused.load());
+    EXPECT_EQ(metrics_.refused(Refusal::memory), refused.load());
 }
 
 }  // namespace

@@ -117,8 +117,8 @@ TEST_F(SessionBudgetTest, Refuses503BeforeTheBodyWhenItsLengthWouldPassTheLargeP
     expect_over_budget_refusal(client.read());
     EXPECT_TRUE(client.closed_by_server());
     EXPECT_TRUE(handler_.targets().empty());
-    EXPECT_EQ(metrics_.over_budget(), 1u);
-    EXPECT_EQ(metrics_.requests(503), 1u);
+    EXPECT_EQ(metrics_.refused(Refusal::memory), 1u);
+    EXPECT_EQ(metrics_.value(Counter::requests, Metrics::status_label(503)), 1u);
     // The refused connection gave back what it held; the holders still hold theirs.
     EXPECT_TRUE(eventually([&] { return used() <= kLargePart; }));
     EXPECT_GE(used(), 2 * kMaxBody);
@@ -133,8 +133,8 @@ TEST_F(SessionBudgetTest, Answers503Instead100ContinueWhenTheBudgetIsFull) {
     expect_over_budget_refusal(response);  // the first reply: no 100 Continue before it
     EXPECT_TRUE(client.closed_by_server());
     EXPECT_TRUE(handler_.targets().empty());
-    EXPECT_EQ(metrics_.over_budget(), 1u);
-    EXPECT_EQ(metrics_.requests(503), 1u);
+    EXPECT_EQ(metrics_.refused(Refusal::memory), 1u);
+    EXPECT_EQ(metrics_.value(Counter::requests, Metrics::status_label(503)), 1u);
 }
 
 TEST_F(SessionBudgetTest, SendsThe100ContinueWhenTheBudgetHasRoom) {
@@ -150,7 +150,7 @@ TEST_F(SessionBudgetTest, SendsThe100ContinueWhenTheBudgetHasRoom) {
     ASSERT_TRUE(response.has_value()) << response.error().message();
     EXPECT_EQ(response->result(), http::status::ok);
     EXPECT_EQ(response->body().size(), std::string("/summary ").size() + kMaxBody);
-    EXPECT_EQ(metrics_.over_budget(), 0u);
+    EXPECT_EQ(metrics_.refused(Refusal::memory), 0u);
 }
 
 TEST_F(SessionBudgetTest, Refuses503AChunkedBodyThatGrowsPastTheBudget) {
@@ -167,9 +167,9 @@ TEST_F(SessionBudgetTest, Refuses503AChunkedBodyThatGrowsPastTheBudget) {
     expect_over_budget_refusal(client.read());
     EXPECT_EQ(client.end_of_stream(), net::error::eof);
     EXPECT_TRUE(handler_.targets().empty());
-    EXPECT_EQ(metrics_.over_budget(), 1u);
-    EXPECT_EQ(metrics_.requests(503), 1u);
-    EXPECT_EQ(metrics_.requests(413), 0u);
+    EXPECT_EQ(metrics_.refused(Refusal::memory), 1u);
+    EXPECT_EQ(metrics_.value(Counter::requests, Metrics::status_label(503)), 1u);
+    EXPECT_EQ(metrics_.value(Counter::requests, Metrics::status_label(413)), 0u);
 }
 
 TEST_F(SessionBudgetTest, AcceptsAChunkedBodyThatFitsTheBudget) {
@@ -182,7 +182,7 @@ TEST_F(SessionBudgetTest, AcceptsAChunkedBodyThatFitsTheBudget) {
     ASSERT_TRUE(response.has_value()) << response.error().message();
     EXPECT_EQ(response->result(), http::status::ok);
     EXPECT_EQ(response->body().size(), std::string("/chunked ").size() + 16 * 16 * 1024);
-    EXPECT_EQ(metrics_.over_budget(), 0u);
+    EXPECT_EQ(metrics_.refused(Refusal::memory), 0u);
 }
 
 TEST_F(SessionBudgetTest, ServesASmallRequestFromTheReserveWhileLargeOnesHoldTheirPart) {
@@ -203,9 +203,9 @@ TEST_F(SessionBudgetTest, ServesASmallRequestFromTheReserveWhileLargeOnesHoldThe
         EXPECT_EQ(response->body(), "/status " + event);
         EXPECT_TRUE(response->keep_alive());
     }
-    EXPECT_EQ(metrics_.requests(200), 3u);
-    EXPECT_EQ(metrics_.requests(503), 1u);
-    EXPECT_EQ(metrics_.over_budget(), 1u);
+    EXPECT_EQ(metrics_.value(Counter::requests, Metrics::status_label(200)), 3u);
+    EXPECT_EQ(metrics_.value(Counter::requests, Metrics::status_label(503)), 1u);
+    EXPECT_EQ(metrics_.refused(Refusal::memory), 1u);
 }
 
 TEST_F(SessionBudgetTest, GivesTheBudgetBackWhenTheConnectionsClose) {
@@ -228,7 +228,7 @@ TEST_F(SessionBudgetTest, GivesTheBudgetBackWhenTheConnectionsClose) {
     // The whole large part is there again.
     auto const first = stalled_request(kMaxBody);
     auto const second = stalled_request(kMaxBody);
-    EXPECT_EQ(metrics_.over_budget(), 1u);
+    EXPECT_EQ(metrics_.refused(Refusal::memory), 1u);
 }
 
 TEST_F(SessionBudgetTest, AnIdleKeptAliveConnectionHoldsNothing) {
@@ -256,8 +256,8 @@ TEST_F(SessionBudgetTest, DrainsARefusedBodyWithinKLingerBytesAndClosesCleanly) 
     // The server read all that was sent: the end is a clean one, no reset.
     EXPECT_EQ(client.end_of_stream(), net::error::eof);
     EXPECT_TRUE(handler_.targets().empty());
-    EXPECT_EQ(metrics_.over_budget(), 1u);
-    EXPECT_EQ(metrics_.requests(503), 1u);
+    EXPECT_EQ(metrics_.refused(Refusal::memory), 1u);
+    EXPECT_EQ(metrics_.value(Counter::requests, Metrics::status_label(503)), 1u);
 }
 
 TEST_F(SessionBudgetTest, AClientSendingARefused1MiBBodyInFullStillReadsThe503) {
@@ -278,8 +278,8 @@ TEST_F(SessionBudgetTest, AClientSendingARefused1MiBBodyInFullStillReadsThe503) 
     expect_over_budget_refusal(client.read());
     EXPECT_TRUE(client.closed_by_server());
     EXPECT_TRUE(handler_.targets().empty());
-    EXPECT_EQ(metrics_.over_budget(), 1u);
-    EXPECT_EQ(metrics_.requests(503), 1u);
+    EXPECT_EQ(metrics_.refused(Refusal::memory), 1u);
+    EXPECT_EQ(metrics_.value(Counter::requests, Metrics::status_label(503)), 1u);
     // The refused connection holds nothing; the holder its 1 MiB and read buffer.
     EXPECT_TRUE(
         eventually([&] { return used() < options.max_body_bytes + Session::kReadBufferLimit; }));
@@ -343,7 +343,7 @@ TEST_F(SessionBudgetTest, ChargesAReplyTheClientDoesNotRead) {
     // buffers hold), and the other half is more than they take, so the write is still pending.
     ASSERT_EQ(client.skip(kBigReply / 2, kDrainTimeout), error_code());
     EXPECT_GE(used(), kBigReply) << "the reply was not charged until the client read it all";
-    EXPECT_EQ(metrics_.over_budget(), 0u);
+    EXPECT_EQ(metrics_.refused(Refusal::memory), 0u);
     client.close();
     EXPECT_TRUE(eventually([&] { return used() == 0; }, kDrainTimeout)) << "used " << used();
 }

@@ -242,9 +242,9 @@ TEST_F(SessionTest, CountsEveryReplyByStatusInTheMetrics) {
     HttpClient malformed(endpoint());
     malformed.send("\x01\x02\r\n\r\n");
     ASSERT_TRUE(malformed.read().has_value());
-    EXPECT_EQ(metrics_.requests(200), 2u);
-    EXPECT_EQ(metrics_.requests(413), 1u);
-    EXPECT_EQ(metrics_.requests(400), 1u);
+    EXPECT_EQ(metrics_.value(Counter::requests, Metrics::status_label(200)), 2u);
+    EXPECT_EQ(metrics_.value(Counter::requests, Metrics::status_label(413)), 1u);
+    EXPECT_EQ(metrics_.value(Counter::requests, Metrics::status_label(400)), 1u);
 }
 
 TEST_F(SessionTest, ClosesAConnectionIdleForLongerThanIdleTimeout) {

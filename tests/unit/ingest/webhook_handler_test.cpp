@@ -62,7 +62,7 @@ class WebhookHandlerTest : public ::testing::Test {
         return nlohmann::json::parse(response.body());
     }
 
-    Metrics metrics_{event_metric_labels(), kRejectCodeNames};
+    Metrics metrics_{event_type_names(), kRejectCodeNames};
     std::ostringstream log_;
     std::shared_ptr<spdlog::logger> logger_;
     FakeSink* events_ = nullptr;

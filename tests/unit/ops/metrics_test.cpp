@@ -7,6 +7,8 @@
 #include <set>
 #include <sstream>
 
+#include "fixtures.hpp"
+
 namespace callsink {
 namespace {
 
@@ -27,11 +29,11 @@ constexpr std::array<std::string_view, 2> kCodes{"invalid_json", "missing_field"
 
 TEST(Metrics, CountsEventsDuplicatesAndRejectsByTheLabelsItWasGiven) {
     Metrics metrics(kTypes, kCodes);
-    metrics.count_event(0);
-    metrics.count_event(0);
-    metrics.count_event(1);
-    metrics.count_duplicate(1);
-    metrics.count_reject(1);
+    metrics.add(Counter::events, 0);
+    metrics.add(Counter::events, 0);
+    metrics.add(Counter::events, 1);
+    metrics.add(Counter::duplicates, 1);
+    metrics.add(Counter::rejects, 1);
     std::string const text = metrics.render();
     EXPECT_TRUE(has_line(text, R"(callsink_events_total{event_type="CALL_STATUS"} 2)")) << text;
     EXPECT_TRUE(has_line(text, R"(callsink_events_total{event_type="SESSION_SUMMARY"} 1)"));
@@ -39,17 +41,17 @@ TEST(Metrics, CountsEventsDuplicatesAndRejectsByTheLabelsItWasGiven) {
     EXPECT_TRUE(has_line(text, R"(callsink_duplicates_total{event_type="SESSION_SUMMARY"} 1)"));
     EXPECT_TRUE(has_line(text, R"(callsink_rejects_total{code="missing_field"} 1)"));
     EXPECT_TRUE(has_line(text, R"(callsink_rejects_total{code="invalid_json"} 0)"));
-    EXPECT_EQ(metrics.events(0), 2u);
-    EXPECT_EQ(metrics.duplicates(1), 1u);
-    EXPECT_EQ(metrics.rejects(1), 1u);
+    EXPECT_EQ(metrics.value(Counter::events, 0), 2u);
+    EXPECT_EQ(metrics.value(Counter::duplicates, 1), 1u);
+    EXPECT_EQ(metrics.value(Counter::rejects, 1), 1u);
 }
 
 TEST(Metrics, AnIndexWithoutALabelIsNotCounted) {
     Metrics metrics(kTypes, kCodes);
-    metrics.count_event(2);
-    metrics.count_reject(7);
-    EXPECT_EQ(metrics.events(2), 0u);
-    EXPECT_EQ(metrics.rejects(7), 0u);
+    metrics.add(Counter::events, 2);
+    metrics.add(Counter::rejects, 7);
+    EXPECT_EQ(metrics.value(Counter::events, 2), 0u);
+    EXPECT_EQ(metrics.value(Counter::rejects, 7), 0u);
     std::string const text = metrics.render();
     EXPECT_TRUE(has_line(text, R"(callsink_events_total{event_type="CALL_STATUS"} 0)")) << text;
     EXPECT_TRUE(has_line(text, R"(callsink_events_total{event_type="SESSION_SUMMARY"} 0)"));
@@ -114,28 +116,28 @@ TEST(Metrics, TheDurationHistogramIsCumulative) {
 TEST(Metrics, UnlistedStatusCodesCountAsOther) {
     Metrics metrics;
     metrics.observe_request(418, 1ms);
-    EXPECT_EQ(metrics.requests(418), 1u);
+    EXPECT_EQ(metrics.value(Counter::requests, Metrics::status_label(418)), 1u);
     EXPECT_TRUE(has_line(metrics.render(), R"(callsink_http_requests_total{code="other"} 1)"));
 }
 
 TEST(Metrics, EscapesSinkNamesInLabels) {
     Metrics metrics;
     std::size_t const sink = metrics.add_sink("file /tmp/a\"b\\c");
-    metrics.count_sink_error(sink);
+    metrics.add(Counter::sink_errors, sink);
     EXPECT_TRUE(
         has_line(metrics.render(), R"(callsink_sink_errors_total{sink="file /tmp/a\"b\\c"} 1)"));
 }
 
 TEST(Metrics, TellsRefusalsApartByReason) {
     Metrics metrics;
-    metrics.count_over_budget();
-    metrics.count_queue_full();
-    metrics.count_queue_full();
-    metrics.count_storage_failed();
-    metrics.count_storage_failed();
-    metrics.count_storage_failed();
-    metrics.count_stopping();
-    metrics.count_unauthorized();
+    metrics.refuse(Refusal::memory);
+    metrics.refuse(Refusal::queue_full);
+    metrics.refuse(Refusal::queue_full);
+    metrics.refuse(Refusal::storage);
+    metrics.refuse(Refusal::storage);
+    metrics.refuse(Refusal::storage);
+    metrics.refuse(Refusal::shutdown);
+    metrics.refuse(Refusal::auth);
     std::string const text = metrics.render();
     EXPECT_TRUE(has_line(text, R"(callsink_refused_total{reason="memory"} 1)")) << text;
     EXPECT_TRUE(has_line(text, R"(callsink_refused_total{reason="queue_full"} 2)"));
@@ -143,9 +145,9 @@ TEST(Metrics, TellsRefusalsApartByReason) {
     EXPECT_TRUE(has_line(text, R"(callsink_refused_total{reason="shutdown"} 1)"));
     EXPECT_TRUE(has_line(text, R"(callsink_refused_total{reason="auth"} 1)"));
     EXPECT_TRUE(has_line(text, R"(callsink_refused_total{reason="address"} 0)"));
-    EXPECT_EQ(metrics.queue_full(), 2u);
-    EXPECT_EQ(metrics.storage_failed(), 3u);
-    EXPECT_EQ(metrics.stopping(), 1u);
+    EXPECT_EQ(metrics.refused(Refusal::queue_full), 2u);
+    EXPECT_EQ(metrics.refused(Refusal::storage), 3u);
+    EXPECT_EQ(metrics.refused(Refusal::shutdown), 1u);
 }
 
 TEST(Metrics, SaysWhetherEachSinkIsUpAndRequired) {
@@ -197,6 +199,28 @@ TEST(Metrics, ReadsTheFreeSpaceOfEachFileSinksFilesystem) {
     // A folder that cannot be read shows no sample, and a sink without a file has none.
     EXPECT_EQ(text.find(R"(filesystem_avail_bytes{sink="gone"})"), std::string::npos) << text;
     EXPECT_EQ(text.find(R"(filesystem_avail_bytes{sink="log"})"), std::string::npos) << text;
+}
+
+// Every family /metrics renders is one an operator can look up: docs/operations.md's table
+// names it.
+TEST(Metrics, EveryFamilyIsDescribedInTheOperationsGuide) {
+    Metrics metrics(kTypes, kCodes);
+    SinkReadings file_sink;
+    file_sink.file = "events.jsonl";
+    metrics.add_sink("file events.jsonl", std::move(file_sink));
+    metrics.add_gauge("callsink_ready", "1 while every sink accepts writes.", [] { return 1.0; });
+    std::string const guide = testing::read_file(testing::repo_root() / "docs/operations.md");
+    std::istringstream lines(metrics.render());
+    std::size_t families = 0;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.starts_with("# TYPE callsink_")) {
+            std::string const name = line.substr(7, line.find(' ', 7) - 7);
+            ++families;
+            EXPECT_NE(guide.find("`" + name), std::string::npos)
+                << name << " is not in docs/operations.md's metrics table";
+        }
+    }
+    EXPECT_GE(families, kCounterFamilies.size());
 }
 
 }  // namespace

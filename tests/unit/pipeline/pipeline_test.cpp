@@ -210,7 +210,7 @@ TEST_F(PipelineTest, FsyncDurabilitySyncsOncePerBatchNotOncePerRecord) {
     }
     EXPECT_EQ(events_->batch_sizes(), (std::vector<std::size_t>{1, 20}));
     EXPECT_EQ(events_->sync_calls(), 2);
-    EXPECT_EQ(metrics_.sink_syncs(0), 2u);  // the events sink: the first added
+    EXPECT_EQ(metrics_.value(Counter::sink_syncs, 0), 2u);  // the events sink: the first added
 }
 
 TEST_F(PipelineTest, GivenAnExecutorABatchCompletesInOneHandlerPostedThere) {
@@ -265,7 +265,7 @@ TEST_F(PipelineTest, GivenAnExecutorWhatIsAnsweredAtOnceStillIs) {
     events_->release();
     pipeline_->stop();
     EXPECT_EQ(submit(event_record("late")).get(), make_error_code(Errc::stopped));
-    EXPECT_EQ(metrics_.stopping(), 1u);
+    EXPECT_EQ(metrics_.refused(Refusal::shutdown), 1u);
     io_.run();
     EXPECT_FALSE(first.get());
     EXPECT_FALSE(second.get());
@@ -389,7 +389,7 @@ TEST_F(PipelineTest, FullQueueAnswersAtOnceWithQueueFull) {
     auto refused = submit(event_record("refused"));
     ASSERT_EQ(refused.wait_for(0ms), std::future_status::ready);
     EXPECT_EQ(refused.get(), make_error_code(Errc::queue_full));
-    EXPECT_EQ(metrics_.queue_full(), 1u);
+    EXPECT_EQ(metrics_.refused(Refusal::queue_full), 1u);
     events_->release();
     EXPECT_FALSE(first.get());
     EXPECT_FALSE(second.get());
@@ -408,7 +408,7 @@ TEST_F(PipelineTest, FailingRequiredSinkFailsTheRecordAndRecoversByItself) {
     EXPECT_NE(metrics_.render().find("callsink_sink_errors_total{sink=\"events\"} 2"),
               std::string::npos)
         << metrics_.render();
-    EXPECT_EQ(metrics_.storage_failed(), 2u);  // both answered 503
+    EXPECT_EQ(metrics_.refused(Refusal::storage), 2u);  // both answered 503
     EXPECT_NE(metrics_.render().find("callsink_sink_up{sink=\"events\",required=\"true\"} 0"),
               std::string::npos)
         << metrics_.render();
@@ -427,7 +427,7 @@ TEST_F(PipelineTest, FailingBestEffortSinkDoesNotFailTheRecord) {
     second_->fail_with(boost::system::error_code(EIO, boost::system::system_category()));
     EXPECT_FALSE(submit(event_record("e1")).get());
     EXPECT_FALSE(pipeline_->ready());  // /readyz reports every sink, required or not
-    EXPECT_EQ(metrics_.storage_failed(), 0u);
+    EXPECT_EQ(metrics_.refused(Refusal::storage), 0u);
     EXPECT_NE(metrics_.render().find("callsink_sink_up{sink=\"second\",required=\"false\"} 0"),
               std::string::npos)
         << metrics_.render();
@@ -539,8 +539,8 @@ TEST_F(PipelineTest, ARedeliveryIsAnsweredButNotStoredAgain) {
     EXPECT_FALSE(submit(keyed_event("again", "CALL_STATUS e-1")).get());
     EXPECT_FALSE(submit(keyed_event("other", "CALL_STATUS e-2")).get());
     EXPECT_EQ(events_->lines(), (std::vector<std::string>{"first\n", "other\n"}));
-    EXPECT_EQ(metrics_.duplicates(0), 1u);
-    EXPECT_EQ(metrics_.events(0), 2u);
+    EXPECT_EQ(metrics_.value(Counter::duplicates, 0), 1u);
+    EXPECT_EQ(metrics_.value(Counter::events, 0), 2u);
 }
 
 TEST_F(PipelineTest, CopiesArrivingTogetherAreStoredOnce) {

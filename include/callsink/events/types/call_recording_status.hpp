@@ -44,7 +44,6 @@ struct CallRecordingStatus {
         .name = "CALL_RECORDING_STATUS",
         .webhook = "VRU",
         .path = "/recording",
-        .metric_label = "CALL_RECORDING_STATUS",
         .event_id = "",
         .session_id = "sessionId",
         .redelivery = kCallRecordingStatusRedelivery,

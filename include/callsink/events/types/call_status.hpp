@@ -56,7 +56,6 @@ struct CallStatus {
         .name = "CALL_STATUS",
         .webhook = "VCS",
         .path = "/status",
-        .metric_label = "CALL_STATUS",
         .event_id = "eventId",
         .session_id = "sessionId",
         .redelivery = kCallStatusRedelivery,

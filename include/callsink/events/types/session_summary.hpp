@@ -84,7 +84,6 @@ struct SessionSummary {
         .name = "SESSION_SUMMARY",
         .webhook = "VSS",
         .path = "/summary",
-        .metric_label = "SESSION_SUMMARY",
         .event_id = "",
         .session_id = "sessionId",
         .redelivery = kSessionSummaryRedelivery,

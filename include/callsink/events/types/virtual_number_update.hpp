@@ -58,7 +58,6 @@ struct VirtualNumberUpdate {
         .name = "VIRTUAL_NUMBER_UPDATE",
         .webhook = "VNU",
         .path = "/numbers",
-        .metric_label = "VIRTUAL_NUMBER_UPDATE",
         .event_id = "",
         .session_id = "",
         .redelivery = {},
