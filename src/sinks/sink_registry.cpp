@@ -80,7 +80,7 @@ std::string types_required_by_default(bool value) {
     std::vector<std::string> names;
     for (SinkType const& type : kSinkTypes) {
         if (type.required_by_default == value) {
-            names.push_back("`" + in_quotes(type.name) + "`");
+            names.push_back(in_backticks(in_quotes(type.name)));
         }
     }
     std::string words;

@@ -132,6 +132,9 @@ struct KeyRow {
 
 KeyRow key_row(ConfigKey const& key);
 
+// `text` as markdown code.
+std::string in_backticks(std::string_view text);
+
 // The rows as a markdown table with a header, one line each, ending in a newline.
 std::string markdown_table(std::span<KeyRow const> rows);
 
