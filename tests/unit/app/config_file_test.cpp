@@ -543,18 +543,6 @@ TEST(ConfigSinks, AcceptsSinksAsAnInlineArrayOfTables) {
     EXPECT_EQ(config.sinks.size(), 2u);
 }
 
-TEST(ConfigSinks, RejectsAnUnknownSinkTypeListingTheTypes) {
-    try {
-        parse("[[sinks]]\ntype = \"mqtt\"\n");
-        ADD_FAILURE() << "no ConfigError";
-    } catch (ConfigError const& error) {
-        EXPECT_EQ(error.key(), "sinks[0].type");
-        EXPECT_STREQ(error.what(),
-                     "sinks[0].type: unknown sink type \"mqtt\"; expected \"file\", \"stdout\", "
-                     "\"log\", \"kafka\" or \"postgres\"");
-    }
-}
-
 TEST(ConfigSinks, RequiresATypeAndAFilePath) {
     expect_error("[[sinks]]\npath = \"e.jsonl\"\n", "sinks[0].type", "required");
     expect_error("[[sinks]]\ntype = \"file\"\n", "sinks[0].path", "required for a file sink");
