@@ -4,14 +4,12 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <condition_variable>
 #include <csignal>
-#include <cstdlib>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "callsink/app/shutdown_watchdog.hpp"
 #include "callsink/events/event_types.hpp"
 #include "callsink/events/rejection.hpp"
 #include "callsink/http/io_threads.hpp"
@@ -51,53 +49,6 @@ void log_start(Config const& config, std::vector<SinkSlot> const& sinks, SinkSlo
         config.auth.allow_ips.size(), config.server.trusted_proxies.size(),
         to_string(config.privacy.msisdn), names, rejects.sink->name());
 }
-
-// Ends the process if a graceful stop outlives its deadline, e.g. a required sink blocked on a
-// hung disk or a pipe nobody reads. Every acknowledged record is written by then, and what is
-// still queued was never acknowledged: exiting breaks no promise, hanging would.
-class ShutdownWatchdog {
-  public:
-    explicit ShutdownWatchdog(spdlog::logger& logger) : logger_(logger) {}
-    ~ShutdownWatchdog() { disarm(); }
-    ShutdownWatchdog(ShutdownWatchdog const&) = delete;
-    ShutdownWatchdog& operator=(ShutdownWatchdog const&) = delete;
-
-    void arm(std::chrono::milliseconds deadline) {
-        std::lock_guard lock(mutex_);
-        if (thread_.joinable()) {
-            return;
-        }
-        thread_ = std::thread([this, deadline] {
-            std::unique_lock wait_lock(mutex_);
-            if (!finished_.wait_for(wait_lock, deadline, [this] { return done_; })) {
-                logger_.critical(
-                    "shutdown did not finish within {} ms (a sink is blocked); "
-                    "exiting now, unacknowledged deliveries will be sent again",
-                    deadline.count());
-                logger_.flush();
-                std::_Exit(1);
-            }
-        });
-    }
-
-    void disarm() {
-        {
-            std::lock_guard lock(mutex_);
-            done_ = true;
-        }
-        finished_.notify_all();
-        if (thread_.joinable()) {
-            thread_.join();
-        }
-    }
-
-  private:
-    spdlog::logger& logger_;
-    std::mutex mutex_;
-    std::condition_variable finished_;
-    bool done_ = false;
-    std::thread thread_;
-};
 
 // Waits for the signals on a thread of its own, not on an io thread: an io thread may be blocked
 // in write(2) to a stalled disk (it writes its own batches, pipeline.hpp), and the first SIGTERM
