@@ -1,8 +1,11 @@
 #include "callsink/events/json_syntax.hpp"
 
 #include <array>
+#include <cstddef>
 #include <string>
+#include <utility>
 
+#include "callsink/base/json_lexer.hpp"
 #include "callsink/base/utf8.hpp"
 #include "callsink/events/field_list.hpp"
 
@@ -53,43 +56,48 @@ class SyntaxErrorRecorder final : public nlohmann::json_sax<Json> {
     std::string what_;
 };
 
+Rejection past_a_limit(std::string what, std::size_t byte) {
+    return Rejection{RejectCode::invalid_json, "",
+                     std::move(what) + " (at byte " + std::to_string(byte) + ")"};
+}
+
 }  // namespace
 
 std::optional<Rejection> check_nesting(std::string_view body) {
+    using json_limits::kMaxBodyMembers;
+    using json_limits::kMaxDepth;
+    using json_limits::kMaxObjectMembers;
     std::size_t depth = 0;
     std::size_t members = 0;
     std::array<std::size_t, kMaxDepth + 1> members_at{};  // of the object open at each depth
-    bool in_string = false;
-    bool escaped = false;
-    for (std::size_t pos = 0; pos < body.size(); ++pos) {
-        char const c = body[pos];
-        if (escaped) {
-            escaped = false;
-        } else if (in_string) {
-            escaped = c == '\\';
-            in_string = c != '"';
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
+    JsonLexer in(body);
+    while (in.to_structural()) {
+        char const c = in.peek();
+        if (c == '"') {
+            in.skip_string();  // one that never closes ends the walk
+            continue;
+        }
+        std::size_t const byte = in.offset() + 1;
+        in.eat(c);
+        if (c == '[' || c == '{') {
             if (++depth > kMaxDepth) {
-                return Rejection{RejectCode::invalid_json, "",
-                                 "body nests arrays and objects deeper than " +
-                                     std::to_string(kMaxDepth) + " levels (at byte " +
-                                     std::to_string(pos + 1) + ")"};
+                return past_a_limit("body nests arrays and objects deeper than " +
+                                        std::to_string(kMaxDepth) + " levels",
+                                    byte);
             }
             members_at[depth] = 0;
         } else if ((c == ']' || c == '}') && depth > 0) {
             --depth;
         } else if (c == ':') {
             if (++members_at[depth] > kMaxObjectMembers) {
-                return Rejection{RejectCode::invalid_json, "",
-                                 "an object has more than " + std::to_string(kMaxObjectMembers) +
-                                     " members (at byte " + std::to_string(pos + 1) + ")"};
+                return past_a_limit(
+                    "an object has more than " + std::to_string(kMaxObjectMembers) + " members",
+                    byte);
             }
             if (++members > kMaxBodyMembers) {
-                return Rejection{RejectCode::invalid_json, "",
-                                 "body has more than " + std::to_string(kMaxBodyMembers) +
-                                     " object members (at byte " + std::to_string(pos + 1) + ")"};
+                return past_a_limit(
+                    "body has more than " + std::to_string(kMaxBodyMembers) + " object members",
+                    byte);
             }
         }
     }

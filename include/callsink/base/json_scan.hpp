@@ -1,10 +1,10 @@
 // Finds the next byte that matters in JSON text: the end of a string, a byte a string may not
-// hold as it is, or a bracket. The one-pass encoder (records/one_pass_encoder) crosses every byte
-// of a delivery two or three times in these loops, and a byte at a time they were a fifth of the
-// daemon's instructions (docs/performance.md). So they test 16 bytes at once where the CPU has
-// SSE2 (every x86-64), and fall back to a byte loop elsewhere and for the last bytes. Each
-// function returns the first byte in [p, end) that is in its set, or `end`, and reads nothing
-// outside [p, end).
+// hold as it is, a bracket, or a bracket or colon. JsonLexer (json_lexer.hpp) is built on these:
+// the one-pass encoder crosses every byte of a delivery two or three times in its loops, and a
+// byte at a time they were a fifth of the daemon's instructions (docs/performance.md). So they
+// test 16 bytes at once where the CPU has SSE2 (every x86-64), and fall back to a byte loop
+// elsewhere and for the last bytes. Each function returns the first byte in [p, end) that is in
+// its set, or `end`, and reads nothing outside [p, end).
 #pragma once
 
 #include <cstddef>
@@ -27,6 +27,10 @@ inline bool is_string_special(unsigned char c) {
 
 inline bool is_container_special(unsigned char c) {
     return c == '"' || c == '{' || c == '[' || c == '}' || c == ']';
+}
+
+inline bool is_structural(unsigned char c) {
+    return is_container_special(c) || c == ':';
 }
 
 #if defined(__SSE2__)
@@ -57,11 +61,16 @@ inline int container_specials(__m128i block) {
         _mm_or_si128(_mm_cmpeq_epi8(folded, bytes('{')), _mm_cmpeq_epi8(folded, bytes('}'))));
     return _mm_movemask_epi8(hits);
 }
+
+inline int structurals(__m128i block) {
+    return container_specials(block) | _mm_movemask_epi8(_mm_cmpeq_epi8(block, bytes(':')));
+}
 #else
 // No block test: find() goes a byte at a time.
 inline constexpr std::nullptr_t string_ends = nullptr;
 inline constexpr std::nullptr_t string_specials = nullptr;
 inline constexpr std::nullptr_t container_specials = nullptr;
+inline constexpr std::nullptr_t structurals = nullptr;
 #endif
 
 template <typename BlockMask, typename IsSpecial>
@@ -98,6 +107,12 @@ inline char const* string_special(char const* p, char const* end) {
 // The next '"', '{', '[', '}' or ']': what a scan over a container, outside its strings, stops at.
 inline char const* container_special(char const* p, char const* end) {
     return detail::find(p, end, detail::container_specials, detail::is_container_special);
+}
+
+// The next '"', '{', '[', '}', ']' or ':': what a walk over the structure stops at, a member's
+// colon included.
+inline char const* structural(char const* p, char const* end) {
+    return detail::find(p, end, detail::structurals, detail::is_structural);
 }
 
 }  // namespace callsink::json_scan

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "callsink/base/utf8.hpp"
+#include "callsink/events/json_limits.hpp"
 
 namespace callsink {
 namespace {
@@ -36,11 +37,11 @@ TEST(CheckNesting, AcceptsAnOrdinaryDelivery) {
 }
 
 TEST(CheckNesting, AcceptsExactlyTheMaximumDepth) {
-    EXPECT_EQ(json_syntax::check_nesting(nested_arrays(json_syntax::kMaxDepth)), std::nullopt);
+    EXPECT_EQ(json_syntax::check_nesting(nested_arrays(json_limits::kMaxDepth)), std::nullopt);
 }
 
 TEST(CheckNesting, RefusesOneLevelBeyondTheMaximumAndSaysWhere) {
-    auto const rejection = json_syntax::check_nesting(nested_arrays(json_syntax::kMaxDepth + 1));
+    auto const rejection = json_syntax::check_nesting(nested_arrays(json_limits::kMaxDepth + 1));
     ASSERT_TRUE(rejection.has_value());
     EXPECT_EQ(rejection->code, RejectCode::invalid_json);
     EXPECT_EQ(rejection->field, "");
@@ -50,7 +51,7 @@ TEST(CheckNesting, RefusesOneLevelBeyondTheMaximumAndSaysWhere) {
 
 TEST(CheckNesting, CountsObjectsAndArraysAlike) {
     std::string body;
-    for (std::size_t i = 0; i <= json_syntax::kMaxDepth; ++i) {
+    for (std::size_t i = 0; i <= json_limits::kMaxDepth; ++i) {
         body += i % 2 == 0 ? "{\"a\":" : "[";
     }
     auto const rejection = json_syntax::check_nesting(body);
@@ -60,7 +61,7 @@ TEST(CheckNesting, CountsObjectsAndArraysAlike) {
 
 TEST(CheckNesting, MeasuresDepthNotTheTotalOfBrackets) {
     std::string body = "[";
-    for (std::size_t i = 0; i < 3 * json_syntax::kMaxDepth; ++i) {
+    for (std::size_t i = 0; i < 3 * json_limits::kMaxDepth; ++i) {
         body += i == 0 ? "[]" : ",[]";
     }
     body += "]";
@@ -68,7 +69,7 @@ TEST(CheckNesting, MeasuresDepthNotTheTotalOfBrackets) {
 }
 
 TEST(CheckNesting, IgnoresBracketsInsideStrings) {
-    std::string const brackets(3 * json_syntax::kMaxDepth, '[');
+    std::string const brackets(3 * json_limits::kMaxDepth, '[');
     EXPECT_EQ(json_syntax::check_nesting("{\"note\":\"" + brackets + "\"}"), std::nullopt);
 }
 
@@ -82,13 +83,13 @@ TEST(CheckNesting, KeepsTrackOfEscapedQuotesInsideStrings) {
 }
 
 TEST(CheckNesting, AcceptsTheMaximumMembersInAnObject) {
-    EXPECT_EQ(json_syntax::check_nesting(object_with_members(json_syntax::kMaxObjectMembers)),
+    EXPECT_EQ(json_syntax::check_nesting(object_with_members(json_limits::kMaxObjectMembers)),
               std::nullopt);
 }
 
 TEST(CheckNesting, RefusesAnObjectWithMoreMembers) {
     auto const rejection =
-        json_syntax::check_nesting(object_with_members(json_syntax::kMaxObjectMembers + 1));
+        json_syntax::check_nesting(object_with_members(json_limits::kMaxObjectMembers + 1));
     ASSERT_TRUE(rejection.has_value());
     EXPECT_EQ(rejection->code, RejectCode::invalid_json);
     EXPECT_THAT(rejection->message, StartsWith("an object has more than 256 members (at byte "));
@@ -96,7 +97,7 @@ TEST(CheckNesting, RefusesAnObjectWithMoreMembers) {
 
 TEST(CheckNesting, CountsEachObjectsMembersApart) {
     // Two objects of the maximum side by side, and one nested in the other: neither is too wide.
-    std::string const full = object_with_members(json_syntax::kMaxObjectMembers);
+    std::string const full = object_with_members(json_limits::kMaxObjectMembers);
     EXPECT_EQ(json_syntax::check_nesting("[" + full + "," + full + "]"), std::nullopt);
     std::string nested = full;
     nested.insert(1, "\"inner\":" + full + ",");
@@ -120,7 +121,7 @@ TEST(CheckNesting, AcceptsASnapshotOfThousandsOfVirtualNumbers) {
 
 TEST(CheckNesting, CountsMembersAcrossEveryObjectOfTheBody) {
     std::string body = "[";
-    for (std::size_t i = 0; i <= json_syntax::kMaxBodyMembers; ++i) {
+    for (std::size_t i = 0; i <= json_limits::kMaxBodyMembers; ++i) {
         body += i == 0 ? "{\"k\":1}" : ",{\"k\":1}";
     }
     body += "]";
@@ -130,7 +131,7 @@ TEST(CheckNesting, CountsMembersAcrossEveryObjectOfTheBody) {
 }
 
 TEST(CheckNesting, IgnoresColonsInsideStrings) {
-    std::string const colons(2 * json_syntax::kMaxBodyMembers, ':');
+    std::string const colons(2 * json_limits::kMaxBodyMembers, ':');
     EXPECT_EQ(json_syntax::check_nesting("{\"t\":\"" + colons + "\"}"), std::nullopt);
 }
 
