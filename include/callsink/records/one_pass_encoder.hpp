@@ -9,9 +9,10 @@
 // note and corner case. Declined: anything not valid, an unlisted enum value, a null for a listed
 // field, a duplicate key, a string escape other than \" \\ \b \f \n \r \t (and any escape in a
 // value the record's summary or redelivery key reads), a number nlohmann would rewrite (-0, more
-// than 18 digits), deep nesting or large objects. tests/unit/records/one_pass_encoder_test.cpp
-// and the parse_event fuzzer compare the two routes on every input this one accepts, in every
-// privacy mode.
+// than 18 digits), and nesting or sizes beyond this path's capacities (one_pass_capacities.hpp),
+// which are not the limits on what callsink accepts (events/json_limits.hpp).
+// tests/unit/records/one_pass_encoder_test.cpp and the parse_event fuzzer compare the two routes on
+// every input this one accepts, in every privacy mode.
 //
 // With [privacy] on, numbers are protected as values are copied, driven by the same field list:
 // a field marked phone_number gets protect_number, one marked free_text gets scrub_text

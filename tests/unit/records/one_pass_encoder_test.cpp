@@ -13,6 +13,7 @@
 
 #include "callsink/events/parse.hpp"
 #include "callsink/records/event_record.hpp"
+#include "callsink/records/one_pass_capacities.hpp"
 #include "fixtures.hpp"
 
 namespace callsink {
@@ -312,6 +313,64 @@ TEST(OnePassEncoder, DeclinesDeepOrWideBodies) {
         wide += ",\"x" + std::to_string(i) + "\":1";
     }
     EXPECT_FALSE(agrees_with_general_path(call_status_with(wide)));
+}
+
+// An object of `count` members k0, k1 … each holding `value`.
+std::string object_of(std::size_t count, std::string_view value) {
+    std::string text = "{";
+    for (std::size_t i = 0; i < count; ++i) {
+        text += (i == 0 ? "\"k" : ",\"k") + std::to_string(i) + "\":" + std::string(value);
+    }
+    return text + "}";
+}
+
+// Beyond a capacity the one-pass encoder declines, and the general path, whose limits are higher,
+// still accepts: a capacity is never a rejection.
+void expect_declined_but_accepted(std::string const& body) {
+    EXPECT_FALSE(agrees_with_general_path(body)) << body;
+    EXPECT_TRUE(parse_event(body).has_value()) << body;
+}
+
+TEST(OnePassEncoder, TakesBodiesUpToItsDepthCapacity) {
+    // The envelope, the payload and eventData are the first three levels; arrays add the rest.
+    auto const nested = [](std::size_t levels) {
+        std::size_t const arrays = levels - 3;
+        return call_status_with(R"(,"eventData":{"a":)" + std::string(arrays, '[') +
+                                std::string(arrays, ']') + "}");
+    };
+    EXPECT_TRUE(agrees_with_general_path(nested(one_pass::kDepthCapacity + 1)));
+    expect_declined_but_accepted(nested(one_pass::kDepthCapacity + 2));
+}
+
+TEST(OnePassEncoder, TakesObjectsUpToItsMemberCapacity) {
+    std::size_t const capacity = one_pass::kObjectMemberCapacity;
+    EXPECT_TRUE(
+        agrees_with_general_path(call_status_with(R"(,"eventData":)" + object_of(capacity, "1"))));
+    expect_declined_but_accepted(
+        call_status_with(R"(,"eventData":)" + object_of(capacity + 1, "1")));
+    // The payload is indexed (member_index.hpp): its four members here and the extra ones.
+    std::string extra;
+    for (std::size_t i = 4; i < capacity; ++i) {
+        extra += ",\"x" + std::to_string(i) + "\":1";
+    }
+    EXPECT_TRUE(agrees_with_general_path(call_status_with(extra)));
+    expect_declined_but_accepted(call_status_with(extra + R"(,"one_more":1)"));
+}
+
+TEST(OnePassEncoder, DeclinesBodiesBeyondItsMemberCapacityForTheWholeBody) {
+    // eventData holds `objects` objects of 20 members: 21 members each, with its own key.
+    auto const body = [](std::size_t objects) {
+        std::string event_data = "{";
+        for (std::size_t i = 0; i < objects; ++i) {
+            event_data +=
+                (i == 0 ? "\"o" : ",\"o") + std::to_string(i) + "\":" + object_of(20, "2");
+        }
+        return call_status_with(R"(,"eventData":)" + event_data + "}");
+    };
+    static_assert(21 * 20 < one_pass::kBodyMemberCapacity);
+    static_assert(21 * 30 > one_pass::kBodyMemberCapacity);
+    EXPECT_TRUE(agrees_with_general_path(body(20)));
+    expect_declined_but_accepted(body(30));
 }
 
 TEST(OnePassEncoder, DeclinesReceivedValuesThatNeedEscaping) {
