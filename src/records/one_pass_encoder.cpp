@@ -148,8 +148,14 @@ class Encoder {
 
     void open_member(bool& first, std::string_view key) {
         comma_unless_first(first);
-        quoted(key);
+        as_written(key);
         out_ += ':';
+    }
+
+    // A string read from the delivery by JsonLexer::string, which gives the text between its
+    // quotes: the quotes around it are copied with it, in one append.
+    void as_written(std::string_view content) {
+        out_.append(content.data() - 1, content.size() + 2);
     }
 
     void quoted(std::string_view content) {
@@ -173,7 +179,7 @@ class Encoder {
                 if (!whole_string(text, content) || !rfc3339::is_timestamp(content)) {
                     return false;
                 }
-                quoted(content);
+                as_written(content);
                 return true;
             }
             case FieldKind::string_or_object:
@@ -212,7 +218,7 @@ class Encoder {
             return false;  // an unlisted value: the general path keeps it and notes it
         }
         if (privacy_ == nullptr || spec.text.privacy == Privacy::none) {
-            quoted(content);
+            as_written(content);
             return true;
         }
         // Without escapes the content is the decoded value, as protect() sees it.
@@ -324,7 +330,7 @@ class Encoder {
                 if (!in.string(content)) {
                     return false;
                 }
-                quoted(content);
+                as_written(content);
                 return true;
             }
             case '{':
