@@ -8,8 +8,9 @@ server with a fresh database of its own (CREATE DATABASE), so tests never see ea
   `callsink` with its password (host connections need one: scram-sha-256), so the password is a
   real secret the tests can look for in the daemon's output (`PASSWORD`).
 - `query(sql, db=None) -> [tuple]`: the rows, via psql over the Unix socket (--csv, no header;
-  NULL comes back as None). `query_json(sql)`: the rows of a SELECT as dicts, with their SQL types
-  as JSON gives them. `scalar(sql)`: one value.
+  NULL comes back as None). `query_script(sql)`: the same for SQL longer than a command line
+  takes, each statement on its own (psql -f). `query_json(sql)`: the rows of a SELECT as dicts,
+  with their SQL types as JSON gives them. `scalar(sql)`: one value.
 - `stop()` (fast shutdown), `start()` (the same port and data again), `kill()` (SIGKILL the
   postmaster and its children: a crash; start() then recovers). Whatever a test leaves stopped,
   the fixture starts again for the next one.
@@ -225,9 +226,24 @@ class PostgresServer:
 
     def query(self, sql: str, db: str | None = None) -> list[tuple]:
         """Runs `sql` (one or more statements); the rows of the last one, NULL as None."""
+        return self._rows(["-c", sql], f"psql {sql[:200]!r}", db)
+
+    def query_script(self, sql: str, db: str | None = None) -> list[tuple]:
+        """Runs `sql` from a file, as psql -f does: each statement in a transaction of its own
+        unless the script opens one, however long the script (a command line takes 128 KiB). The
+        rows of every statement, one after the other, NULL as None."""
+        script = self.root / f"script-{next(self._names)}.sql"
+        script.write_text(sql)
+        if self._user:
+            os.chown(script, self._user.pw_uid, self._user.pw_gid)
+        try:
+            return self._rows(["-f", str(script)], f"psql -f {script}", db)
+        finally:
+            script.unlink()
+
+    def _rows(self, source: list[str], what: str, db: str | None) -> list[tuple]:
         null = "\x01NULL\x01"
-        result = self._run([*self._psql(db), "--csv", "-t", "-P", f"null={null}", "-c", sql],
-                           f"psql {sql[:200]!r}")
+        result = self._run([*self._psql(db), "--csv", "-t", "-P", f"null={null}", *source], what)
         return [tuple(None if value == null else value for value in row)
                 for row in csv.reader(io.StringIO(result.stdout))]
 

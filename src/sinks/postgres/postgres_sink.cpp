@@ -3,7 +3,6 @@
 #include <poll.h>
 
 #include <algorithm>
-#include <set>
 
 #include "callsink/base/log_text.hpp"
 #include "callsink/config/config_error.hpp"
@@ -12,8 +11,13 @@
 namespace callsink {
 namespace {
 
-// Rows per INSERT: 5 parameters each stays far below the protocol's 65,535.
-constexpr std::size_t kRowsPerStatement = 1000;
+// The prepared statement that stores a batch (insert_events_sql), on each connection.
+constexpr char const* kInsertEvents = "callsink_insert_events";
+
+// Adding the sessions' bookkeeping reads every event stored (once, at the first start of a
+// callsink that has it, on a database an older one filled): it may take far longer than a
+// delivery may wait, so it has this long instead.
+constexpr std::chrono::hours kBookkeepingTimeout{1};
 
 class PostgresCategory final : public boost::system::error_category {
   public:
@@ -49,23 +53,10 @@ bool refuses_a_record(PGresult const* result) {
     return code.starts_with("22") || code.starts_with("23") || code.starts_with("54");
 }
 
-// A text[] literal: every element quoted, with its quotes and backslashes escaped.
-std::string text_array(std::set<std::string> const& items) {
-    std::string literal = "{";
-    for (std::string const& item : items) {
-        if (literal.size() > 1) {
-            literal += ',';
-        }
-        literal += '"';
-        for (char c : item) {
-            if (c == '"' || c == '\\') {
-                literal += '\\';
-            }
-            literal += c;
-        }
-        literal += '"';
-    }
-    return literal + "}";
+// An id as text: up to its first NUL, which text cannot hold. The record that holds it cannot be
+// jsonb either (its JSON has the \u0000), so the row is refused for that, by the record.
+std::string_view as_text(std::string_view id) {
+    return id.substr(0, id.find('\0'));
 }
 
 }  // namespace
@@ -147,6 +138,10 @@ boost::system::error_code PostgresSink::connect() {
         disconnect();
         return ec;
     }
+    if (auto ec = prepare()) {
+        disconnect();
+        return ec;
+    }
     connected_.store(true, std::memory_order_relaxed);
     if (!last_problem_.empty()) {
         logger_->info("{}: connected", name_);
@@ -189,7 +184,51 @@ boost::system::error_code PostgresSink::migrate() {
         logger_->info("{}: schema {} brought from version {} to {}", name_,
                       quote_identifier(schema), stored, kPostgresSchemaVersion);
     }
+    if (auto ec = add_session_bookkeeping()) {
+        run("ROLLBACK", "rolling back");
+        return ec;
+    }
     return run("COMMIT", "committing the schema");
+}
+
+boost::system::error_code PostgresSink::add_session_bookkeeping() {
+    char const* values[] = {options_.schema.c_str()};
+    Result has = execute(has_session_bookkeeping_sql(), 1, values);
+    if (!succeeded(has.get())) {
+        return failed(has.get(), "looking for the sessions' bookkeeping");
+    }
+    if (std::string_view(PQgetvalue(has.get(), 0, 0)) == "t") {
+        return {};
+    }
+    logger_->info(
+        "{}: adding the sessions' bookkeeping to schema {}, from the events stored "
+        "(once; a large table takes a while)",
+        name_, quote_identifier(options_.schema));
+    auto const started = std::chrono::steady_clock::now();
+    deadline_ = std::max(deadline_, started + kBookkeepingTimeout);
+    if (auto ec = run("SET LOCAL statement_timeout = 0", "lifting the statement timeout")) {
+        return ec;
+    }
+    for (std::string const& statement : session_bookkeeping_sql(options_.schema)) {
+        if (auto ec = run(statement, "adding the sessions' bookkeeping")) {
+            return ec;
+        }
+    }
+    logger_->info("{}: sessions' bookkeeping added in {} ms", name_,
+                  std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - started)
+                      .count());
+    return {};
+}
+
+boost::system::error_code PostgresSink::prepare() {
+    std::string const sql = insert_events_sql(options_.schema);
+    if (PQsendPrepare(connection_, kInsertEvents, sql.c_str(), kEventArrays, nullptr) != 1) {
+        return failed(nullptr, "preparing the insert");
+    }
+    Result result = results();
+    return succeeded(result.get()) ? boost::system::error_code{}
+                                   : failed(result.get(), "preparing the insert");
 }
 
 PostgresSink::Result PostgresSink::execute(std::string const& sql, int count,
@@ -197,22 +236,37 @@ PostgresSink::Result PostgresSink::execute(std::string const& sql, int count,
     if (connection_ == nullptr) {
         return nullptr;
     }
-    // Sent and awaited without blocking, against the delivery's deadline: the server's
-    // statement_timeout and the TCP timeout both miss a server that takes the request and never
-    // answers (a stopped backend, a stuck disk), and the writer must not wait on it forever.
     bool const sent = count == 0 ? PQsendQuery(connection_, sql.c_str()) == 1
                                  : PQsendQueryParams(connection_, sql.c_str(), count, nullptr,
                                                      values, nullptr, nullptr, 0) == 1;
-    if (!sent) {
-        return nullptr;
-    }
+    return sent ? results() : nullptr;
+}
+
+PostgresSink::Result PostgresSink::results() {
+    // Awaited without blocking, against the delivery's deadline: the server's statement_timeout
+    // and the TCP timeout both miss a server that takes the request and never answers (a stopped
+    // backend, a stuck disk), and the writer must not wait on it forever. Every result is read,
+    // up to the server's "ready": a statement run on its own is committed only then, and a
+    // failure to commit comes after the statement's own result.
+    Result kept;
     for (;;) {
         int const flushed = PQflush(connection_);
         if (flushed < 0) {
             return nullptr;
         }
-        if (flushed == 0 && (PQconsumeInput(connection_) == 0 || !PQisBusy(connection_))) {
-            break;
+        if (flushed == 0 && PQconsumeInput(connection_) == 0) {
+            return nullptr;
+        }
+        if (flushed == 0 && !PQisBusy(connection_)) {
+            PGresult* next = PQgetResult(connection_);
+            if (next == nullptr) {
+                return kept;
+            }
+            Result result(next);
+            if (!kept || succeeded(kept.get())) {
+                kept = std::move(result);
+            }
+            continue;
         }
         auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline_ - std::chrono::steady_clock::now());
@@ -224,15 +278,6 @@ PostgresSink::Result PostgresSink::execute(std::string const& sql, int count,
             return nullptr;
         }
     }
-    // Several statements give several results: the first error, or else the last.
-    Result kept;
-    while (PGresult* next = PQgetResult(connection_)) {
-        Result result(next);
-        if (!kept || succeeded(kept.get())) {
-            kept = std::move(result);
-        }
-    }
-    return kept;
 }
 
 std::string PostgresSink::problem(PGresult const* result) const {
@@ -252,109 +297,83 @@ boost::system::error_code PostgresSink::run(std::string const& sql, char const* 
     if (succeeded(result.get())) {
         return {};
     }
-    bool const lost = PQstatus(connection_) != CONNECTION_OK;
-    return fail(lost ? PostgresErrc::connection_failed : PostgresErrc::statement_failed,
-                std::string(what) + ": " + problem(result.get()));
+    return failed(result.get(), what);
 }
 
-boost::system::error_code PostgresSink::insert(std::span<Record const> rows,
-                                               std::string const& where) {
-    std::vector<std::string> ids;  // the summary's ids are views, not NUL-terminated
-    ids.reserve(rows.size() * 3);
-    std::vector<char const*> values;
-    values.reserve(rows.size() * kEventParameters);
-    for (Record const& record : rows) {
-        std::string key = record.redelivery_key ? record.redelivery_key.hex() : record.request_id;
-        ids.push_back(std::move(key));
-        values.push_back(ids.back().c_str());
-        values.push_back(record.summary.event_type.data());  // static, NUL-terminated names
-        ids.emplace_back(record.summary.event_id());
-        values.push_back(ids.back().c_str());
-        ids.emplace_back(record.summary.session_id());
-        values.push_back(ids.back().c_str());
-        values.push_back(record.line.c_str());  // JSON allows the trailing newline
-    }
-    std::string const sql = insert_events_sql(options_.schema, rows.size());
-    Result result = execute(sql, static_cast<int>(values.size()), values.data());
-    if (succeeded(result.get())) {
-        return {};
-    }
-    auto errc = refuses_a_record(result.get()) ? PostgresErrc::records_refused
-                                               : PostgresErrc::statement_failed;
-    if (PQstatus(connection_) != CONNECTION_OK) {
+boost::system::error_code PostgresSink::failed(PGresult const* result, std::string const& what) {
+    auto errc = result != nullptr && refuses_a_record(result) ? PostgresErrc::records_refused
+                                                              : PostgresErrc::statement_failed;
+    if (connection_ == nullptr || PQstatus(connection_) != CONNECTION_OK) {
         errc = PostgresErrc::connection_failed;
     }
-    return fail(errc, "storing " + where + ": " + problem(result.get()));
+    return fail(errc, what + ": " + problem(result));
 }
 
-boost::system::error_code PostgresSink::insert_rows(std::span<Record const> batch,
-                                                    std::size_t& refused) {
-    for (std::size_t first = 0; first < batch.size(); first += kRowsPerStatement) {
-        auto const chunk = batch.subspan(first, std::min(kRowsPerStatement, batch.size() - first));
-        if (auto ec = run("SAVEPOINT chunk", "starting a savepoint")) {
-            return ec;
-        }
-        auto ec = insert(chunk, std::to_string(chunk.size()) + " record(s)");
-        if (!ec) {
-            continue;
-        }
-        if (ec != PostgresErrc::records_refused) {
-            return ec;
-        }
-        // One record may spoil the statement: store the others one by one.
-        if (auto undo = run("ROLLBACK TO SAVEPOINT chunk", "rolling back to the savepoint")) {
-            return undo;
-        }
-        for (std::size_t i = 0; i < chunk.size(); ++i) {
-            if (auto begin = run("SAVEPOINT one", "starting a savepoint")) {
-                return begin;
-            }
-            std::string const key = chunk[i].redelivery_key.hex();
-            auto const one =
-                insert(chunk.subspan(i, 1), "the record with redeliveryKey " + key + " (request " +
-                                                chunk[i].request_id + ")");
-            if (one == PostgresErrc::records_refused) {
-                ++refused;
-                if (auto undo = run("ROLLBACK TO SAVEPOINT one", "rolling back a record")) {
-                    return undo;
-                }
-            } else if (one) {
-                return one;
-            }
-        }
+boost::system::error_code PostgresSink::insert(std::span<Row const> rows) {
+    if (connection_ == nullptr) {
+        return fail(PostgresErrc::connection_failed, "storing: the connection is closed");
     }
-    return {};
-}
-
-boost::system::error_code PostgresSink::refresh_sessions(std::span<Record const> batch) {
-    std::set<std::string> sessions;
-    for (Record const& record : batch) {
-        // An id with a NUL in it cannot be text (nor its record jsonb: the row was refused), and
-        // would cut the array literal short, failing the whole batch: it is left out.
-        std::string_view const id = record.summary.session_id();
-        if (!id.empty() && id.find('\0') == std::string_view::npos) {
-            sessions.emplace(id);
-        }
+    for (BinaryArray* array : {&keys_, &types_, &event_ids_, &session_ids_, &records_}) {
+        array->clear();
     }
-    if (sessions.empty()) {
-        return {};
+    for (Row const& row : rows) {
+        Record const& record = *row.record;
+        keys_.add(row.key);
+        types_.add(record.summary.event_type);
+        event_ids_.add(as_text(record.summary.event_id()));
+        session_ids_.add(as_text(record.summary.session_id()));
+        records_.add(record.line);  // JSON allows the trailing newline
     }
-    std::string const ids = text_array(sessions);
-    char const* values[] = {ids.c_str(), options_.schema.c_str()};
-    Result locked = execute(lock_sessions_sql(), 2, values);
-    if (!succeeded(locked.get())) {
-        bool const lost = PQstatus(connection_) != CONNECTION_OK;
-        return fail(lost ? PostgresErrc::connection_failed : PostgresErrc::statement_failed,
-                    "locking sessions: " + problem(locked.get()));
+    BinaryArray const* arrays[] = {&keys_, &types_, &event_ids_, &session_ids_, &records_};
+    char const* values[kEventArrays];
+    int lengths[kEventArrays];
+    int formats[kEventArrays];
+    for (int i = 0; i < kEventArrays; ++i) {
+        values[i] = arrays[i]->bytes().data();
+        lengths[i] = static_cast<int>(arrays[i]->bytes().size());
+        formats[i] = 1;  // binary
     }
-    std::string const sql = refresh_sessions_sql(options_.schema);
-    Result result = execute(sql, 1, values);
+    Result result;
+    if (PQsendQueryPrepared(connection_, kInsertEvents, kEventArrays, values, lengths, formats,
+                            0) == 1) {
+        result = results();
+    }
     if (succeeded(result.get())) {
         return {};
     }
-    bool const lost = PQstatus(connection_) != CONNECTION_OK;
-    return fail(lost ? PostgresErrc::connection_failed : PostgresErrc::statement_failed,
-                "updating sessions: " + problem(result.get()));
+    Record const& first = *rows.front().record;
+    return failed(result.get(), rows.size() == 1
+                                    ? "storing the record with redeliveryKey " +
+                                          first.redelivery_key.hex() + " (request " +
+                                          first.request_id + ")"
+                                    : "storing " + std::to_string(rows.size()) + " record(s)");
+}
+
+boost::system::error_code PostgresSink::insert_apart(std::span<Row const> rows,
+                                                     std::size_t& refused) {
+    if (auto ec = run("SAVEPOINT part", "starting a savepoint")) {
+        return ec;
+    }
+    auto ec = insert(rows);
+    if (!ec) {
+        return run("RELEASE SAVEPOINT part", "releasing a savepoint");
+    }
+    if (ec != PostgresErrc::records_refused) {
+        return ec;
+    }
+    if (auto undo = run("ROLLBACK TO SAVEPOINT part; RELEASE SAVEPOINT part",
+                        "rolling back to the savepoint")) {
+        return undo;
+    }
+    if (rows.size() == 1) {
+        ++refused;  // logged by insert(), with its key
+        return {};
+    }
+    std::size_t const half = rows.size() / 2;
+    if (auto first = insert_apart(rows.first(half), refused)) {
+        return first;
+    }
+    return insert_apart(rows.subspan(half), refused);
 }
 
 boost::system::error_code PostgresSink::write(std::span<Record const> batch) {
@@ -377,16 +396,34 @@ boost::system::error_code PostgresSink::write(std::span<Record const> batch) {
 }
 
 boost::system::error_code PostgresSink::store(std::span<Record const> batch) {
+    if (batch.empty()) {
+        return {};
+    }
+    rows_.clear();
+    for (Record const& record : batch) {
+        rows_.push_back(
+            {record.redelivery_key ? record.redelivery_key.hex() : record.request_id, &record});
+    }
+    std::sort(rows_.begin(), rows_.end(), [](Row const& a, Row const& b) { return a.key < b.key; });
     std::size_t refused = 0;
-    auto ec = run("BEGIN", "starting a transaction");
-    if (!ec) {
-        ec = insert_rows(batch, refused);
-    }
-    if (!ec) {
-        ec = refresh_sessions(batch);
-    }
-    if (!ec) {
-        ec = run("COMMIT", "committing");
+    auto ec = insert(rows_);
+    if (ec == PostgresErrc::records_refused && rows_.size() == 1) {
+        refused = 1;  // the statement was its transaction, and it is rolled back
+        ec = {};
+    } else if (ec == PostgresErrc::records_refused) {
+        // One record spoils the statement: the others are stored without it, in one transaction.
+        ec = run("BEGIN", "starting a transaction");
+        if (!ec) {
+            std::size_t const half = rows_.size() / 2;
+            auto const rows = std::span<Row const>(rows_);
+            ec = insert_apart(rows.first(half), refused);
+            if (!ec) {
+                ec = insert_apart(rows.subspan(half), refused);
+            }
+        }
+        if (!ec) {
+            ec = run("COMMIT", "committing");
+        }
     }
     if (ec) {
         // Whatever state the connection is in, a new one starts clean.

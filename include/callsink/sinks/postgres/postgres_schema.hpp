@@ -1,12 +1,14 @@
 // The SQL of the postgres sink, as text: its tables and their versions, the statement that stores
-// a batch, and the one that brings the sessions it touched up to date. Pure: it builds strings and
-// runs nothing (postgres_sink.cpp does).
+// a batch, and the sessions' bookkeeping. Pure: it builds strings and runs nothing
+// (postgres_sink.cpp does).
 //
 // `events` holds every record once, keyed by its redelivery key, which is the same in every
 // replica (records/redelivery_key.hpp): a redelivery that reaches another replica finds its key
-// taken and is not stored again. `sessions` is derived from `events`: for each session a batch
-// touches it is recomputed from all of that session's events, ordered by their own time, so
-// events that arrive out of order (8x8 does not promise order) leave it at the newest state.
+// taken and is not stored again. `sessions` is derived from `events`: a trigger on `events` merges
+// each statement's new events into their sessions' rows, from those events alone and what the row
+// keeps of the ones before (postgres_schema.cpp says how), so a batch costs the same however many
+// events its sessions already hold, and events that arrive out of order (8x8 does not promise
+// order) leave the row at the newest state, the one a recompute from all of them gives.
 #pragma once
 
 #include <cstddef>
@@ -17,7 +19,10 @@
 namespace callsink {
 
 // The schema version this build creates and understands. A database at a newer one was set up by
-// a newer callsink, and this one refuses to write to it.
+// a newer callsink, and this one refuses to write to it. It counts the changes an older callsink
+// could not write through: the sessions' bookkeeping is not one (callsink before it stores events
+// as before, and the trigger keeps the bookkeeping right), so it is added where it is missing
+// instead (session_bookkeeping_sql), and version 1 stays.
 inline constexpr int kPostgresSchemaVersion = 1;
 
 // A PostgreSQL identifier, quoted ("callsink" -> "\"callsink\""), with embedded quotes doubled.
@@ -33,24 +38,20 @@ std::string read_version_sql(std::string_view schema);
 // The statements that take the schema from `from` to kPostgresSchemaVersion, then record it.
 std::vector<std::string> migration_sql(std::string_view schema, int from);
 
-// Inserts `rows` events; parameters 5 per row: dedupe_key, event_type, event_id, session_id and
-// the record (its JSON text; received_at and the event's own time are read from it). An event
-// whose key is already stored is skipped.
-std::string insert_events_sql(std::string_view schema, std::size_t rows);
-inline constexpr std::size_t kEventParameters = 5;
+// Stores a batch of events: parameters $1 to $5 are arrays of one element per event (dedupe_key,
+// event_type, event_id and session_id as text[], the record as jsonb[]; received_at and the
+// event's own time are read from the record). An event whose key is already stored is skipped.
+// One text for every batch size, so it is prepared once per connection.
+inline constexpr int kEventArrays = 5;
+std::string insert_events_sql(std::string_view schema);
 
-// Recomputes the sessions named in parameter $1, a text[] of session ids, from their events. The
-// row's status, times and call count say in SQL what `callsink session` shows from the same
-// events (records/session_timeline.hpp); tests/integration/test_session_stores_agree.py checks
-// that they agree, fixture by fixture and for whole sessions in any arrival order.
-std::string refresh_sessions_sql(std::string_view schema);
+// Whether the schema named in $1 has the sessions' bookkeeping: one row, one boolean.
+std::string has_session_bookkeeping_sql();
 
-// Locks the sessions named in $1 (text[]) of the schema named in $2 until the transaction ends,
-// so that two replicas refresh a session one after the other: run before refresh_sessions_sql,
-// as a statement of its own, so the refresh's snapshot sees the events of whoever held the lock.
-// Without it, a replica whose snapshot lacks a concurrent replica's event could commit last and
-// write back an older state.
-std::string lock_sessions_sql();
+// Adds the sessions' bookkeeping to a version 1 schema and fills it from the events already
+// stored (which reads them all, once). Run inside the transaction that holds the schema's lock
+// (create_schema_sql), in order; safe to run again.
+std::vector<std::string> session_bookkeeping_sql(std::string_view schema);
 
 // One session's events in the order they happened (own time, then arrival): its record texts.
 std::string session_events_sql(std::string_view schema);

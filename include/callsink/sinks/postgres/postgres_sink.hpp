@@ -1,12 +1,19 @@
-// A sink that stores each batch in PostgreSQL (libpq) in one transaction, and returns from write()
-// only after COMMIT: the pipeline answers 200 then, or 503 with Retry-After when the database is
-// down, slow past delivery_timeout_ms (connect, TCP and statement timeouts all derive from it) or
-// refuses a record. The tables and their versions are in postgres_schema.hpp.
+// A sink that stores each batch in PostgreSQL (libpq), and returns from write() only after its
+// transaction is committed: the pipeline answers 200 then, or 503 with Retry-After when the
+// database is down, slow past delivery_timeout_ms (connect, TCP and statement timeouts all derive
+// from it) or refuses a record. The tables and their versions are in postgres_schema.hpp.
+//
+// A batch is one statement, prepared once per connection, with the batch's columns as arrays:
+// one round trip, and its own transaction (committed before the server answers; the trigger that
+// updates the sessions runs inside it). Its rows go in the order of their redelivery keys, and
+// the trigger takes the sessions' rows in the order of their ids, so replicas storing the same
+// events or sessions at once wait for each other instead of deadlocking.
 //
 // One record that PostgreSQL refuses (a \u0000 that jsonb cannot hold, say) does not take the
-// batch's other records with it: the batch is inserted in one statement under a savepoint, and
-// if that fails, row by row, each under its own; the rows that still fail are logged with their
-// key and the batch is answered 503 (its other rows are committed, and a retry finds them stored).
+// batch's other records with it: the batch is stored again in one transaction, halves under
+// savepoints, halving again where one fails, down to the records refused alone; those are logged
+// with their key and the batch is answered 503 (its other rows are committed, and a retry finds
+// them stored).
 //
 // The connection is made at start, where a schema newer than this build is an error; a database
 // that cannot be reached then is only logged, and the sink connects again on each write and every
@@ -24,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "callsink/sinks/postgres/binary_array.hpp"
 #include "callsink/sinks/postgres/postgres_settings.hpp"
 #include "callsink/sinks/sink.hpp"
 
@@ -68,22 +76,38 @@ class PostgresSink final : public Sink {
     };
     using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
+    // A record of the batch, with the key it is stored under; rows go in the order of the keys.
+    struct Row {
+        std::string key;
+        Record const* record;
+    };
+
     // A write, a recovery or the start has delivery_timeout_ms from here.
     void start_deadline();
     // Runs `sql` (several statements when there are no parameters) by the deadline; nullptr when
     // it could not be sent or was not answered in time (then the connection is closed).
     Result execute(std::string const& sql, int count = 0, char const* const* values = nullptr);
+    // Waits, by the deadline, for every result of what was just sent, until the server is ready
+    // for the next command (so after the commit of a statement run on its own): the first error,
+    // or else the last result.
+    Result results();
     // What went wrong with `result` (nullptr: the connection, or the deadline), on one line.
     std::string problem(PGresult const* result) const;
     boost::system::error_code connect();
-    // One transaction for the batch; write() retries it once on a new connection.
+    // Stores the batch; write() retries it once on a new connection.
     boost::system::error_code store(std::span<Record const> batch);
     boost::system::error_code migrate();
+    boost::system::error_code add_session_bookkeeping();
+    boost::system::error_code prepare();
     // Runs one command; on failure logs `what` with the database's message.
     boost::system::error_code run(std::string const& sql, char const* what);
-    boost::system::error_code insert(std::span<Record const> rows, std::string const& where);
-    boost::system::error_code insert_rows(std::span<Record const> batch, std::size_t& refused);
-    boost::system::error_code refresh_sessions(std::span<Record const> batch);
+    // The failure of `result` (or of the connection) as an error, logged as `what`.
+    boost::system::error_code failed(PGresult const* result, std::string const& what);
+    // Stores `rows` with one statement: in its own transaction, or the one open.
+    boost::system::error_code insert(std::span<Row const> rows);
+    // Inside a transaction: stores `rows` under a savepoint, or, where the database refuses one of
+    // them, each half the same way, counting the records refused alone.
+    boost::system::error_code insert_apart(std::span<Row const> rows, std::size_t& refused);
     boost::system::error_code fail(PostgresErrc errc, std::string const& detail);
     void disconnect();
 
@@ -95,6 +119,14 @@ class PostgresSink final : public Sink {
     std::string last_problem_;  // logged once until it changes
     std::chrono::steady_clock::time_point deadline_;
     bool timed_out_ = false;  // since start_deadline()
+    // The batch, and its columns as the statement's parameters: kept, so that each batch reuses
+    // the buffers of the one before.
+    std::vector<Row> rows_;
+    BinaryArray keys_{BinaryArray::Element::text};
+    BinaryArray types_{BinaryArray::Element::text};
+    BinaryArray event_ids_{BinaryArray::Element::text};
+    BinaryArray session_ids_{BinaryArray::Element::text};
+    BinaryArray records_{BinaryArray::Element::jsonb};
 };
 
 }  // namespace callsink
