@@ -1,9 +1,10 @@
 // Loads callsink's TOML configuration into the typed option structs. Each table is read by the
 // component it configures, through the declaration of its keys (config/config_key.hpp): [server]
-// by http, [auth] by ingest, [delivery] by the pipeline, [privacy] by events, [log] by ops, and
-// [rejects] and each [[sinks]] table by the sinks. This file only knows which tables there are,
-// asks each component to read its own, and checks what spans tables: at least one sink, one
-// required, and no file claimed twice.
+// by http, [auth] by ingest, [delivery] by the pipeline, [privacy] by events, [log] by ops,
+// [rejects] and each [[sinks]] table by the sinks, [journal] by the journal. This file only knows
+// which tables there are, asks each component to read its own, and checks what spans tables: at
+// least one sink, one required or forwarded, a [journal] exactly when a sink is forwarded, and no
+// file claimed twice.
 #include "callsink/app/config_file.hpp"
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include "callsink/events/privacy_table.hpp"
 #include "callsink/http/server_table.hpp"
 #include "callsink/ingest/auth_table.hpp"
+#include "callsink/journal/journal_table.hpp"
 #include "callsink/ops/log_table.hpp"
 #include "callsink/pipeline/delivery_table.hpp"
 #include "callsink/sinks/file/file_sink.hpp"
@@ -61,8 +63,11 @@ std::vector<SinkConfig> read_sinks(TomlDocument const& document) {
         sinks.push_back(read_sink_config(*table));
     }
     // Best-effort sinks may drop records when they fall behind: with no required sink, a 200
-    // could be sent for a delivery that was stored nowhere.
-    if (std::none_of(sinks.begin(), sinks.end(), [](SinkConfig const& s) { return s.required; })) {
+    // could be sent for a delivery that was stored nowhere. A forwarded sink's records wait in
+    // the journal, which is required.
+    if (std::none_of(sinks.begin(), sinks.end(), [](SinkConfig const& s) {
+            return s.required || s.delivery == SinkDelivery::journal;
+        })) {
         document.root().fail(
             "sinks",
             "no sink has required = true, so a delivery could be answered 200 and then be "
@@ -70,6 +75,23 @@ std::vector<SinkConfig> read_sinks(TomlDocument const& document) {
             "in a container)");
     }
     return sinks;
+}
+
+// A [journal] is there for the sinks forwarded from it, and only for them.
+void check_journal(Config const& config, ConfigTable const& top) {
+    auto const forwarded =
+        std::find_if(config.sinks.begin(), config.sinks.end(),
+                     [](SinkConfig const& s) { return s.delivery == SinkDelivery::journal; });
+    if (forwarded != config.sinks.end() && !config.journal) {
+        throw ConfigError(forwarded->delivery_key,
+                          "\"journal\" needs a [journal] table with its path (and max_bytes); "
+                          "add one, or use delivery = \"direct\"");
+    }
+    if (forwarded == config.sinks.end() && config.journal) {
+        top.fail("journal",
+                 "no sink has delivery = \"journal\", so nothing would be forwarded from the "
+                 "journal; set it on a kafka or postgres sink, or remove [journal]");
+    }
 }
 
 // What one sink claims (a file, say) no other may: two writers on one file would interleave and
@@ -140,9 +162,13 @@ Config parse_config(std::string_view toml_text, std::string const& source, fs::p
     }
     config.rejects = read_rejects_table(top.table("rejects", "[rejects]").get());
     config.sinks = read_sinks(document);
+    if (auto table = top.table("journal", "[journal]")) {
+        config.journal = read_journal_table(*table);
+    }
     if (auto table = top.table("log", "[log]")) {
         config.log = read_log_table(*table);
     }
+    check_journal(config, top);
     check_claims(config);
     return config;
 }
@@ -167,6 +193,7 @@ std::vector<ConfigTableKeys> config_tables() {
     for (SinkType const& type : sink_types()) {
         tables.push_back({"sinks." + std::string(type.name), type.keys});
     }
+    tables.push_back({"journal", journal_table_keys()});
     tables.push_back({"log", log_table_keys()});
     return tables;
 }

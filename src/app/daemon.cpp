@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
@@ -15,6 +16,10 @@
 #include "callsink/http/io_threads.hpp"
 #include "callsink/http/server.hpp"
 #include "callsink/ingest/webhook_handler.hpp"
+#include "callsink/journal/forwarder.hpp"
+#include "callsink/journal/journal.hpp"
+#include "callsink/journal/journal_metrics.hpp"
+#include "callsink/journal/journal_sink.hpp"
 #include "callsink/ops/metrics.hpp"
 #include "callsink/pipeline/pipeline.hpp"
 #include "callsink/sinks/sink_registry.hpp"
@@ -31,11 +36,14 @@ constexpr std::chrono::milliseconds kDrainDeadline{8'000};
 constexpr std::chrono::milliseconds kHardDeadline{9'500};
 
 void log_start(Config const& config, std::vector<SinkSlot> const& sinks, SinkSlot const& rejects,
-               spdlog::logger& logger) {
+               std::vector<std::unique_ptr<Forwarder>> const& forwarders, spdlog::logger& logger) {
     std::string names;
     for (SinkSlot const& slot : sinks) {
         names += (names.empty() ? "" : ", ") + slot.sink->name();
         names += slot.required ? " (required)" : " (best-effort)";
+    }
+    for (auto const& forwarder : forwarders) {
+        names += ", " + forwarder->name() + " (forwarded from the journal)";
     }
     logger.info(
         "callsink {} starting: threads={} durability={} queue_capacity={} max_body_bytes={} "
@@ -97,11 +105,36 @@ class SignalThread {
     std::thread thread_;
 };
 
+// The journal and a forwarder for each sink with delivery = "journal", each sink opened here
+// rather than by the pipeline, which gets the journal as one more required sink instead.
+struct Forwarding {
+    std::shared_ptr<Journal> journal;
+    std::vector<std::unique_ptr<Forwarder>> forwarders;
+};
+
+Forwarding open_forwarding(Config const& config, SinkContext const& context, Metrics& metrics,
+                           std::shared_ptr<spdlog::logger> const& logger) {
+    Forwarding forwarding;
+    if (!config.journal) {
+        return forwarding;
+    }
+    forwarding.journal = std::make_shared<Journal>(*config.journal, logger, metrics);
+    for (SinkConfig const& sink : config.sinks) {
+        if (sink.delivery == SinkDelivery::journal) {
+            forwarding.forwarders.push_back(
+                std::make_unique<Forwarder>(forwarding.journal, sink.settings->open(context),
+                                            ForwarderOptions{}, logger, metrics));
+        }
+    }
+    return forwarding;
+}
+
 // SIGHUP reopens and waits again. The first SIGTERM/SIGINT stops the server and hands those
 // signals back to the system, so a second one ends the process at once; the io threads end
 // once the last connection is closed, and the watchdog bounds the wait.
 void await_signal(net::signal_set& signals, Server& server, Pipeline& pipeline,
-                  ShutdownWatchdog& watchdog, IoThreads& io, spdlog::logger& logger) {
+                  ShutdownWatchdog& watchdog, std::chrono::milliseconds hard_deadline,
+                  IoThreads& io, spdlog::logger& logger) {
     signals.async_wait([&](boost::system::error_code ec, int signal) {
         if (ec) {
             return;
@@ -109,7 +142,7 @@ void await_signal(net::signal_set& signals, Server& server, Pipeline& pipeline,
         if (signal == SIGHUP) {
             logger.info("SIGHUP: reopening files");
             pipeline.reopen();
-            return await_signal(signals, server, pipeline, watchdog, io, logger);
+            return await_signal(signals, server, pipeline, watchdog, hard_deadline, io, logger);
         }
         logger.info("{}: shutting down (a second one stops at once)",
                     signal == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -117,7 +150,7 @@ void await_signal(net::signal_set& signals, Server& server, Pipeline& pipeline,
         signals.remove(SIGTERM, ignored);
         signals.remove(SIGINT, ignored);
         server.stop(kDrainDeadline, [&io] { io.finish(); });
-        watchdog.arm(kHardDeadline);
+        watchdog.arm(hard_deadline);
     });
 }
 
@@ -126,16 +159,37 @@ void await_signal(net::signal_set& signals, Server& server, Pipeline& pipeline,
 int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logger) {
     SignalThread signal_thread;  // first: the threads below inherit its mask
     SinkContext const sink_context{logger};
-    auto event_sinks = open_sinks(config.sinks, sink_context);
-    auto rejects_sink = std::move(open_sinks({&config.rejects, 1}, sink_context).front());
-    log_start(config, event_sinks, rejects_sink, *logger);
-
     Metrics metrics(event_type_names(), kRejectCodeNames);
+    std::vector<SinkConfig> direct;
+    std::copy_if(config.sinks.begin(), config.sinks.end(), std::back_inserter(direct),
+                 [](SinkConfig const& sink) { return sink.delivery == SinkDelivery::direct; });
+    auto event_sinks = open_sinks(direct, sink_context);
+    auto rejects_sink = std::move(open_sinks({&config.rejects, 1}, sink_context).front());
+    Forwarding forwarding = open_forwarding(config, sink_context, metrics, logger);
+    if (forwarding.journal) {
+        event_sinks.push_back(
+            SinkSlot{std::make_unique<JournalSink>(forwarding.journal,
+                                                   config.delivery.durability == Durability::fsync),
+                     true});
+    }
+    log_start(config, event_sinks, rejects_sink, forwarding.forwarders, *logger);
+
     Pipeline pipeline(config.delivery, std::move(event_sinks), std::move(rejects_sink), logger,
                       metrics);
     RequestIds request_ids = RequestIds::random();
-    WebhookHandler handler({config.auth, config.server.trusted_proxies, config.privacy}, pipeline,
-                           metrics, logger, system_clock(), request_ids);
+    WebhookOptions webhook{config.auth, config.server.trusted_proxies, config.privacy, {}};
+    if (forwarding.journal) {
+        webhook.forwarding = [&forwarding] {
+            std::vector<ForwarderStatus> statuses;
+            for (auto const& forwarder : forwarding.forwarders) {
+                statuses.push_back(forwarder->status());
+            }
+            return statuses;
+        };
+        add_journal_gauges(metrics, *forwarding.journal, forwarding.forwarders);
+    }
+    WebhookHandler handler(std::move(webhook), pipeline, metrics, logger, system_clock(),
+                           request_ids);
 
     IoThreads io(config.server.threads);
     Server server(io.main(), config.server, handler, metrics, logger, io.contexts());
@@ -151,7 +205,11 @@ int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logg
     metrics.add_gauge("callsink_ready", "1 while every sink accepts writes, else 0.",
                       [&pipeline] { return pipeline.ready() ? 1.0 : 0.0; });
     ShutdownWatchdog watchdog(*logger);
-    await_signal(signal_thread.signals(), server, pipeline, watchdog, io, *logger);
+    // The forwarders' drain comes after the pipeline's, within the same watchdog.
+    std::chrono::milliseconds const drain =
+        config.journal ? config.journal->drain_timeout : std::chrono::milliseconds::zero();
+    await_signal(signal_thread.signals(), server, pipeline, watchdog, kHardDeadline + drain, io,
+                 *logger);
     // Declared after what the signal handler uses, so an exception stops the thread before
     // they go.
     struct StopSignals {
@@ -163,11 +221,20 @@ int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logg
     for (net::io_context* context : io.contexts()) {
         io_executors.push_back(context->get_executor());
     }
+    for (auto const& forwarder : forwarding.forwarders) {
+        forwarder->start();  // each made before any starts (forwarder.hpp)
+    }
     pipeline.start(io.main().get_executor(), std::move(io_executors));
     server.start();
     signal_thread.start();  // after start(): stop() must not race it
     io.run(*logger);
     pipeline.stop();  // a SIGTERM still arms the watchdog meanwhile, should a sink hang
+    // Every delivery answered is in the journal now: what the forwarders do not send within the
+    // drain goes at the next start, from their checkpoints.
+    auto const drain_until = WaitClock::steady().now() + drain;
+    for (auto const& forwarder : forwarding.forwarders) {
+        forwarder->drain_and_stop(drain_until);
+    }
     signal_thread.stop();
     watchdog.disarm();
     logger->info("stopped: every sink flushed and closed");

@@ -117,10 +117,7 @@ void WebhookHandler::handle(Request const& request, boost::asio::ip::address con
         case RouteKind::healthz:
             return respond(json_response(http::status::ok, version, {{"status", "alive"}}));
         case RouteKind::readyz:
-            return respond(pipeline_.ready()
-                               ? json_response(http::status::ok, version, {{"status", "ready"}})
-                               : error_response(http::status::service_unavailable, version,
-                                                "a sink is failing; see the log"));
+            return respond(readiness(version));
         case RouteKind::metrics:
             return respond(text_response(http::status::ok, version,
                                          "text/plain; version=0.0.4; charset=utf-8",
@@ -135,6 +132,37 @@ void WebhookHandler::handle(Request const& request, boost::asio::ip::address con
             break;
     }
     respond(error_response(http::status::not_found, version, not_found_message()));
+}
+
+Response WebhookHandler::readiness(unsigned version) const {
+    bool const ready = pipeline_.ready();
+    if (!options_.forwarding) {
+        return ready ? json_response(http::status::ok, version, {{"status", "ready"}})
+                     : error_response(http::status::service_unavailable, version,
+                                      "a sink is failing; see the log");
+    }
+    nlohmann::ordered_json body =
+        ready ? nlohmann::ordered_json{{"status", "ready"}}
+              : nlohmann::ordered_json{{"error",
+                                        "a sink is failing (or the journal is full); "
+                                        "see the log"}};
+    nlohmann::ordered_json& forwarded = body["forwarded"] = nlohmann::ordered_json::array();
+    for (ForwarderStatus const& status : options_.forwarding()) {
+        nlohmann::ordered_json sink{
+            {"sink", status.sink},
+            {"state", status.retrying                   ? "retrying"
+                      : status.unforwarded_records == 0 ? "caught_up"
+                                                        : "forwarding"},
+            {"unforwarded_records", status.unforwarded_records},
+            {"oldest_unforwarded_age_seconds", status.oldest_age_seconds},
+        };
+        if (status.retrying) {
+            sink["error"] = status.last_error;
+        }
+        forwarded.push_back(std::move(sink));
+    }
+    return json_response(ready ? http::status::ok : http::status::service_unavailable, version,
+                         body);
 }
 
 std::optional<Response> WebhookHandler::refuse(Request const& request,

@@ -5,6 +5,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -149,6 +150,7 @@ std::string_view label_name(LabelSet labels) {
         case LabelSet::refusal:
             return "reason";
         case LabelSet::sink:
+        case LabelSet::forwarded:
             return "sink";
     }
     return "";
@@ -191,6 +193,8 @@ std::vector<std::string> Metrics::label_values(LabelSet labels) const {
             }
             return names;
         }
+        case LabelSet::forwarded:
+            return forwarded_sinks_;
     }
     return {};
 }
@@ -213,7 +217,28 @@ std::size_t Metrics::add_sink(std::string name, SinkReadings readings) {
 }
 
 void Metrics::add_gauge(std::string name, std::string help, std::function<double()> read) {
-    gauges_.push_back(Gauge{std::move(name), std::move(help), std::move(read)});
+    gauges_.push_back(Gauge{std::move(name), std::move(help), {}, std::move(read)});
+}
+
+void Metrics::add_gauge(std::string name, std::string help,
+                        std::vector<std::pair<std::string, std::string>> labels,
+                        std::function<double()> read) {
+    std::string rendered;
+    for (auto const& [key, value] : labels) {
+        rendered += (rendered.empty() ? "" : ",") + key + "=\"" + label(value) + "\"";
+    }
+    gauges_.push_back(
+        Gauge{std::move(name), std::move(help), std::move(rendered), std::move(read)});
+}
+
+std::size_t Metrics::add_forwarded_sink(std::string name) {
+    forwarded_sinks_.push_back(std::move(name));
+    for (CounterFamily const& family : kCounterFamilies) {
+        if (family.labels == LabelSet::forwarded) {
+            counters_[static_cast<std::size_t>(family.counter)].emplace_back(0);
+        }
+    }
+    return forwarded_sinks_.size() - 1;
 }
 
 void Metrics::add(Counter counter, std::size_t label, std::uint64_t n) {
@@ -319,9 +344,19 @@ std::string Metrics::render() const {
         text.sample("callsink_sink_filesystem_size_bytes", "sink=\"" + label(sink->name) + "\"",
                     number(space.size_bytes));
     }
+    // Gauges of one name render as one family, in the order their names were first added.
+    std::vector<std::string_view> named;
     for (Gauge const& gauge : gauges_) {
+        if (std::find(named.begin(), named.end(), gauge.name) != named.end()) {
+            continue;
+        }
+        named.push_back(gauge.name);
         text.family(gauge.name, "gauge", gauge.help);
-        text.sample(gauge.name, "", number(gauge.read()));
+        for (Gauge const& each : gauges_) {
+            if (each.name == gauge.name) {
+                text.sample(each.name, each.labels, number(each.read()));
+            }
+        }
     }
 
     ProcessStats const process = read_process_stats();

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "callsink/base/log_text.hpp"
+#include "callsink/journal/journal_errors.hpp"
 #include "callsink/pipeline/errors.hpp"
 
 namespace callsink {
@@ -398,8 +399,8 @@ std::vector<Pipeline::Done> Pipeline::process(std::vector<Pending>& batch) {
         if (pending.disposition != Disposition::stored_before) {
             // A copy in the same batch shares its first copy's fate, stored or failed.
             ec = pending.kind == RecordKind::event ? events_ec : rejects_ec;
-            if (ec) {
-                metrics_.refuse(Refusal::storage);  // answered 503
+            if (ec) {  // answered 503
+                metrics_.refuse(ec == JournalErrc::full ? Refusal::journal_full : Refusal::storage);
             }
         }
         done.push_back(Done{std::move(pending.on_done), ec});

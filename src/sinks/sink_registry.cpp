@@ -50,7 +50,17 @@ constexpr ConfigKey kTypeKey =
         .with_description("the kind of sink, which decides the table's other keys");
 constexpr ConfigKey kRequiredKey = ConfigKey("required", KeyType::boolean)
                                        .with_description("whether the reply waits for this sink");
-constexpr std::array<ConfigKey, 2> kCommonSinkKeys{kTypeKey, kRequiredKey};
+constexpr std::array<Choice<SinkDelivery>, 2> kDeliveries{{
+    {"direct", SinkDelivery::direct},
+    {"journal", SinkDelivery::journal},
+}};
+constexpr auto kDeliveryNames = choice_names_of(kDeliveries);
+constexpr ConfigKey kDeliveryKey =
+    ConfigKey("delivery", KeyType::string)
+        .with_default("\"direct\"")
+        .with_choices(kDeliveryNames)
+        .with_description("written by the pipeline, or forwarded from the `[journal]`");
+constexpr std::array<ConfigKey, 3> kCommonSinkKeys{kTypeKey, kRequiredKey, kDeliveryKey};
 
 // Records a best-effort sink may fall behind by before its records are dropped: about 10 MB of
 // typical 8x8 events, and seconds of traffic at full speed.
@@ -75,12 +85,13 @@ std::string type_names() {
     return alternatives(names);
 }
 
-// "`\"file\"`, `\"kafka\"` and `\"postgres\"`": the types whose required_by_default is `value`.
-std::string types_required_by_default(bool value) {
+// "`\"file\"`, `\"kafka\"` and `\"postgres\"`": the types for which `has` holds, in markdown
+// or, for a message, without the backticks.
+std::string types_where(bool (*has)(SinkType const&), bool markdown = true) {
     std::vector<std::string> names;
     for (SinkType const& type : kSinkTypes) {
-        if (type.required_by_default == value) {
-            names.push_back(in_backticks(in_quotes(type.name)));
+        if (has(type)) {
+            names.push_back(markdown ? in_backticks(in_quotes(type.name)) : in_quotes(type.name));
         }
     }
     std::string words;
@@ -88,6 +99,15 @@ std::string types_required_by_default(bool value) {
         words += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
     }
     return words;
+}
+
+std::string types_required_by_default(bool value) {
+    return value ? types_where([](SinkType const& type) { return type.required_by_default; })
+                 : types_where([](SinkType const& type) { return !type.required_by_default; });
+}
+
+std::string forwardable_types(bool markdown = true) {
+    return types_where([](SinkType const& type) { return type.forwardable; }, markdown);
 }
 
 }  // namespace
@@ -110,7 +130,9 @@ std::vector<KeyRow> common_sink_key_rows() {
     KeyRow required = key_row(kRequiredKey);
     required.default_value = "`true` for " + types_required_by_default(true) + ", `false` for " +
                              types_required_by_default(false);
-    return {type, required};
+    KeyRow delivery = key_row(kDeliveryKey);
+    delivery.allowed += " (`\"journal\"`: " + forwardable_types() + " only)";
+    return {type, required, delivery};
 }
 
 std::span<SinkType const> sink_types() {
@@ -152,6 +174,20 @@ SinkConfig read_sink_config(ConfigTable const& table) {
     SinkConfig config;
     config.type = type;
     config.required = table.boolean(kRequiredKey).value_or(type->required_by_default);
+    set_if_present(config.delivery, table.choice(kDeliveryKey, kDeliveries, "delivery"));
+    config.delivery_key = table.key_of(kDeliveryKey.name);
+    if (config.delivery == SinkDelivery::journal && !type->forwardable) {
+        table.fail(kDeliveryKey.name, "a " + in_quotes(type->name) +
+                                          " sink cannot be forwarded from the journal; only " +
+                                          forwardable_types(false) +
+                                          " sinks can, or use delivery = \"direct\"");
+    }
+    if (config.delivery == SinkDelivery::journal && !config.required) {
+        table.fail(kRequiredKey.name,
+                   "a sink forwarded from the journal is never dropped from, so required = false "
+                   "means nothing for it; remove required, or use delivery = \"direct\" for a "
+                   "best-effort sink");
+    }
     config.settings = type->read(table);
     return config;
 }
@@ -159,8 +195,10 @@ SinkConfig read_sink_config(ConfigTable const& table) {
 SinkConfig read_rejects_table(ConfigTable const* table) {
     FileSinkOptions options = read_rejects_file_options(table);
     std::string key = table == nullptr ? "rejects.path" : table->key_of("path");
-    return SinkConfig{find_sink_type("file"), true,
-                      file_sink_settings(std::move(options), std::move(key))};
+    SinkConfig config;
+    config.type = find_sink_type("file");
+    config.settings = file_sink_settings(std::move(options), std::move(key));
+    return config;
 }
 
 std::vector<SinkSlot> open_sinks(std::span<SinkConfig const> configs, SinkContext const& context) {

@@ -31,6 +31,7 @@ class FakeSink final : public Sink {
         }
         --writing_;
         ++write_calls_;
+        changed_.notify_all();
         write_threads_.push_back(std::this_thread::get_id());
         if (fail_with_) {
             return fail_with_;
@@ -40,6 +41,13 @@ class FakeSink final : public Sink {
         }
         batch_sizes_.push_back(batch.size());
         return {};
+    }
+
+    // Until write() has been called `calls` times, for at most five seconds; false if not.
+    bool wait_for_write_calls(int calls) {
+        std::unique_lock lock(mutex_);
+        return changed_.wait_for(lock, std::chrono::seconds(5),
+                                 [this, calls] { return write_calls_ >= calls; });
     }
 
     bool writes_without_waiting(std::size_t) const override {

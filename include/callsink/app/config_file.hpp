@@ -1,12 +1,14 @@
 // callsink's configuration file: its tables read into each component's options
 // (docs/configuration.md). Each component declares its table's keys once and reads them itself
 // (config/config_key.hpp); this file knows which tables there are ([server], [auth], [delivery],
-// [privacy], [rejects], [[sinks]], [log]) and which component reads each. Loading happens once at
-// start-up; a bad file is a ConfigError naming the key and the problem, which main turns into exit
-// status 2. After loading, a Config is plain immutable data, shared read-only by every thread.
+// [privacy], [rejects], [[sinks]], [journal], [log]) and which component reads each. Loading
+// happens once at start-up; a bad file is a ConfigError naming the key and the problem, which main
+// turns into exit status 2. After loading, a Config is plain immutable data, shared read-only by
+// every thread.
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -17,6 +19,7 @@
 #include "callsink/events/msisdn_privacy.hpp"
 #include "callsink/http/server_options.hpp"
 #include "callsink/ingest/webhook_handler.hpp"
+#include "callsink/journal/journal.hpp"
 #include "callsink/ops/daemon_log.hpp"
 #include "callsink/pipeline/pipeline.hpp"
 #include "callsink/sinks/sink_registry.hpp"
@@ -30,7 +33,9 @@ struct Config {
     PrivacyOptions privacy;         // [privacy]
     SinkConfig rejects;             // [rejects]: a file sink
     std::vector<SinkConfig> sinks;  // [[sinks]], at least one
-    LogOptions log;                 // [log]
+    // [journal]: there exactly when a sink has delivery = "journal".
+    std::optional<JournalOptions> journal;
+    LogOptions log;  // [log]
 };
 
 // Parses TOML text; `source` names it in messages. Relative sink and rejects paths are resolved

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <boost/system/error_code.hpp>
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace callsink {
@@ -18,5 +20,12 @@ inline boost::system::error_code write_all(int fd, std::string_view bytes) {
 
 // The last errno as an error_code in the system category.
 boost::system::error_code last_error();
+
+// Reads all of `size` bytes at `offset` into `out` (resized to what was read: less only at the
+// end of the file), resuming after short reads and EINTR.
+boost::system::error_code read_at(int fd, std::uint64_t offset, std::size_t size, std::string& out);
+
+// fsync of a folder: makes the files created, renamed or deleted in it durable.
+boost::system::error_code sync_folder(char const* folder);
 
 }  // namespace callsink

@@ -1,8 +1,8 @@
 // What callsink answers to one HTTP request, apart from the socket it came on (the userver
 // hello_service split): route, guard (allowlist, auth header), ingest, submit to the pipeline,
 // and the reply once the pipeline reports the record stored or not; and the operational
-// endpoints (/healthz, /readyz, /metrics). The session owns the connection and calls handle();
-// tests call it directly.
+// endpoints (/healthz, /readyz with the forwarded sinks' states, /metrics). The session owns the
+// connection and calls handle(); tests call it directly.
 //
 // `respond` runs exactly once: inline for replies that need no storage and for deliveries the
 // pipeline answers at once (queue full, stopped, durability "none"); for the others, wherever the
@@ -13,6 +13,7 @@
 #include <spdlog/logger.h>
 
 #include <boost/asio/ip/address.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,7 @@
 #include "callsink/http/request_handler.hpp"
 #include "callsink/ingest/ingest.hpp"
 #include "callsink/ingest/request_ids.hpp"
+#include "callsink/journal/forwarder.hpp"
 #include "callsink/ops/metrics.hpp"
 #include "callsink/pipeline/pipeline.hpp"
 
@@ -41,6 +43,9 @@ struct WebhookOptions {
     AuthOptions auth;
     std::vector<Cidr> trusted_proxies;
     PrivacyOptions privacy;
+    // The forwarded sinks' states, which GET /readyz shows (it stays 200 while one is down: the
+    // journal still takes deliveries); none without a journal. Called on an io thread.
+    std::function<std::vector<ForwarderStatus>()> forwarding;
 };
 
 class WebhookHandler final : public RequestHandler {
@@ -58,6 +63,7 @@ class WebhookHandler final : public RequestHandler {
     // The 403 or 401 for a delivery that may not be stored, counted; nullopt when it may.
     std::optional<Response> refuse(Request const& request, boost::asio::ip::address const& client);
     bool authorized(Request const& request) const;
+    Response readiness(unsigned version) const;
 
     WebhookOptions options_;
     Pipeline& pipeline_;

@@ -30,15 +30,16 @@ namespace callsink {
 
 // Why a request was refused: the `reason` of callsink_refused_total.
 enum class Refusal : std::size_t {
-    auth,        // 401: the auth header missing or wrong
-    address,     // 403: the client not in allow_ips
-    memory,      // 503: server.max_buffered_bytes held by unfinished requests
-    queue_full,  // 503: the write queue full
-    storage,     // 503: a required sink or the rejects file failed
-    shutdown,    // 503: the daemon stopping
+    auth,          // 401: the auth header missing or wrong
+    address,       // 403: the client not in allow_ips
+    memory,        // 503: server.max_buffered_bytes held by unfinished requests
+    queue_full,    // 503: the write queue full
+    storage,       // 503: a required sink or the rejects file failed
+    shutdown,      // 503: the daemon stopping
+    journal_full,  // 503: the journal holds journal.max_bytes not yet forwarded
 };
-inline constexpr std::array<std::string_view, 6> kRefusalNames{"auth",       "address", "memory",
-                                                               "queue_full", "storage", "shutdown"};
+inline constexpr std::array<std::string_view, 7> kRefusalNames{
+    "auth", "address", "memory", "queue_full", "storage", "shutdown", "journal_full"};
 
 // What a counter family is counted by: its label and where the label's values come from.
 enum class LabelSet {
@@ -48,6 +49,7 @@ enum class LabelSet {
     refusal,      // reason="…": kRefusalNames, by Refusal
     status,       // code="…": the HTTP statuses of Metrics::kStatuses, by status_label()
     sink,         // sink="…": the sinks, by the index add_sink() gave
+    forwarded,    // sink="…": the sinks forwarded from the journal, by add_forwarded_sink()
 };
 
 enum class Counter : std::size_t {
@@ -61,6 +63,9 @@ enum class Counter : std::size_t {
     sink_errors,
     sink_dropped,
     sink_syncs,
+    journal_forwarded,
+    journal_forward_errors,
+    journal_damaged,
 };
 
 struct CounterFamily {
@@ -72,7 +77,7 @@ struct CounterFamily {
 
 // Every counter callsink exports, declared once: /metrics renders them from here, call sites
 // name them by Counter, and tests read them the same way.
-inline constexpr std::array<CounterFamily, 10> kCounterFamilies{{
+inline constexpr std::array<CounterFamily, 13> kCounterFamilies{{
     {Counter::events, "callsink_events_total", "Events stored, by 8x8 eventType.",
      LabelSet::event_type},
     {Counter::duplicates, "callsink_duplicates_total",
@@ -85,7 +90,7 @@ inline constexpr std::array<CounterFamily, 10> kCounterFamilies{{
      "Requests refused: wrong auth header (401), address (403); 503 with Retry-After: "
      "server.max_buffered_bytes held by unfinished requests (memory), the write queue full "
      "(queue_full), a required sink or the rejects file failing (storage), shutting down "
-     "(shutdown).",
+     "(shutdown), the journal full of records not yet forwarded (journal_full).",
      LabelSet::refusal},
     {Counter::requests, "callsink_http_requests_total", "HTTP replies sent, by status code.",
      LabelSet::status},
@@ -100,6 +105,16 @@ inline constexpr std::array<CounterFamily, 10> kCounterFamilies{{
      "Successful syncs (fdatasync) of a sink's writes, one per batch with durability \"fsync\", "
      "by sink.",
      LabelSet::sink},
+    {Counter::journal_forwarded, "callsink_journal_forwarded_total",
+     "Records a forwarder took from the journal to its sink, by forwarded sink.",
+     LabelSet::forwarded},
+    {Counter::journal_forward_errors, "callsink_journal_forward_errors_total",
+     "Failed sends of a batch from the journal to its sink (each retried), by forwarded sink.",
+     LabelSet::forwarded},
+    {Counter::journal_damaged, "callsink_journal_damaged_records_total",
+     "Damaged spans of the journal (each at least one record) copied to its quarantine folder "
+     "and skipped.",
+     LabelSet::none},
 }};
 
 // What /metrics reads of a sink when it renders, on the thread that renders.
@@ -131,6 +146,12 @@ class Metrics {
     // The label index of the sink's counters.
     std::size_t add_sink(std::string name, SinkReadings readings = {});
     void add_gauge(std::string name, std::string help, std::function<double()> read);
+    // A gauge with labels (`sink`, say): gauges of one name share its help, and render together.
+    void add_gauge(std::string name, std::string help,
+                   std::vector<std::pair<std::string, std::string>> labels,
+                   std::function<double()> read);
+    // The label index of a forwarded sink's counters (LabelSet::forwarded).
+    std::size_t add_forwarded_sink(std::string name);
 
     // `label` is the index in the counter's LabelSet; 0 for one without labels. An index out of
     // range is not counted.
@@ -161,6 +182,7 @@ class Metrics {
     struct Gauge {
         std::string name;
         std::string help;
+        std::string labels;  // as rendered: sink="…"
         std::function<double()> read;
     };
 
@@ -175,6 +197,7 @@ class Metrics {
     std::array<Atomic, kBuckets.size() + 1> duration_buckets_{};  // not cumulative; last: +Inf
     Atomic duration_sum_ns_{0};
     std::deque<Sink> sinks_;
+    std::vector<std::string> forwarded_sinks_;
     std::vector<Gauge> gauges_;
 };
 

@@ -31,13 +31,15 @@
 // retried is stored, not dropped as a duplicate.
 //
 // A failure of a required sink fails the records of that batch (the caller answers 503); a
-// best-effort sink's failure is logged and does not. Sink failures and recoveries are logged
-// once per change of state, not once per record.
-// While a sink fails, or knows itself unreachable (Sink::reachable), the writer tries every second
-// to recover it without a record (Sink::try_recover), so readiness comes back by itself even when
-// no delivery arrives. While idle and healthy, it checks every few seconds that the sinks still
-// work (Sink::check), so an outage shows on GET /readyz before a delivery meets it. Those
-// deadlines are on the clock given to the constructor (a test moves it by hand).
+// best-effort sink's failure is logged and does not. The journal (journal/journal_sink.hpp) is
+// one more required sink here: the sinks forwarded from it are not the pipeline's, and a full
+// journal's refusal is counted as journal_full, not storage. Sink failures and recoveries are
+// logged once per change of state, not once per record. While a sink fails, or knows itself
+// unreachable (Sink::reachable), the writer tries every second to recover it without a record
+// (Sink::try_recover), so readiness comes back by itself even when no delivery arrives. While idle
+// and healthy, it checks every few seconds that the sinks still work (Sink::check), so an outage
+// shows on GET /readyz before a delivery meets it. Those deadlines are on the clock given to the
+// constructor (a test moves it by hand).
 //
 // How the threads share the work. The writer thread is a Worker (base/worker.hpp): its mutex is
 // the pipeline's, and each of its steps, like each io thread's flush, asks next_action() what to

@@ -55,13 +55,22 @@ std::unique_ptr<SinkSettings> settings_without_options(
 
 struct SinkType {
     std::string_view name;            // `type = "file"`
-    std::span<ConfigKey const> keys;  // its table's own keys, besides type and required
+    std::span<ConfigKey const> keys;  // its table's own keys, besides type, required, delivery
     bool required_by_default;         // whether a reply waits for it unless told
     // Reads the sink's own keys (check_keys has been called). Throws ConfigError.
     std::unique_ptr<SinkSettings> (*read)(ConfigTable const& table);
+    // Whether it may be forwarded from the journal (delivery = "journal"): a sink across a
+    // network, which an outage takes away while the local disk stays.
+    bool forwardable = false;
 };
 
-// The keys every sink's table has, whatever its type: type and required.
+// How records reach a sink ([[sinks]] delivery).
+enum class SinkDelivery {
+    direct,   // the pipeline writes to it; a required one holds the reply
+    journal,  // forwarded from the journal; the reply waits for the journal only
+};
+
+// The keys every sink's table has, whatever its type: type, required and delivery.
 std::span<ConfigKey const> common_sink_keys();
 
 // Those keys as the reference shows them: `type` takes the name of every sink type built in,
@@ -78,10 +87,13 @@ struct SinkConfig {
     SinkType const* type = nullptr;
     bool required = true;  // the reply waits for this sink
     std::shared_ptr<SinkSettings const> settings;
+    SinkDelivery delivery = SinkDelivery::direct;
+    std::string delivery_key;  // names `delivery` in messages: "sinks[1].delivery"
 };
 
-// Reads one [[sinks]] table: `type` (required), `required`, then the type's own keys; any other
-// key is an error naming it ("sinks[1].pathh: unknown key").
+// Reads one [[sinks]] table: `type` (required), `required`, `delivery`, then the type's own keys;
+// any other key is an error naming it ("sinks[1].pathh: unknown key"). `delivery = "journal"` on
+// a type that is not forwardable, or with `required = false`, is an error naming the key.
 SinkConfig read_sink_config(ConfigTable const& table);
 
 // Reads the [rejects] table, where deliveries that are not valid events go: a file sink, with a

@@ -228,7 +228,7 @@ KafkaSinkOptions const* kafka_sink_options(SinkSettings const& settings) {
 }
 
 SinkType kafka_sink_type() {
-    return SinkType{"kafka", kKafkaSinkKeys, true, &read_kafka_sink};
+    return SinkType{"kafka", kKafkaSinkKeys, true, &read_kafka_sink, /*forwardable=*/true};
 }
 
 }  // namespace callsink

@@ -152,7 +152,8 @@ PostgresSinkOptions const* postgres_sink_options(SinkSettings const& settings) {
 }
 
 SinkType postgres_sink_type() {
-    return SinkType{"postgres", kPostgresSinkKeys, true, &read_postgres_sink};
+    return SinkType{"postgres", kPostgresSinkKeys, true, &read_postgres_sink,
+                    /*forwardable=*/true};
 }
 
 }  // namespace callsink

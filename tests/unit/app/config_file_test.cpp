@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "callsink/journal/journal_table.hpp"
 #include "callsink/sinks/file/file_sink.hpp"
 #include "declared_defaults.hpp"
 
@@ -113,7 +114,8 @@ TEST(ConfigDefaults, MinimalConfigGetsTheDocumentedDefaults) {
 TEST(ConfigDefaults, TheDeclaredDefaultsAreTheDefaults) {
     std::string toml;
     for (ConfigTableKeys const& table : config_tables()) {
-        if (!table.name.starts_with("sinks")) {
+        // [journal] has a required key and needs a forwarded sink: its own test has its defaults.
+        if (!table.name.starts_with("sinks") && table.name != "journal") {
             toml += "[" + table.name + "]\n" + testing::declared_defaults(table.keys);
         }
         if (table.name == "auth") {
@@ -568,7 +570,7 @@ TEST(ConfigSinks, AMisspeltKeyOfASinkIsNamedWithTheKeyItResembles) {
     std::string const first = "[[sinks]]\ntype = \"file\"\npath = \"a.jsonl\"\n";
     expect_error(first + "[[sinks]]\ntype = \"file\"\npathh = \"b.jsonl\"\n", "sinks[1].pathh",
                  "unknown key (did you mean \"path\"?); known keys of a \"file\" sink: type, "
-                 "required, path, max_bytes, max_files");
+                 "required, delivery, path, max_bytes, max_files");
 }
 
 TEST(ConfigSinks, RejectsRotationSizesBelowTheFloor) {
@@ -623,6 +625,81 @@ path = "out.jsonl"
 }
 
 // ---- [log] ----
+
+// ---- [journal] ----
+
+constexpr char const* kForwardedKafka =
+    "[[sinks]]\ntype = \"kafka\"\nbrokers = \"localhost:9092\"\ntopic = \"events\"\n"
+    "delivery = \"journal\"\n";
+
+TEST(ConfigJournal, ReadsTheJournalAndTheForwardedSinks) {
+    Config const config = parse(
+        "[journal]\npath = \"journal\"\nmax_bytes = 1048576\nsegment_bytes = 65536\n"
+        "drain_timeout_ms = 2000\n" +
+        std::string(kForwardedKafka) + kStdoutSink);
+    ASSERT_TRUE(config.journal);
+    EXPECT_EQ(config.journal->path, fs::path("/etc/callsink/journal"));
+    EXPECT_EQ(config.journal->max_bytes, 1'048'576u);
+    EXPECT_EQ(config.journal->segment_bytes, 65'536u);
+    EXPECT_EQ(config.journal->drain_timeout, std::chrono::milliseconds(2'000));
+    ASSERT_EQ(config.sinks.size(), 2u);
+    EXPECT_EQ(config.sinks[0].delivery, SinkDelivery::journal);
+    EXPECT_EQ(config.sinks[1].delivery, SinkDelivery::direct);
+}
+
+TEST(ConfigJournal, TheDeclaredDefaultsOfTheJournalAreItsDefaults) {
+    std::string const sinks = std::string(kForwardedKafka);
+    Config const declared = parse("[journal]\npath = \"/var/lib/callsink/journal/\"\n" +
+                                  testing::declared_defaults(journal_table_keys()) + sinks);
+    Config const left_out = parse("[journal]\npath = \"/var/lib/callsink/journal\"\n" + sinks);
+    ASSERT_TRUE(declared.journal && left_out.journal);
+    EXPECT_EQ(declared.journal->path, left_out.journal->path) << "a trailing slash is the folder";
+    EXPECT_EQ(declared.journal->max_bytes, left_out.journal->max_bytes);
+    EXPECT_EQ(declared.journal->segment_bytes, left_out.journal->segment_bytes);
+    EXPECT_EQ(declared.journal->drain_timeout, left_out.journal->drain_timeout);
+}
+
+TEST(ConfigJournal, AForwardedSinkIsEnoughWithoutARequiredOne) {
+    Config const config = parse("[journal]\npath = \"j\"\n" + std::string(kForwardedKafka));
+    EXPECT_EQ(config.sinks.size(), 1u);
+}
+
+TEST(ConfigJournal, AForwardedSinkWithoutAJournalIsAnErrorNamingItsDelivery) {
+    expect_error(std::string(kStdoutSink) + kForwardedKafka, "sinks[1].delivery",
+                 "needs a [journal] table");
+}
+
+TEST(ConfigJournal, AJournalWithNothingForwardedIsAnErrorNamingIt) {
+    expect_error(with_sink("[journal]\npath = \"j\"\n"), "journal",
+                 "no sink has delivery = \"journal\"");
+}
+
+TEST(ConfigJournal, RequiresItsPath) {
+    expect_error("[journal]\nmax_bytes = 1048576\n" + std::string(kForwardedKafka), "journal.path",
+                 "required");
+}
+
+TEST(ConfigJournal, OnlyKafkaAndPostgresSinksAreForwarded) {
+    expect_error(
+        "[journal]\npath = \"j\"\n[[sinks]]\ntype = \"file\"\npath = \"e.jsonl\"\n"
+        "delivery = \"journal\"\n",
+        "sinks[0].delivery",
+        "a \"file\" sink cannot be forwarded from the journal; only \"kafka\" and "
+        "\"postgres\" sinks can");
+}
+
+TEST(ConfigJournal, AForwardedSinkCannotBeBestEffort) {
+    expect_error("[journal]\npath = \"j\"\n" + std::string(kForwardedKafka) + "required = false\n",
+                 "sinks[0].required", "never dropped from");
+}
+
+TEST(ConfigJournal, RefusesAnUnknownDelivery) {
+    expect_error(with_sink("[[sinks]]\ntype = \"file\"\npath = \"e.jsonl\"\n"
+                           "delivery = \"later\"\n"),
+                 "sinks[0].delivery",
+                 "unknown delivery \"later\"; expected \"direct\" or "
+                 "\"journal\"");
+}
 
 TEST(ConfigLog, ReadsLevelAndFormat) {
     Config const config = parse(with_sink("[log]\nlevel = \"debug\"\nformat = \"json\"\n"));

@@ -149,7 +149,7 @@ TEST(ConfigReference, EveryDeclaredKeyHasADescriptionThatFitsATableCell) {
 // One key as the example shows it, set or commented out.
 struct ExampleKey {
     std::size_t line;
-    std::string table;  // "server", "sinks" for type and required, "sinks.file" for a file's own
+    std::string table;  // "server", "sinks" for the keys of every sink, "sinks.file" for a file's own
     std::string sink_type;  // the type of the [[sinks]] table it is in
     std::string name;
     std::string value;      // as written, without a trailing comment
@@ -191,7 +191,7 @@ std::vector<ExampleKey> example_keys(std::string const& example) {
             if (table == "sinks" && name == "type") {
                 sink_type = value.substr(1, value.size() - 2);
             }
-            bool const common = table == "sinks" && (name == "type" || name == "required");
+            bool const common = table == "sinks" && find_key(common_sink_keys(), name) != nullptr;
             std::string const owner = table == "sinks" && !common ? "sinks." + sink_type : table;
             keys.push_back({number, owner, sink_type, name, value, paragraph});
             paragraph.clear();

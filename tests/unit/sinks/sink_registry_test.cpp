@@ -209,7 +209,7 @@ TEST(ReadSinkConfig, NamesAnUnknownKeyWithTheFileSinksKeysAndASuggestion) {
     EXPECT_EQ(error.key(), "sinks[0].pathh");
     EXPECT_STREQ(error.what(),
                  "sinks[0].pathh: unknown key (did you mean \"path\"?); known keys of a \"file\" "
-                 "sink: type, required, path, max_bytes, max_files");
+                 "sink: type, required, delivery, path, max_bytes, max_files");
 }
 
 TEST(ReadSinkConfig, NamesAnUnknownKeyWithTheStdoutSinksKeys) {
@@ -217,7 +217,8 @@ TEST(ReadSinkConfig, NamesAnUnknownKeyWithTheStdoutSinksKeys) {
     ConfigError const error = error_reading("[[sinks]]\ntype = \"stdout\"\npath = \"e.jsonl\"\n");
     EXPECT_EQ(error.key(), "sinks[0].path");
     EXPECT_STREQ(error.what(),
-                 "sinks[0].path: unknown key; known keys of a \"stdout\" sink: type, required");
+                 "sinks[0].path: unknown key; known keys of a \"stdout\" sink: type, required, "
+                 "delivery");
 }
 
 TEST(ReadSinkConfig, NamesAnUnknownKeyWithTheLogSinksKeys) {
