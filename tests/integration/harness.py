@@ -488,8 +488,8 @@ def assert_received(record: dict, reply: Reply, path: str):
 @pytest.fixture
 def start_daemon(tmp_path):
     """Factory: start_daemon(server={...}, delivery={...}, rejects={...}, log={...},
-    auth={...}, privacy={...}, sinks=[...], raw_config=None, extra_args=(), env={...},
-    drain_stdout=True, wait=True) -> Daemon.
+    auth={...}, privacy={...}, journal={...}, sinks=[...], raw_config=None, extra_args=(),
+    env={...}, drain_stdout=True, wait=True) -> Daemon.
 
     The default config: one file sink at tmp_path/events.jsonl, rejects at
     tmp_path/rejects.jsonl, dedupe off (tests post the same example more than once and count one
@@ -505,8 +505,8 @@ def start_daemon(tmp_path):
     counter = [0]
 
     def start(*, server=None, delivery=None, rejects=None, log=None, auth=None, privacy=None,
-              sinks=None, raw_config=None, extra_args=(), env=None, drain_stdout=True,
-              wait=True) -> Daemon:
+              journal=None, sinks=None, raw_config=None, extra_args=(), env=None,
+              drain_stdout=True, wait=True) -> Daemon:
         counter[0] += 1
         events = tmp_path / "events.jsonl"
         rejects_path = tmp_path / "rejects.jsonl"
@@ -518,7 +518,7 @@ def start_daemon(tmp_path):
         }
         for name, override in (("server", server), ("delivery", delivery),
                                ("rejects", rejects), ("log", log), ("auth", auth),
-                               ("privacy", privacy)):
+                               ("privacy", privacy), ("journal", journal)):
             if override is None:
                 continue
             tables.setdefault(name, {}).update(override)
