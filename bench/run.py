@@ -8,7 +8,11 @@ requests per second, p50/p99 latency, callsink's CPU time per delivery (from /pr
 not depend on the client keeping up) and its peak RSS. Modes: keep-alive or a new connection per
 request, durability "write" or "fsync"; keepalive-mask and keepalive-hash (durability "write" with
 [privacy] msisdn = "mask" or "hash"); postgres-write: keep-alive, with a single PostgreSQL sink
-(required) to a private PostgreSQL 15 started on the client's core; and kafka-write: keep-alive, with a single Kafka sink
+(required) to a private PostgreSQL 15 started on the client's core, posting distinct events
+grouped into sessions as calls produce them (post_call_sessions.lua: two legs of three statuses,
+then the summary, 1,000 sessions under way at once), then the hot session (10 connections posting
+to one session that already holds 100,000 events, against 10 posting to new sessions) and
+PostgreSQL's own COPY rate of the rows the sink stored; and kafka-write: keep-alive, with a single Kafka sink
 (required) instead of the file sink, producing to a mock Kafka cluster (callsink_kafka_mock,
 librdkafka's in-process mock brokers on loopback ports, built with -DCALLSINK_BUILD_TESTS=ON).
 The mock runs on the client's core, beside wrk, so it takes nothing from the server's core; the
@@ -44,6 +48,7 @@ build/release-tests/tests/callsink_kafka_mock.
 """
 
 import argparse
+import json
 import os
 import re
 import resource
@@ -69,6 +74,11 @@ KAFKA_PARTITIONS = 3
 KAFKA_TOPIC = "callsink.events"
 CONNECTION_MODES = ("keepalive", "close", "kafka", "postgres")
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
+# postgres-write: sessions under way at once (post_call_sessions.lua's BENCH_WINDOW); the hot
+# session's connections and the events it holds before them.
+SESSION_WINDOW = 1000
+HOT_CONNECTIONS = 10
+HOT_SESSION_EVENTS = 100_000
 DURABILITIES = ("none", "write", "fsync", "mask", "hash")
 # Not durabilities but privacy modes: durability "write" with [privacy] msisdn = mask or hash.
 PRIVACY_MODES = ("mask", "hash")
@@ -178,18 +188,92 @@ class PostgresServer:
         subprocess.run(self.run_as + [str(PG_BIN / "initdb"), "-D", str(self.dir / "data"),
                                       "-A", "trust", "-U", "postgres"],
                        check=True, stdout=subprocess.DEVNULL)
+        # pg_stat_statements: the statements' own time, which does not depend on the load.
         subprocess.run(self.run_as + ["taskset", "-c", CLIENT_CORE, str(PG_BIN / "pg_ctl"), "-D",
                                       str(self.dir / "data"), "-l", str(self.dir / "log"), "-w",
                                       "-o", f"-p {self.port} -k {self.dir} "
-                                      "-c listen_addresses=127.0.0.1", "start"],
+                                      "-c listen_addresses=127.0.0.1 "
+                                      "-c shared_preload_libraries=pg_stat_statements", "start"],
                        check=True, stdout=subprocess.DEVNULL)
+        self.postmaster = int((self.dir / "data/postmaster.pid").read_text().split()[0])
         self.databases = 0
 
     def new_database(self) -> str:
         self.databases += 1
         name = f"bench{self.databases}"
         self.psql("postgres", f"CREATE DATABASE {name}")
+        self.psql(name, "CREATE EXTENSION pg_stat_statements")
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+    def cpu_seconds(self) -> float:
+        """CPU time of the whole server so far: the postmaster, the children it reaped (cutime,
+        cstime) and those still running (backends, WAL writer, checkpointer, autovacuum)."""
+        ticks = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(entry.name) == self.postmaster:
+                ticks += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+            elif int(fields[1]) == self.postmaster:
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def statement_times(self, db: str) -> dict:
+        """What pg_stat_statements holds for `db` since its last reset: statements run, their
+        rows, and their own time in ms, COMMIT aside (a commit is mostly the WAL flush, which a
+        statement run on its own does after the statement, uncounted)."""
+        out = self.psql(db, "SELECT coalesce(sum(calls) FILTER (WHERE query ILIKE 'insert%'), 0),"
+                            " coalesce(sum(rows) FILTER (WHERE query ILIKE 'insert%events%'), 0),"
+                            " coalesce(sum(total_exec_time) FILTER (WHERE query <> 'COMMIT'), 0)"
+                            " FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database"
+                            " WHERE datname = current_database())")
+        inserts, rows, ms = out.split("|")
+        return {"inserts": int(inserts), "rows": int(rows), "ms": float(ms)}
+
+    def reset_statement_times(self, db: str) -> None:
+        self.psql(db, "SELECT pg_stat_statements_reset()")
+
+    def preload_session(self, db: str, session: str, template: str, events: int) -> None:
+        """Stores `events` CALL_STATUS events of `session` straight into the sink's table, as the
+        sink would have (template: a line of the bench's templates), a second apart."""
+        body = template.split("\t", 1)[1].replace("@S@", session)
+        literal = "'" + body.replace("'", "''") + "'"
+        self.psql(db, f"""
+            INSERT INTO callsink.events (dedupe_key, event_type, event_id, session_id, received_at,
+                                         event_at, record)
+            SELECT md5('preload ' || g), 'CALL_STATUS', r->'payload'->>'eventId', '{session}',
+                   (r->'received'->>'at')::timestamptz, callsink.event_time(r->'payload'), r
+            FROM generate_series(1, {events}) g,
+                 LATERAL (SELECT replace(replace({literal}, '@E@', 'preload-' || g), '@T@',
+                                         to_char(timestamp '2026-01-05' + g * interval '1 s',
+                                                 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::jsonb
+                                 || jsonb_build_object('received', jsonb_build_object(
+                                        'at', to_char(now() AT TIME ZONE 'UTC',
+                                                      'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                                        'path', '/status', 'remote', '127.0.0.1',
+                                        'requestId', 'preload-' || g)) AS r) AS records;
+            ANALYZE;""")
+
+    def copy_rate(self, db: str) -> tuple[int, float]:
+        """PostgreSQL's own rate for the rows the sink stored in `db`: COPY of the same rows, from a
+        file on the server, into a table like callsink.events (its primary key and indexes, no
+        trigger). The rows and the rows per second."""
+        rows = self.dir / "copy-rows"
+        self.psql(db, f"CREATE TABLE copy_rate (LIKE callsink.events INCLUDING ALL); "
+                      f"COPY (SELECT * FROM callsink.events) TO '{rows}'")
+        out = subprocess.run(["psql", "-At", "-h", "127.0.0.1", "-p", str(self.port), "-U",
+                              "postgres", "-d", db, "-c", "\\timing on", "-c",
+                              f"COPY copy_rate FROM '{rows}'"], check=True, capture_output=True,
+                             text=True).stdout
+        copied = int(re.search(r"COPY (\d+)", out).group(1))
+        ms = float(re.search(r"Time: ([\d.]+) ms", out).group(1))
+        self.psql(db, "DROP TABLE copy_rate")
+        rows.unlink(missing_ok=True)
+        return copied, copied / (ms / 1000)
 
     def psql(self, db: str, sql: str) -> str:
         return subprocess.run(["psql", "-At", "-h", "127.0.0.1", "-p", str(self.port), "-U",
@@ -263,6 +347,35 @@ level = "warn"
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     wait_listening(port, proc)
     return proc, port
+
+
+def write_session_templates(work: Path) -> tuple[Path, Path]:
+    """post_call_sessions.lua's templates (path, a tab, the body with @S@, @E@ and @T@): a call's
+    session, in order (leg A received, leg B initiated, both connected, both disconnected, the
+    summary), and the hot session's statuses (a long call's updates, on both legs)."""
+    def status(leg: str, direction: str, call_status: str, duration: int) -> str:
+        event = json.loads((ROOT / "tests/data/call_status_2026.json").read_text())
+        event["payload"].update(eventId="@E@", callId=f"@S@-{leg}", sessionId="@S@",
+                                callStatus=call_status, callDirection=direction,
+                                callDuration=duration, timestamp="@T@")
+        return "/status\t" + json.dumps(event, separators=(",", ":"))
+
+    summary = json.loads((ROOT / "tests/data/session_summary_success.json").read_text())
+    summary["payload"].update(sessionId="@S@", startTime="2026-01-06T00:00:00.000Z",
+                              endTime="@T@")
+    for name, leg in (("callA", "a"), ("callB", "b")):
+        summary["payload"]["details"][name]["callId"] = f"@S@-{leg}"
+    sessions = work / "sessions.templates"
+    sessions.write_text("\n".join([
+        status("a", "INBOUND", "CALL_RECEIVED", 0), status("b", "OUTBOUND", "CALL_INITIATED", 0),
+        status("a", "INBOUND", "CALL_CONNECTED", 0), status("b", "OUTBOUND", "CALL_CONNECTED", 0),
+        status("a", "INBOUND", "CALL_DISCONNECTED", 60),
+        status("b", "OUTBOUND", "CALL_DISCONNECTED", 60),
+        "/summary\t" + json.dumps(summary, separators=(",", ":"))]) + "\n")
+    hot = work / "hot-session.templates"
+    hot.write_text(status("a", "INBOUND", "CALL_UPDATED", 0) + "\n" +
+                   status("b", "OUTBOUND", "DTMF_RECEIVED", 0) + "\n")
+    return sessions, hot
 
 
 def warm_up(port: int, name: str, timeout: float = 30) -> None:
@@ -375,16 +488,19 @@ def children_cpu_seconds() -> float:
 
 
 def run_wrk(port: int, duration: int, close: bool, fixed: bool = False,
-            pid: int | None = None, mock_pid: int | None = None) -> dict:
+            pid: int | None = None, mock_pid: int | None = None,
+            script: str = "post_call_status.lua", connections: int = CONNECTIONS,
+            script_env: dict | None = None) -> dict:
     env = dict(os.environ, BENCH_BODY=str(ROOT / "tests/data/call_status_2026.json"),
-               BENCH_CLOSE="1" if close else "0", BENCH_FIXED="1" if fixed else "0")
+               BENCH_CLOSE="1" if close else "0", BENCH_FIXED="1" if fixed else "0",
+               **(script_env or {}))
     ticks_before = cpu_ticks(pid) if pid else 0
     mock_before = cpu_ticks(mock_pid) if mock_pid else 0
     wrk_before = children_cpu_seconds()  # wrk is the only child reaped during the run
     started = time.monotonic()
     out = subprocess.run(
-        ["taskset", "-c", CLIENT_CORE, "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{duration}s",
-         "--latency", "-s", str(ROOT / "bench/post_call_status.lua"),
+        ["taskset", "-c", CLIENT_CORE, "wrk", "-t1", f"-c{connections}", f"-d{duration}s",
+         "--latency", "-s", str(ROOT / "bench" / script),
          f"http://127.0.0.1:{port}/status"],
         capture_output=True, text=True, env=env, check=True).stdout
     ticks = cpu_ticks(pid) - ticks_before if pid else 0
@@ -419,6 +535,13 @@ def bench_mode(binary: Path, baseline: Path | None, work: Path, mode: str, round
     databases = {}
     nginx = None
     servers = {}
+    load = [os.getloadavg()[0]]
+    # postgres-write posts sessions' events, each new (post_call_sessions.lua); the other modes
+    # a pool of bodies (post_call_status.lua).
+    templates = write_session_templates(work) if pg else None
+    client = ({"script": "post_call_sessions.lua",
+               "script_env": {"BENCH_TEMPLATES": str(templates[0]),
+                              "BENCH_WINDOW": str(SESSION_WINDOW)}} if pg else {})
     try:
         # In work, where start_callsink makes the servers' data directories: their filesystem
         # (/tmp could be a tmpfs, where an fdatasync costs nothing). Before any server starts, so
@@ -435,16 +558,21 @@ def bench_mode(binary: Path, baseline: Path | None, work: Path, mode: str, round
         if kafka or pg:
             for name, (_, port) in servers.items():
                 warm_up(port, name)
+        for url in databases.values() if pg else ():
+            pg.reset_statement_times(url.rsplit("/", 1)[1])
         results = {"nginx": [], "nginx_fixed": [], **{name: [] for name in servers}}
         for round_number in range(rounds):
             # The fixed body first in even rounds, the bench's bodies first in odd ones: an effect
             # of the order then splits even rounds from odd ones, where noise would not.
             for fixed in (True, False) if round_number % 2 == 0 else (False, True):
                 results["nginx_fixed" if fixed else "nginx"].append(
-                    run_wrk(nginx_port, duration, close, fixed=fixed, pid=nginx.pid))
+                    run_wrk(nginx_port, duration, close, fixed=fixed, pid=nginx.pid, **client))
             for name, (proc, port) in servers.items():
                 before = sink_counters(port) if fsync else {}
-                run = run_wrk(port, duration, close, pid=proc.pid, mock_pid=mock_pid)
+                pg_before = pg.cpu_seconds() if pg else 0
+                run = run_wrk(port, duration, close, pid=proc.pid, mock_pid=mock_pid, **client)
+                if pg:
+                    run["pg_cpu_us"] = (pg.cpu_seconds() - pg_before) * 1e6 / run["requests"]
                 if fsync:
                     after = sink_counters(port)
                     run["counters"] = {key: after[key] - before.get(key, 0) for key in after}
@@ -457,6 +585,11 @@ def bench_mode(binary: Path, baseline: Path | None, work: Path, mode: str, round
             written = {name: int(pg.psql(url.rsplit("/", 1)[1],
                                          "SELECT count(*) FROM callsink.events"))
                        for name, url in databases.items()}
+            statements = {name: pg.statement_times(url.rsplit("/", 1)[1])
+                          for name, url in databases.items()}
+            copied = pg.copy_rate(databases["callsink"].rsplit("/", 1)[1])
+            hot = hot_session_rounds(pg, servers, databases, templates, rounds, duration)
+        load.append(os.getloadavg()[0])
     finally:
         if nginx:
             stop(nginx)
@@ -486,6 +619,8 @@ def bench_mode(binary: Path, baseline: Path | None, work: Path, mode: str, round
         "stored": stored,
         "disk_syncs_per_s": disk_syncs,
         "rounds": results,
+        "load": load,
+        "postgres": {"statements": statements, "copy": copied, "hot": hot} if pg else None,
     }
     # The client is the limit where nginx is not saturated and either the two bodies' rates part or
     # wrk's own core is: then both rates are wrk's (a new connection per request, where wrk's one
@@ -506,8 +641,37 @@ def bench_mode(binary: Path, baseline: Path | None, work: Path, mode: str, round
             "written": written.get(name),
             "wrk_busy": median(name, "wrk_busy"), "mock_busy": median(name, "mock_busy"),
             "syncs_per_s": syncs_per_s, "deliveries_per_sync": deliveries_per_sync,
+            "pg_cpu_us": median(name, "pg_cpu_us") if pg else None,
         }
     return report
+
+
+def hot_session_rounds(pg: PostgresServer, servers: dict, databases: dict,
+                       templates: tuple[Path, Path], rounds: int, duration: int) -> dict:
+    """For each server, HOT_CONNECTIONS connections posting to new sessions, and as many posting
+    to one session that already holds HOT_SESSION_EVENTS events (stored straight into its
+    database first), in alternating order, `rounds` times each: each case's median run."""
+    sessions, hot = templates
+    hot_sessions = {}
+    for name, url in databases.items():
+        hot_sessions[name] = f"{os.getpid() % 0xffffffff:08x}-407a-4000-8000-{len(hot_sessions):012d}"
+        pg.preload_session(url.rsplit("/", 1)[1], hot_sessions[name],
+                           hot.read_text().splitlines()[0], HOT_SESSION_EVENTS)
+    runs = {name: {"new": [], "hot": []} for name in servers}
+    for round_number in range(rounds):
+        for name, (proc, port) in servers.items():
+            for case in ("new", "hot") if round_number % 2 == 0 else ("hot", "new"):
+                env = {"BENCH_TEMPLATES": str(sessions if case == "new" else hot),
+                       "BENCH_WINDOW": str(SESSION_WINDOW)}
+                if case == "hot":
+                    env["BENCH_SESSION"] = hot_sessions[name]
+                runs[name][case].append(run_wrk(port, duration, False, pid=proc.pid,
+                                                script="post_call_sessions.lua",
+                                                connections=HOT_CONNECTIONS, script_env=env))
+    return {name: {case: {key: statistics.median(r[key] for r in case_runs)
+                          for key in ("rps", "p50", "p99")}
+                   for case, case_runs in by_case.items()}
+            for name, by_case in runs.items()}
 
 
 def client_verdict(r: dict) -> str:
@@ -546,6 +710,28 @@ def print_kafka_rows(r: dict, servers: list[str]) -> None:
               + ("  CLIENT-CORE-BOUND: wrk and the mock share a saturated core"
                  if k["wrk_busy"] + k["mock_busy"] > 0.95 else ""))
     print(f"  mock cluster peak RSS {r['mock_rss_mb']:.0f} MB (it keeps every record in memory)")
+
+
+def print_postgres_rows(r: dict, servers: list[str]) -> None:
+    p = r["postgres"]
+    copied, copy_rate = p["copy"]
+    print(f"  PostgreSQL's own COPY of the {copied:,} rows the sink stored, into a table like "
+          f"callsink.events (same indexes, no trigger): {copy_rate:,.0f} rows/s; the sink "
+          f"stored {r['callsink']['rps'] / copy_rate:.2f}x that rate")
+    for name in servers:
+        g, st = r[name], p["statements"][name]
+        # Load-independent: CPU time and the statements' own time, per delivery stored.
+        print(f"  {name}: PostgreSQL CPU {g['pg_cpu_us']:.1f} us per delivery (median round); its "
+              f"statements' own time {st['ms'] * 1000 / max(st['rows'], 1):.1f} us per delivery "
+              f"stored (commits aside), {st['rows'] / max(st['inserts'], 1):.1f} deliveries per "
+              f"INSERT ({st['inserts']:,} INSERTs)")
+    for name in servers:
+        new, hot = p["hot"][name]["new"], p["hot"][name]["hot"]
+        print(f"  {name}, {HOT_CONNECTIONS} connections: new sessions {new['rps']:.0f} rps "
+              f"p50/p99 {new['p50']:.2f}/{new['p99']:.2f} ms; one session holding "
+              f"{HOT_SESSION_EVENTS:,} events {hot['rps']:.0f} rps p50/p99 {hot['p50']:.2f}/"
+              f"{hot['p99']:.2f} ms: {hot['rps'] / new['rps']:.2f}x the rate, "
+              f"{hot['p99'] / new['p99']:.2f}x the p99")
 
 
 def print_fsync_row(r: dict, servers: list[str]) -> None:
@@ -642,6 +828,10 @@ def main() -> int:
                 print_kafka_rows(r, ["callsink"] + (["baseline"] if baseline else []))
             if r["disk_syncs_per_s"] is not None:
                 print_fsync_row(r, ["callsink"] + (["baseline"] if baseline else []))
+            if r["postgres"]:
+                print_postgres_rows(r, ["callsink"] + (["baseline"] if baseline else []))
+            print(f"  load average (1 min) at the mode's start and end: "
+                  f"{r['load'][0]:.2f}, {r['load'][-1]:.2f}")
     file_mode, kafka_mode = reports.get("keepalive-write"), reports.get("kafka-write")
     if file_mode and reports.get("postgres-write"):
         f, g = file_mode["callsink"], reports["postgres-write"]["callsink"]
