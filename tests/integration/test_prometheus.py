@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 
 from harness import HOST, Daemon, call_status_body, fixture_bytes, toml_text, wait_until
+from kafka_mock import KafkaMock
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "config" / "prometheus" / "callsink-alerts.yml"
@@ -127,7 +128,12 @@ def test_the_dashboard_shows_what_the_issue_asks_for():
                    "callsink_sink_in_flight", "callsink_sink_syncs_total",
                    "callsink_buffered_bytes", "callsink_buffered_bytes_limit",
                    "callsink_open_connections", "callsink_queue_depth", "callsink_ready",
-                   "callsink_sink_filesystem_avail_bytes"):
+                   "callsink_sink_filesystem_avail_bytes", "callsink_journal_unforwarded_records",
+                   "callsink_journal_unforwarded_bytes",
+                   "callsink_journal_oldest_unforwarded_age_seconds",
+                   "callsink_journal_forwarder_retrying", "callsink_journal_forwarded_total",
+                   "callsink_journal_forward_errors_total", "callsink_journal_bytes",
+                   "callsink_journal_max_bytes", "callsink_journal_damaged_records_total"):
         assert metric in exprs, f"no panel shows {metric}"
 
 
@@ -235,16 +241,21 @@ class Traffic:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    """A daemon (durability fsync, so the sync panels have data; a file and a log sink), its
-    traffic, and a Prometheus scraping it until the module's tests are done."""
+    """A daemon (durability fsync, so the sync panels have data; a file and a log sink, and a
+    Kafka sink forwarded from the journal, so the journal's panels have data), its traffic, and a
+    Prometheus scraping it until the module's tests are done."""
     if not PROMETHEUS.exists():
         pytest.skip("/usr/bin/prometheus is absent (Debian's prometheus; install-deps.sh)")
     folder = tmp_path_factory.mktemp("prometheus")
+    kafka = KafkaMock(brokers=1, topics=["events"], partitions=1)
     tables = {"server": {"read_timeout_ms": 5000, "idle_timeout_ms": 10000},
               "delivery": {"durability": "fsync"},
               "rejects": {"path": str(folder / "rejects.jsonl")},
+              "journal": {"path": str(folder / "journal")},
               "log": {"level": "info"}}
-    sinks = [{"type": "file", "path": str(folder / "events.jsonl")}, {"type": "log"}]
+    sinks = [{"type": "file", "path": str(folder / "events.jsonl")}, {"type": "log"},
+             {"type": "kafka", "brokers": kafka.bootstrap, "topic": "events",
+              "delivery": "journal"}]
     config = folder / "callsink.toml"
     config.write_text(toml_text(tables, sinks))
     daemon = Daemon(folder, config, folder / "events.jsonl", folder / "rejects.jsonl")
@@ -269,6 +280,7 @@ def stack(tmp_path_factory):
         if prometheus:
             prometheus.stop()
         code = daemon.stop()
+        assert kafka.close() == 0, kafka.log_text()
         assert code == 0, daemon.log_text()
         # The data folder is the test's; leave nothing big behind.
         shutil.rmtree(folder / "data", ignore_errors=True)
@@ -389,6 +401,10 @@ def test_the_panels_show_the_traffic(stack):
     share = value_of(prometheus, panel_expr("Disk space left, by sink"),
                      sink=f"rejects file {daemon.tmp_path / 'rejects.jsonl'}")
     assert 0 < share <= 1, share
+    # The one forwarded sink, the Kafka one, takes the deliveries from the journal.
+    assert value_of(prometheus, panel_expr("Forwarded per second, and failed sends, by sink")) > 0
+    limit = value_of(prometheus, panel_expr("Journal on disk, and its limit", "C"))
+    assert limit == 10737418240, limit
     p99 = value_of(prometheus, panel_expr("Request duration", "C"))
     assert 0 < p99 <= 5, p99
     assert traffic.posted > 0 and not traffic.errors, traffic.errors[:5]
