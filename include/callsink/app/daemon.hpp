@@ -1,7 +1,9 @@
-// Runs callsink: builds the sinks, the pipeline, the request handler and the server from a loaded
-// Config, runs the io threads, and handles the signals. SIGTERM and SIGINT stop accepting, let
-// in-flight requests finish (closing what is left after a deadline), then flush, sync and close
-// every sink before returning 0. SIGHUP reopens the files (logrotate). Start-up failures throw.
+// Runs callsink: builds the sinks, the journal and its forwarders, the pipeline, the request
+// handler and the server from a loaded Config, runs the io threads, and handles the signals.
+// SIGTERM and SIGINT stop accepting, let in-flight requests finish (closing what is left after a
+// deadline), then flush, sync and close every sink, give the forwarders journal.drain_timeout_ms
+// to send what the journal holds, and return 0. SIGHUP reopens the files (logrotate). Start-up
+// failures throw.
 #pragma once
 
 #include <spdlog/logger.h>
