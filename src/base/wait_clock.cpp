@@ -17,9 +17,10 @@ class SteadyClock final : public WaitClock {
 }  // namespace
 
 WaitClock& WaitClock::steady() {
-    // No state: every worker may share it.
-    static SteadyClock clock;
-    return clock;
+    // No state: every worker may share it. Never destroyed: a worker's thread abandoned by a
+    // bounded stop may end during static destruction, and it still waits on and detaches from it.
+    static auto* const clock = new SteadyClock;
+    return *clock;
 }
 
 }  // namespace callsink

@@ -1,5 +1,8 @@
 #include "callsink/base/worker.hpp"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace callsink {
 
 Worker::Shared::Shared(WaitClock& wait_clock) : clock(wait_clock) {
@@ -18,7 +21,13 @@ void Worker::Shared::run() {
     for (;;) {
         Next const next = step(turn);
         if (!lock.owns_lock()) {
-            lock.lock();
+            // Its decision was made without the mutex, so a wake() between it and the wait below
+            // would be lost: a bug in the step, which no build lets pass.
+            std::fputs(
+                "callsink: a Worker's step returned without its lock held; a step must hold "
+                "turn.lock() again when it returns (base/worker.hpp)\n",
+                stderr);
+            std::abort();
         }
         if (next.kind_ == Next::Kind::end) {
             break;

@@ -35,7 +35,8 @@ class WaitClock {
     virtual void attach(std::mutex& /*mutex*/, std::condition_variable& /*wake*/) {}
     virtual void detach(std::condition_variable& /*wake*/) {}
 
-    // std::chrono::steady_clock; stateless, shared by every worker.
+    // std::chrono::steady_clock; stateless, shared by every worker, and never destroyed, so a
+    // worker's thread that outlives main() may still use it.
     static WaitClock& steady();
 };
 

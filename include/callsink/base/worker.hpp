@@ -8,8 +8,10 @@
 // and holding the mutex again when it returns), or it says what to wait for: wake(), a deadline
 // on the worker's clock, or both. Because the decision is made under the mutex that every other
 // thread changes the state under, and they call wake() after the change, no change between the
-// decision and the wait is missed. The thread may also wake without cause; the step then decides
-// again, so it must only act on what the state says.
+// decision and the wait is missed. A step that returns without the mutex held broke that (a wake()
+// between its decision and the wait would be lost): the thread ends the process with a message, in
+// every build. The thread may also wake without cause; the step then decides again, so it must
+// only act on what the state says.
 //
 // stop() sets stopping(), wakes the thread, calls the interrupt given to start() (for a step that
 // blocks where a condition variable cannot reach it, such as a librdkafka queue) and waits for the
@@ -20,7 +22,11 @@
 // until it returns.
 //
 // The clock is injectable (base/wait_clock.hpp): a test gives a clock it moves by hand and
-// advances it through a deadline instead of sleeping, and the step's deadlines use now().
+// advances it through a deadline instead of sleeping, and the step's deadlines use now(). The
+// clock must outlive the Worker and, for a bounded stop, the thread too: an abandoned thread still
+// waits on it and detaches from it as it ends, and nothing the Worker owns keeps the clock alive.
+// WaitClock::steady() is never destroyed, so a thread that ends during static destruction may
+// still use it.
 //
 // Threading: start() and stop() from the owner's thread (stop() more than once is harmless);
 // mutex(), wake() and now() from any thread; stopping() with the mutex held.
@@ -88,6 +94,7 @@ class Worker {
 
     using Step = MoveOnlyFunction<Next(Turn&)>;
 
+    // `clock` must outlive this, and any thread a bounded stop abandons (see above).
     explicit Worker(WaitClock& clock = WaitClock::steady());
     ~Worker();  // stop(), without bound
     Worker(Worker const&) = delete;

@@ -10,6 +10,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "manual_clock.hpp"
@@ -64,7 +65,7 @@ TEST(WorkerTest, TakesWhatIsQueuedUnderItsMutexInOrderUntilStopped) {
     EXPECT_EQ(seen.taken, (std::vector<int>{0, 1, 2, 3}));
 }
 
-TEST(WorkerTest, ADeadlineIsReachedWhenItsClockIsAdvancedPastItAndNotBefore) {
+TEST(WorkerTest, WaitsOnItsClockForTheStepsDeadlineAndStepsOnceEachTimeTheClockMoves) {
     ManualClock clock;
     Worker worker(clock);
     auto const deadline = clock.now() + 1s;
@@ -81,18 +82,51 @@ TEST(WorkerTest, ADeadlineIsReachedWhenItsClockIsAdvancedPastItAndNotBefore) {
         }
         return due ? Worker::Next::wait() : Worker::Next::wait_until(deadline);
     });
+    // The clock wakes every waiter when it moves, whatever it waits for: what shows that the
+    // worker waits for the step's deadline, on its clock, is what the clock was asked, and that
+    // each move is followed by one step and a wait again (a worker that spun would step more).
+    ASSERT_TRUE(clock.wait_until_waiting());
+    EXPECT_EQ(clock.last_deadline(), deadline);
     std::unique_lock lock(worker.mutex());
-    ASSERT_TRUE(seen.wait_for(lock, [&] { return seen.steps > 0; }));
+    EXPECT_EQ(seen.steps, 1);
     lock.unlock();
     clock.advance(999ms);
+    ASSERT_TRUE(clock.wait_until_waiting());
+    EXPECT_EQ(clock.last_deadline(), deadline);
     lock.lock();
-    // The step ran after the advance (the clock wakes it), saw the time, and found it not due.
-    ASSERT_TRUE(seen.wait_for(lock, [&] { return last_seen == deadline - 1ms; }));
+    EXPECT_EQ(seen.steps, 2);
+    EXPECT_EQ(last_seen, deadline - 1ms);
     EXPECT_FALSE(due);
     lock.unlock();
     clock.advance(1ms);
     lock.lock();
-    EXPECT_TRUE(seen.wait_for(lock, [&] { return due; }));
+    ASSERT_TRUE(seen.wait_for(lock, [&] { return due; }));
+    EXPECT_EQ(seen.steps, 3);
+    lock.unlock();
+    EXPECT_TRUE(worker.stop());
+    EXPECT_EQ(seen.steps, 4);  // the one that ends: none came between, waiting without a deadline
+}
+
+TEST(WorkerTest, OnTheSteadyClockADeadlineIsReachedByWaitingForIt) {
+    Worker worker;  // WaitClock::steady()
+    auto const deadline = worker.now() + 20ms;
+    bool due = false;
+    Seen seen;
+    worker.start([&](Worker::Turn& turn) {
+        ++seen.steps;
+        if (turn.stopping()) {
+            return Worker::Next::end();
+        }
+        due = turn.now() >= deadline;
+        seen.changed.notify_all();
+        return due ? Worker::Next::wait() : Worker::Next::wait_until(deadline);
+    });
+    std::unique_lock lock(worker.mutex());
+    ASSERT_TRUE(seen.wait_for(lock, [&] { return due; }));
+    // The first step and the one at the deadline, and room for one early return (a condition
+    // variable may wake spuriously). A clock that did not wait would have stepped thousands of
+    // times in 20 ms; one that waited for wake() alone would not have got here.
+    EXPECT_LE(seen.steps, 3);
     lock.unlock();
     EXPECT_TRUE(worker.stop());
 }
@@ -123,6 +157,13 @@ TEST(WorkerTest, StopCallsTheInterruptForAStepBlockedWhereWakeCannotReach) {
     std::condition_variable outside;
     bool interrupted = false;  // guarded by outside_mutex
     std::promise<void> blocked;
+    auto const interrupt = [&] {
+        {
+            std::lock_guard lock(outside_mutex);
+            interrupted = true;
+        }
+        outside.notify_all();
+    };
     worker.start(
         [&](Worker::Turn& turn) {
             if (turn.stopping()) {
@@ -136,15 +177,17 @@ TEST(WorkerTest, StopCallsTheInterruptForAStepBlockedWhereWakeCannotReach) {
             turn.lock().lock();
             return Worker::Next::again();
         },
-        [&] {
-            {
-                std::lock_guard lock(outside_mutex);
-                interrupted = true;
-            }
-            outside.notify_all();
-        });
-    blocked.get_future().wait();
-    EXPECT_TRUE(worker.stop());  // would wait forever without the interrupt
+        interrupt);
+    ASSERT_EQ(blocked.get_future().wait_for(5s), std::future_status::ready);
+    // On a thread of its own: without the interrupt, stop() would wait forever, and the test
+    // lets the step go itself so that it fails instead of hanging.
+    auto stopped = std::async(std::launch::async, [&] { return worker.stop(); });
+    bool const stopped_in_time = stopped.wait_for(5s) == std::future_status::ready;
+    if (!stopped_in_time) {
+        interrupt();
+    }
+    EXPECT_TRUE(stopped_in_time) << "stop() did not call the interrupt";
+    EXPECT_TRUE(stopped.get());
 }
 
 TEST(WorkerTest, ABoundedStopAbandonsAThreadStillBlockedAndItFreesItsStateWhenItReturns) {
@@ -171,13 +214,34 @@ TEST(WorkerTest, ABoundedStopAbandonsAThreadStillBlockedAndItFreesItsStateWhenIt
             return Worker::Next::again();
         });
         state.reset();
-        blocked.get_future().wait();
+        ASSERT_EQ(blocked.get_future().wait_for(5s), std::future_status::ready);
         EXPECT_FALSE(worker.stop(20ms));
         EXPECT_FALSE(worker.stop(20ms));  // still abandoned; nothing to wait for again
         // The Worker goes now; its thread still runs.
     }
     release.set_value();
-    freed.wait();  // the thread returned and let go of the step's state
+    // The thread returned and let go of the step's state.
+    EXPECT_EQ(freed.wait_for(5s), std::future_status::ready);
+}
+
+// Death tests are run first (their suite's name says so) and in a process of their own, started
+// afresh: the other tests' threads are not forked with it.
+TEST(WorkerDeathTest, AStepThatReturnsWithoutItsLockEndsTheProcess) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    EXPECT_DEATH(
+        {
+            Worker worker;
+            worker.start([first = true](Worker::Turn& turn) mutable {
+                if (!std::exchange(first, false)) {
+                    return Worker::Next::end();
+                }
+                // Decided without the mutex: a wake() between here and the wait would be lost.
+                turn.lock().unlock();
+                return Worker::Next::wait();
+            });
+            worker.stop(5s);  // bounded: a worker that let it pass would not hang the test
+        },
+        "a Worker's step returned without its lock held");
 }
 
 TEST(WorkerTest, AWorkerNeverStartedStopsAtOnce) {
