@@ -32,10 +32,15 @@ struct WatchdogTest : ::testing::Test {
 
 TEST_F(WatchdogTest, ExpiresAtItsDeadlineAndNotBefore) {
     watchdog.arm(10s);
-    clock.advance(9999ms);  // wakes the worker, which must go back to waiting
+    // Each advance once its worker waits on the clock: at 9,999 ms it has looked at the time and
+    // gone back to waiting, not merely not run yet.
+    ASSERT_TRUE(clock.wait_until_waiting());
+    EXPECT_EQ(clock.last_deadline(), WaitClock::time_point(10s));
+    clock.advance(9999ms);
+    ASSERT_TRUE(clock.wait_until_waiting());
+    EXPECT_EQ(expired.load(), 0);
     clock.advance(1ms);
     EXPECT_TRUE(testing::eventually([&] { return expired.load() == 1; }));
-    // Had it expired on the first advance, the clock would have read 9,999 ms then.
     EXPECT_EQ(WaitClock::duration(expired_at.load()), 10s);
     EXPECT_NE(log.str().find("shutdown did not finish within 10000 ms"), std::string::npos)
         << log.str();
@@ -43,9 +48,14 @@ TEST_F(WatchdogTest, ExpiresAtItsDeadlineAndNotBefore) {
 
 TEST_F(WatchdogTest, OnceDisarmedNeverExpires) {
     watchdog.arm(10s);
+    ASSERT_TRUE(clock.wait_until_waiting());  // armed: its worker waits for the deadline
     watchdog.disarm();
+    // Settled: disarm() returned once the worker ended, so nothing waits on the clock any more,
+    // and what follows cannot wake it.
+    EXPECT_EQ(clock.waiting(), 0u);
     clock.advance(1h);
     watchdog.arm(1s);  // too late: the stop has finished
+    EXPECT_EQ(clock.waiting(), 0u);
     clock.advance(1h);
     EXPECT_EQ(expired.load(), 0);
     EXPECT_EQ(log.str(), "");
@@ -54,8 +64,11 @@ TEST_F(WatchdogTest, OnceDisarmedNeverExpires) {
 TEST_F(WatchdogTest, ASecondArmKeepsTheFirstDeadline) {
     watchdog.arm(10s);
     watchdog.arm(1h);
+    ASSERT_TRUE(clock.wait_until_waiting());
+    EXPECT_EQ(clock.last_deadline(), WaitClock::time_point(10s));
     clock.advance(10s);
     EXPECT_TRUE(testing::eventually([&] { return expired.load() == 1; }));
+    EXPECT_EQ(WaitClock::duration(expired_at.load()), 10s);
 }
 
 }  // namespace
