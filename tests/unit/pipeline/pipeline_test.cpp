@@ -4,6 +4,7 @@
 #include <spdlog/sinks/ringbuffer_sink.h>
 
 #include <array>
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -11,6 +12,7 @@
 #include <future>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include "callsink/pipeline/errors.hpp"
 #include "eventually.hpp"
@@ -462,13 +464,30 @@ TEST_F(PipelineTest, AFailingSinkRecoversWithoutTrafficWhenItCanTell) {
 TEST_F(PipelineTest, WhileIdleAndHealthyTheWriterChecksEverySinkEveryFiveSeconds) {
     make(Durability::write);
     EXPECT_FALSE(submit(event_record("e1")).get());
+    auto const checks_are = [this](int calls) {
+        for (FakeSink const* sink : {events_, second_, rejects_}) {
+            EXPECT_EQ(sink->check_calls(), calls) << sink->name();
+        }
+    };
+    // Each advance once the writer waits on the clock, and each count once it waits again: it
+    // has then done all it does at that time.
+    ASSERT_TRUE(clock_.wait_until_waiting());
+    EXPECT_EQ(clock_.last_deadline(), WaitClock::time_point(5s));
+    clock_.advance(4999ms);
+    ASSERT_TRUE(clock_.wait_until_waiting());
+    checks_are(0);
+    clock_.advance(1ms);
+    ASSERT_TRUE(clock_.wait_until_waiting());
+    checks_are(1);
+    EXPECT_EQ(clock_.last_deadline(), WaitClock::time_point(10s));
+    EXPECT_TRUE(pipeline_->ready());
+
     events_->fail_checks_with(
         boost::system::error_code(ECONNREFUSED, boost::system::system_category()));
     clock_.advance(5s);
-    // Once each, the rejects sink last: no delivery meets the outage first.
-    for (FakeSink const* sink : {events_, second_, rejects_}) {
-        EXPECT_TRUE(eventually([sink] { return sink->check_calls() == 1; })) << sink->name();
-    }
+    ASSERT_TRUE(clock_.wait_until_waiting());
+    // Once each, though the first failed: the outage shows before a delivery meets it.
+    checks_are(2);
     EXPECT_FALSE(pipeline_->ready());
     EXPECT_EQ(log_count("sink failed: events"), 1u) << log_text();
 }
@@ -478,15 +497,36 @@ TEST_F(PipelineTest, AFlushThatFindsTheRoleTakenAsksTheSinksNothing) {  // 3
     auto work = boost::asio::make_work_guard(io_);
     make_with_io_thread(Durability::write);
     events_->hold();
-    auto done = submit_on_io_thread(event_record("e"));  // its flush waits in io_
+    auto first = submit_on_io_thread(event_record("first"));  // its flush waits in io_
     pipeline_->reopen();  // the writer thread takes the role, and the record, before the flush
     ASSERT_TRUE(events_->wait_until_held());
-    EXPECT_EQ(io_.run_one(), 1u);  // the flush, while the writer thread is in write()
-    events_->release();
-    run_until_ready(done);
-    EXPECT_FALSE(done.get());
+    // From this thread, not an io thread: it posts no flush, and the writer thread, which holds
+    // the role, is not woken for it (5). So the flush meets a record in the queue, and only the
+    // role tells it to leave it.
+    auto second = submit(event_record("second"));
+    // The flush, while the writer thread is in write(), on a thread of its own: one that did not
+    // look at the role first would ask the sinks and then write, held there like the writer, and
+    // the test fails instead of hanging.
+    auto flush = std::async(std::launch::async, [this] {
+        std::size_t const handlers = io_.run_one();
+        return std::pair(handlers, std::this_thread::get_id());
+    });
+    bool const flushed_in_time = flush.wait_for(5s) == std::future_status::ready;
     EXPECT_EQ(events_->asked_while_writing(), 0);
-    EXPECT_FALSE(written_by_this_thread(*events_, 0));
+    events_->release();
+    EXPECT_TRUE(flushed_in_time) << "the flush wrote while the writer thread held the role";
+    auto const [handlers, flush_thread] = flush.get();
+    EXPECT_EQ(handlers, 1u);
+    run_until_ready(first);
+    run_until_ready(second);
+    EXPECT_FALSE(first.get());
+    EXPECT_FALSE(second.get());
+    EXPECT_EQ(events_->lines(), (std::vector<std::string>{"first\n", "second\n"}));
+    auto const threads = events_->write_threads();
+    ASSERT_EQ(threads.size(), 2u);
+    EXPECT_EQ(threads[0], threads[1]);  // the writer thread's, both
+    EXPECT_NE(threads[1], flush_thread);
+    EXPECT_NE(threads[1], std::this_thread::get_id());
 }
 
 TEST_F(PipelineTest, FailingRejectsSinkDoesNotFailEvents) {
@@ -496,21 +536,31 @@ TEST_F(PipelineTest, FailingRejectsSinkDoesNotFailEvents) {
     EXPECT_TRUE(submit(rejection_record("r1")).get());
 }
 
-TEST_F(PipelineTest, StopWritesWhatIsQueuedThenClosesTheSinks) {
-    make(Durability::write);
-    events_->hold();
+TEST_F(PipelineTest, StopWritesWhatIsQueuedThenClosesTheSinks) {  // 8
+    make(Durability::write, /*capacity=*/4);
     std::vector<std::future<boost::system::error_code>> done;
-    for (int i = 0; i < 5; ++i) {
-        done.push_back(submit(event_record(numbered(i))));
+    done.push_back(hold_writer_on(numbered(0)));  // the writer thread is in write()
+    for (int i = 1; i < 5; ++i) {
+        done.push_back(submit(event_record(numbered(i))));  // the queue is then full
     }
-    std::thread releaser([this] {
-        std::this_thread::sleep_for(20ms);
-        events_->release();
+    std::atomic<bool> released{false};
+    auto stopped = std::async(std::launch::async, [this, &released] {
+        pipeline_->stop();
+        return released.load();  // true: stop() returned only after the held write did
     });
-    pipeline_->stop();
-    releaser.join();
-    for (auto& d : done) {
-        EXPECT_FALSE(d.get());
+    // stop() has begun once a record is refused as "stopped": until then, as "queue full". Both
+    // are answered at once.
+    EXPECT_TRUE(eventually(
+        [this] { return submit(event_record("late")).get() == make_error_code(Errc::stopped); }));
+    EXPECT_FALSE(events_->closed());
+    released = true;
+    events_->release();
+    ASSERT_EQ(stopped.wait_for(5s), std::future_status::ready);
+    EXPECT_TRUE(stopped.get());
+    for (auto& each : done) {
+        ASSERT_EQ(each.wait_for(0ms),
+                  std::future_status::ready);  // answered before stop() returned
+        EXPECT_FALSE(each.get());
     }
     EXPECT_EQ(events_->lines().size(), 5u);
     EXPECT_TRUE(events_->closed());
