@@ -150,10 +150,19 @@ void BufferedSink::close() {
     if (std::exchange(closed_, true)) {
         return;
     }
-    if (!worker_.stop(close_timeout_)) {
-        std::lock_guard lock(worker_.mutex());
+    if (worker_.stop(close_timeout_)) {
+        return;
+    }
+    // Abandoned: the thread is blocked in the destination, writing or closing it. Records still
+    // queued or in that write are lost; with none, only the close did not finish.
+    std::uint64_t const unwritten = state_->pending.load(std::memory_order_relaxed);
+    if (unwritten > 0) {
         state_->logger->warn("{} is blocked; {} buffered records were not written at shutdown",
-                             state_->inner->name(), state_->queue.size());
+                             state_->inner->name(), unwritten);
+    } else {
+        state_->logger->warn(
+            "{} did not close within {} ms at shutdown; nothing was left in its buffer",
+            state_->inner->name(), close_timeout_.count());
     }
 }
 

@@ -43,6 +43,23 @@ class SaysWhenDestroyed final : public Sink {
     std::promise<void> destroyed_;
 };
 
+// Takes every write at once, and holds close() until released: a destination that flushes as it
+// closes, to a reader that went away.
+class HeldInClose final : public Sink {
+  public:
+    explicit HeldInClose(std::shared_future<void> released) : released_(std::move(released)) {}
+
+    std::string const& name() const override { return name_; }
+    boost::system::error_code write(std::span<Record const>) override { return {}; }
+    boost::system::error_code sync() override { return {}; }
+    boost::system::error_code reopen() override { return {}; }
+    void close() override { released_.wait(); }
+
+  private:
+    std::string name_ = "slow";
+    std::shared_future<void> released_;
+};
+
 class BufferedSinkTest : public ::testing::Test {
   protected:
     std::shared_ptr<spdlog::logger> logger_ = std::make_shared<spdlog::logger>(
@@ -98,6 +115,25 @@ TEST_F(BufferedSinkTest, ABlockedStdoutPipeNeverBlocksTheWriterAndDropsAreCounte
     // its number reused) only then.
     inner_destroyed.wait();
     ::close(fds[1]);
+}
+
+TEST_F(BufferedSinkTest, ADestinationThatDoesNotCloseInTimeIsSaidToWhenNoRecordWasLost) {
+    std::promise<void> release;
+    auto inner =
+        std::make_unique<SaysWhenDestroyed>(std::make_unique<HeldInClose>(release.get_future()));
+    std::future<void> inner_destroyed = inner->destroyed();
+    auto sink = std::make_unique<BufferedSink>(std::move(inner), 100, logger_, 50ms);
+    ASSERT_FALSE(sink->write(batch_of(3)));
+    ASSERT_TRUE(eventually([&] { return sink->in_flight() == 0; }));  // all three written
+    sink.reset();  // close() gives up on the destination's close() after its timeout
+    release.set_value();
+    EXPECT_EQ(inner_destroyed.wait_for(5s), std::future_status::ready);  // the thread ended
+    EXPECT_NE(log_.str().find("slow did not close within 50 ms at shutdown; nothing was left in "
+                              "its buffer"),
+              std::string::npos)
+        << log_.str();
+    EXPECT_EQ(log_.str().find("buffered records were not written"), std::string::npos)
+        << log_.str();
 }
 
 TEST_F(BufferedSinkTest, ReportsTheDestinationsLastOutcomeOnTheNextWrite) {
