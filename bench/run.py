@@ -38,7 +38,7 @@ report adds the new build's rate and CPU per delivery against it.
 
 Usage: bench/run.py [--rounds 3] [--duration 10] [--modes keepalive-write,keepalive-fsync,close-write]
                     [--callsink build/release/callsink] [--baseline OTHER_BUILD/callsink]
-                    [--kafka-mock BUILD/tests/callsink_kafka_mock]
+                    [--kafka-mock BUILD/tests/callsink_kafka_mock] [--kafka-partitions 3]
 Build first: cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build build/release
 For kafka-write, a build with the tests, which has the mock:
   cmake -S . -B build/release-tests -G Ninja -DCMAKE_BUILD_TYPE=Release -DCALLSINK_BUILD_TESTS=ON
@@ -147,11 +147,11 @@ http {{
 class KafkaMock:
     """callsink_kafka_mock on the client's core: prints bootstrap=..., then takes commands."""
 
-    def __init__(self, binary: Path, work: Path):
+    def __init__(self, binary: Path, work: Path, partitions: int = KAFKA_PARTITIONS):
         self.stderr = open(work / "kafka-mock.log", "wb")
         self.proc = subprocess.Popen(
             ["taskset", "-c", CLIENT_CORE, str(binary), "--brokers", str(KAFKA_BROKERS),
-             "--partitions", str(KAFKA_PARTITIONS), "--topic", KAFKA_TOPIC],
+             "--partitions", str(partitions), "--topic", KAFKA_TOPIC],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, text=True)
         line = self.proc.stdout.readline().strip()
         if not line.startswith("bootstrap="):
@@ -524,11 +524,12 @@ def run_wrk(port: int, duration: int, close: bool, fixed: bool = False,
 
 
 def bench_mode(binary: Path, baseline: Path | None, work: Path, mode: str, rounds: int,
-               duration: int, kafka_mock: Path | None = None) -> dict:
+               duration: int, kafka_mock: Path | None = None,
+               kafka_partitions: int = KAFKA_PARTITIONS) -> dict:
     connection, durability = mode.split("-")
     close = connection == "close"
     fsync = durability == "fsync"
-    kafka = KafkaMock(kafka_mock, work) if connection == "kafka" else None
+    kafka = KafkaMock(kafka_mock, work, kafka_partitions) if connection == "kafka" else None
     bootstrap = kafka.bootstrap if kafka else None
     mock_pid = kafka.proc.pid if kafka else None
     pg = PostgresServer() if connection == "postgres" else None
@@ -770,6 +771,9 @@ def main() -> int:
                         help="callsink_kafka_mock, for kafka-write (default: tests/"
                              "callsink_kafka_mock beside --callsink, then build/release-tests/"
                              "tests/callsink_kafka_mock)")
+    parser.add_argument("--kafka-partitions", type=int, default=KAFKA_PARTITIONS,
+                        help="partitions of the mock cluster's topic for kafka-write (default "
+                             f"{KAFKA_PARTITIONS})")
     args = parser.parse_args()
     binary = Path(args.callsink)
     baseline = Path(args.baseline) if args.baseline else None
@@ -799,14 +803,14 @@ def main() -> int:
           f"{CONNECTIONS} connections, server on core {SERVER_CORE}, wrk on core {CLIENT_CORE}")
     if kafka_mock:
         print(f"bench: kafka modes produce to {kafka_mock} ({KAFKA_BROKERS} brokers, topic "
-              f"{KAFKA_TOPIC} of {KAFKA_PARTITIONS} partitions, replication "
+              f"{KAFKA_TOPIC} of {args.kafka_partitions} partitions, replication "
               f"{min(KAFKA_BROKERS, 3)}) on core {CLIENT_CORE}, beside wrk")
     reports = {}
     with tempfile.TemporaryDirectory(prefix="callsink-bench-") as tmp:
         (Path(tmp) / "baseline").mkdir()
         for mode in modes:
             r = bench_mode(binary, baseline, Path(tmp), mode, args.rounds, args.duration,
-                           kafka_mock)
+                           kafka_mock, args.kafka_partitions)
             reports[mode] = r
             print(f"{mode}: nginx {r['nginx_rps']:.0f} rps with the bench's bodies, "
                   f"{r['nginx_fixed_rps']:.0f} with one fixed body ({client_verdict(r)})")

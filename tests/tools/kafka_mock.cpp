@@ -465,8 +465,14 @@ std::vector<std::string> consume(std::string const& bootstraps, std::string cons
 class Cluster {
   public:
     explicit Cluster(Options options) : options_(std::move(options)) {
-        // The mock needs an rd_kafka_t for its bookkeeping; this producer never connects.
-        owner_ = new_client(RD_KAFKA_PRODUCER, base_conf("callsink-kafka-mock", options_.debug));
+        // The mock needs an rd_kafka_t for its bookkeeping; this producer never connects. The
+        // brokers' connections take their socket settings from it: Nagle's algorithm off, as a
+        // Kafka broker has it (its acceptor sets TCP_NODELAY on every connection). With it on, a
+        // response written while the client had yet to acknowledge the one before waited for
+        // the client's delayed ACK, up to 40 ms.
+        Conf conf = base_conf("callsink-kafka-mock", options_.debug);
+        set_conf(conf.get(), "socket.nagle.disable", "true");
+        owner_ = new_client(RD_KAFKA_PRODUCER, std::move(conf));
         mock_.reset(rd_kafka_mock_cluster_new(owner_.get(), options_.brokers));
         if (!mock_) {
             throw std::runtime_error("rd_kafka_mock_cluster_new failed");
