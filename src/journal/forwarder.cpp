@@ -54,6 +54,7 @@ struct Forwarder::State {
     std::uint64_t saved_sequence = 0;     // guarded: what the checkpoint file holds
     Worker::TimePoint save_due{};         // guarded
     Worker::TimePoint drain_until = Worker::TimePoint::max();  // guarded
+    bool tried_at_stop = false;  // the thread's: a failing sink's one try while draining
 
     Worker::Next step(Worker::Turn& turn);
     void take(std::size_t count, Worker::Turn& turn);
@@ -69,15 +70,17 @@ struct Forwarder::State {
 Worker::Next Forwarder::State::step(Worker::Turn& turn) {
     Worker::Lock& lock = turn.lock();
     auto const now = turn.now();
-    if (turn.stopping() && (failing || now >= drain_until || caught_up())) {
-        // A failing sink is not waited for: the rest goes at the next start.
+    if (turn.stopping() && (now >= drain_until || caught_up() || (failing && tried_at_stop))) {
+        // A failing sink is tried once more, not waited for: the rest goes at the next start.
         save(turn);
         lock.unlock();
         sink->close();
         lock.lock();
         return Worker::Next::end();
     }
-    if (failing && now < retry_at) {
+    if (failing && turn.stopping()) {
+        tried_at_stop = true;  // now, without its backoff: it may just have come back
+    } else if (failing && now < retry_at) {
         return Worker::Next::wait_until(retry_at);
     }
     if (saved_sequence != sent.sequence && now >= save_due) {

@@ -251,6 +251,7 @@ boost::system::error_code Journal::append(std::span<Record const> batch) {
     {
         std::lock_guard lock(mutex_);
         if (appended_end_ + frames_.size() - slowest_reader() > options_.max_bytes) {
+            full_ = true;
             return JournalErrc::full;
         }
     }
@@ -362,7 +363,7 @@ std::uint64_t Journal::bytes() const {
 
 bool Journal::has_room() const {
     std::lock_guard lock(mutex_);
-    return appended_end_ - slowest_reader() < options_.max_bytes;
+    return !full_;
 }
 
 std::uint64_t Journal::slowest_reader() const {
@@ -423,8 +424,12 @@ void Journal::move_reader(std::size_t reader, JournalPosition to) {
     std::vector<fs::path> passed;
     {
         std::lock_guard lock(mutex_);
+        std::uint64_t const before = slowest_reader();
         readers_[reader].at = to;
         std::uint64_t const slowest = slowest_reader();
+        if (slowest > before) {
+            full_ = false;  // room made: the next append may fit
+        }
         while (segments_.size() > 1 && segments_.front().base + segments_.front().size <= slowest) {
             passed.push_back(segments_.front().path);
             segments_.pop_front();

@@ -1,5 +1,7 @@
 #include "callsink/journal/journal_sink.hpp"
 
+#include "callsink/journal/journal_errors.hpp"
+
 namespace callsink {
 
 JournalSink::JournalSink(std::shared_ptr<Journal> journal, bool publish_after_sync)
@@ -28,6 +30,10 @@ boost::system::error_code JournalSink::sync() {
         journal_->publish();
     }
     return ec;
+}
+
+boost::system::error_code JournalSink::reopen() {
+    return journal_->has_room() ? boost::system::error_code{} : JournalErrc::full;
 }
 
 void JournalSink::close() {

@@ -1,8 +1,9 @@
-"""Steady deliveries for the journal's integration tests (test_journal*.py): client threads, each
-posting CALL_STATUS events of a session of its own with numbered eventIds ("<prefix>-<thread>-<n>",
-sessionId "<prefix>-<thread>") at a steady rate, to whichever daemon `target()` returns now (a
-test that kills and restarts the daemon swaps it), and keeping every attempt: (eventId, status or
-None for a connection error, the Retry-After header, monotonic time).
+"""Steady deliveries for the journal's integration tests (test_journal*.py): test_kafka's Load,
+whose client threads here each post CALL_STATUS events of a session of their own, with numbered
+eventIds ("<prefix>-<thread>-<n>", sessionId "<prefix>-<thread>"), at a steady rate, to whichever
+daemon `target()` returns now (a test that kills and restarts the daemon swaps it). Every attempt
+is kept as Load keeps it: (eventId, status or None for a connection error, X-Request-Id,
+monotonic time).
 
 Only the Python standard library is used.
 """
@@ -11,30 +12,17 @@ from __future__ import annotations
 
 import http.client
 import re
-import threading
 import time
 
 from harness import call_status_body, post_on
+from test_kafka import Load
 
 
-class SteadyLoad:
+class SteadyLoad(Load):
     def __init__(self, target, prefix: str, threads: int = 2, per_second: float = 20.0):
+        super().__init__(connect=None, prefix=prefix, threads=threads)
         self.target = target
-        self.prefix = prefix
         self.period = threads / per_second
-        self.stopped = threading.Event()
-        self.lock = threading.Lock()
-        self.attempts: list[tuple[str, int | None, str | None, float]] = []
-        self.threads = [threading.Thread(target=self._run, args=(n,), daemon=True)
-                        for n in range(threads)]
-
-    def __enter__(self):
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
     def _run(self, n: int):
         conn = None
@@ -43,7 +31,7 @@ class SteadyLoad:
         while not self.stopped.is_set():
             started = time.monotonic()
             event_id = f"{self.prefix}-{n}-{i}"
-            status = retry_after = None
+            status = request_id = None
             try:
                 daemon = self.target()
                 if conn is None or port != daemon.port:
@@ -52,30 +40,17 @@ class SteadyLoad:
                     conn, port = daemon.connection(timeout=20), daemon.port
                 reply = post_on(conn, "/status",
                                 call_status_body(event_id, sessionId=f"{self.prefix}-{n}"))
-                status, retry_after = reply.status, reply.headers.get("retry-after")
-                if reply.headers.get("connection", "").lower() == "close":
-                    conn.close()
-                    conn = None
+                status, request_id = reply.status, reply.headers.get("x-request-id")
             except (OSError, http.client.HTTPException):
                 if conn is not None:
                     conn.close()
                 conn = None
             with self.lock:
-                self.attempts.append((event_id, status, retry_after, started))
+                self.attempts.append((event_id, status, request_id, started))
             i += 1
             self.stopped.wait(max(0.0, self.period - (time.monotonic() - started)))
         if conn is not None:
             conn.close()
-
-    def stop(self):
-        self.stopped.set()
-        for t in self.threads:
-            t.join(30)
-            assert not t.is_alive(), "a client thread did not finish"
-
-    def answered(self, status: int = 200, since: float = 0.0) -> list[tuple]:
-        with self.lock:
-            return [a for a in self.attempts if a[1] == status and a[3] >= since]
 
     def count(self, status: int = 200, since: float = 0.0) -> int:
         return len(self.answered(status, since))

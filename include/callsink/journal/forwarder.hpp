@@ -19,8 +19,8 @@
 // handed to a dead-letter hook and passed, instead of holding every record behind it.
 //
 // At shutdown, drain_and_stop() lets it go on until it has sent everything the journal holds or
-// the bound passes (a sink that is failing is not waited for), then saves the checkpoint and
-// closes the sink: the rest goes at the next start. A send under way when the bound passes ends
+// the bound passes (a sink that is failing is tried once more at once, not waited for), then saves
+// the checkpoint and closes the sink: the rest goes at the next start. A send under way when the bound passes ends
 // by the sink's own timeout (delivery_timeout_ms); the daemon's watchdog bounds the whole stop.
 //
 // Threading: construct every forwarder of a journal before starting any (the journal keeps the

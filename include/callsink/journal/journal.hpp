@@ -109,7 +109,7 @@ class Journal {
 
     JournalPosition end() const;  // after the last published record
     std::uint64_t bytes() const;  // in the segment files
-    // What the slowest reader has not passed is below max_bytes.
+    // False from an append refused for room (JournalErrc::full) until the slowest reader moves.
     bool has_room() const;
 
     // ---- Readers.
@@ -179,6 +179,7 @@ class Journal {
     // Guards the readers' callbacks, held while publish() calls them (then taken before mutex_).
     std::mutex callbacks_mutex_;
     std::set<std::uint64_t> quarantined_;  // the offsets of damage readers found
+    bool full_ = false;                    // see has_room()
 };
 
 }  // namespace callsink

@@ -30,7 +30,8 @@ class JournalSink final : public Sink {
     boost::system::error_code write(std::span<Record const> batch) override;
     bool writes_without_waiting(std::size_t bytes) const override;
     boost::system::error_code sync() override;
-    boost::system::error_code reopen() override { return {}; }  // logrotate leaves it alone
+    // logrotate leaves the journal alone; a full one is not taken for recovered.
+    boost::system::error_code reopen() override;
     void close() override;
     bool try_recover() override { return journal_->has_room(); }
     bool reachable() const override { return journal_->has_room(); }

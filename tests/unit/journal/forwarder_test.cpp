@@ -51,6 +51,14 @@ class ForwarderTest : public ::testing::Test {
                                            clock_);
     }
 
+    // A forwarder to a sink that refuses every write, started.
+    std::unique_ptr<Forwarder> failing_forwarder(FakeSink*& sink, ForwarderOptions options = {}) {
+        auto forwarding = forwarder(sink, options);
+        sink->fail_with(boost::asio::error::connection_refused);
+        forwarding->start();
+        return forwarding;
+    }
+
     void append(int first, int count) {
         ASSERT_FALSE(journal_->append(sample_records(first, count)));
         journal_->publish();
@@ -134,9 +142,7 @@ TEST_F(ForwarderTest, DeletesTheSegmentsItHasSent) {
 TEST_F(ForwarderTest, SendsTheSameBatchAgainAfterABackoffThatDoublesUntilTheSinkTakesIt) {
     append(1, 3);
     FakeSink* sink = nullptr;
-    auto forwarding = forwarder(sink);
-    sink->fail_with(boost::asio::error::connection_refused);
-    forwarding->start();
+    auto forwarding = failing_forwarder(sink);
     std::uint64_t failures = 0;
     for (auto const wait : {100ms, 200ms, 400ms, 800ms}) {
         ASSERT_TRUE(failed_sends(++failures));
@@ -165,9 +171,7 @@ TEST_F(ForwarderTest, TheBackoffStopsGrowingAtItsCap) {
     ForwarderOptions options;
     options.first_retry = 10s;
     options.max_retry = 30s;
-    auto forwarding = forwarder(sink, options);
-    sink->fail_with(boost::asio::error::connection_refused);
-    forwarding->start();
+    auto forwarding = failing_forwarder(sink, options);
     std::uint64_t failures = 0;
     for (auto const wait : {10s, 20s, 30s, 30s}) {
         ASSERT_TRUE(failed_sends(++failures));
@@ -215,26 +219,34 @@ TEST_F(ForwarderTest, DrainsWhatIsLeftAtShutdownAndSavesWhereItGot) {
     EXPECT_TRUE(sink->closed());
 }
 
-TEST_F(ForwarderTest, DoesNotWaitForAFailingSinkAtShutdown) {
+TEST_F(ForwarderTest, TriesAFailingSinkOnceMoreAtShutdownButDoesNotWaitForIt) {
     append(1, 2);
     FakeSink* sink = nullptr;
-    auto forwarding = forwarder(sink);
-    sink->fail_with(boost::asio::error::connection_refused);
-    forwarding->start();
-    ASSERT_TRUE(eventually([&] { return forwarding->status().retrying; }));
+    auto forwarding = failing_forwarder(sink);
+    ASSERT_TRUE(failed_sends(1));
     forwarding->drain_and_stop(clock_.now() + 5s);  // returns without the clock moving
+    EXPECT_EQ(sink->write_calls(), 2) << "once more at once, not after its backoff";
     EXPECT_TRUE(sink->lines().empty());
     EXPECT_TRUE(sink->closed());
     EXPECT_EQ(checkpoint(), 1u) << "where it got: nothing taken";
 }
 
+TEST_F(ForwarderTest, ASinkBackJustBeforeShutdownGetsTheRestThen) {
+    append(1, 2);
+    FakeSink* sink = nullptr;
+    auto forwarding = failing_forwarder(sink);
+    ASSERT_TRUE(failed_sends(1));
+    sink->fail_with({});
+    forwarding->drain_and_stop(clock_.now() + 5s);
+    EXPECT_EQ(sink->lines(), lines_of(1, 2));
+    EXPECT_EQ(checkpoint(), 3u);
+}
+
 TEST_F(ForwarderTest, StatusSaysWhatWaitsAndHowOld) {
     append(1, 4);
     FakeSink* sink = nullptr;
-    auto forwarding = forwarder(sink);
-    sink->fail_with(boost::asio::error::connection_refused);
+    auto forwarding = failing_forwarder(sink);
     EXPECT_EQ(forwarding->status().sink, "fake sink");
-    forwarding->start();
     ASSERT_TRUE(eventually([&] { return forwarding->status().retrying; }));
     ForwarderStatus const status = forwarding->status();
     EXPECT_EQ(status.unforwarded_records, 4u);
