@@ -60,20 +60,23 @@ CREATE INDEX sessions_by_sub_account ON S.sessions (sub_account_id, last_event_a
 )sql";
 
 // What a sessions row is computed from, kept beside it so that a batch updates it from the batch's
-// events alone (version 1 recomputed it from all of the session's events on every batch).
+// events alone (callsink before it recomputed the row from all of the session's events on every
+// batch, a cost that grew with the session).
 //
 // Each "newest" value is kept with its event's place in the session's order, an event_order:
-// events with a time of their own before those without, then by that time, then by arrival, then
-// by redelivery key, so that no two events tie and the order never depends on arrival. A value
-// from the batch replaces the kept one only if its event comes later in that order; minimums and
-// maximums merge as such; and each session's distinct call ids are rows of session_calls, whose
-// primary key counts a call once however many replicas store its statuses at the same time.
+// events without a time of their own first, then those with one by that time, then by arrival,
+// then by redelivery key, so that no two events tie and the order is the same whichever was
+// stored first (the recompute's order, with the key as its last tie-break). A value from the
+// batch replaces the kept one only if its event comes later in that order; minimums and maximums
+// merge as such; and each session's distinct call ids are rows of session_calls, whose primary
+// key counts a call once however many replicas store its statuses at the same time.
 // Every merge gives the same row whatever order the events come in and however they are split
 // into batches, and merging an event twice changes nothing.
 //
 // Each statement can run again on a schema that has it (IF NOT EXISTS, OR REPLACE).
-// LOCK TABLE: no event is stored while the bookkeeping is added and filled, so none is missed by
-// both the fill and the trigger; taken before the sessions table, in the order writers take them.
+// LOCK TABLE: no event is stored while the bookkeeping is added and filled, so each event is
+// merged by the fill or by the trigger; taken before the sessions table, in the order writers
+// take them.
 constexpr std::string_view kSessionBookkeeping = R"sql(
 LOCK TABLE S.events IN SHARE ROW EXCLUSIVE MODE;
 
@@ -125,8 +128,8 @@ CREATE OR REPLACE TRIGGER add_to_sessions AFTER INSERT ON S.events
 REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION S.add_to_sessions();
 )sql";
 
-// Merges the events of `source` (rows of S.events) into their sessions' rows. The rules are
-// version 1's (a summary's sessionStatus is the final word once there is one, else the newest
+// Merges the events of `source` (rows of S.events) into their sessions' rows. The rules are the
+// recompute's (a summary's sessionStatus is the final word once there is one, else the newest
 // call status; a summary's callCount, else the distinct call ids), each kept as above. Rows are
 // locked in one order, session_calls' before sessions', so that replicas storing the same
 // sessions at once wait for each other and never deadlock; a row another transaction updated
