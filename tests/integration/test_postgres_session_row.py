@@ -14,6 +14,7 @@ since two events of a session may share their own time and their arrival's milli
 - An upgrade: a schema that a callsink before the bookkeeping filled gets it, from the events
   already stored, at the next start, and the rows stay equal to the recompute from then on.
 - Bounded: storing an event reads no other event of its session, however many it has.
+- A batch with records PostgreSQL refuses stores the others (halves under savepoints).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ import threading
 
 import pytest
 
-from harness import fixture_json, post_on
+from harness import fixture_json, post_on, wait_until
+from test_postgres import metric, post_in_thread, waiting_on_locks
 
 PG_ENV = "CALLSINK_PG"
 COLUMNS = ("sub_account_id", "status", "started_at", "ended_at", "call_count", "last_event_at",
@@ -205,13 +207,13 @@ def differences(postgres) -> list[dict]:
 
 @pytest.fixture
 def schema(start_daemon, postgres, tmp_path):
-    """The sink's schema in the test's database, as the daemon creates it; `start()` starts a
-    daemon storing there (and a file sink beside it)."""
+    """The sink's schema in the test's database, as the daemon creates it; `start(sink={...})`
+    starts a daemon storing there, with those keys in its postgres sink's table."""
     env = {PG_ENV: postgres.conninfo()}
 
-    def start(**kwargs):
-        return start_daemon(sinks=[{"type": "postgres", "conninfo_env": PG_ENV}], env=env,
-                            **kwargs)
+    def start(sink: dict | None = None):
+        return start_daemon(sinks=[{"type": "postgres", "conninfo_env": PG_ENV, **(sink or {})}],
+                            env=env)
 
     assert start().stop() == 0
     return start
@@ -352,4 +354,37 @@ def test_storing_an_event_reads_no_other_event_of_its_session(schema, postgres):
     small = reads_storing_one_more("sess-small", 3)
     large = reads_storing_one_more("sess-large", 1000)
     assert large == small, (small, large)
+    assert differences(postgres) == []
+
+
+def test_a_batch_with_two_refused_records_stores_the_other_eight(schema, postgres):
+    """The batch's statement fails on the first record jsonb refuses; the batch then goes again in
+    halves under savepoints, down to each refused record alone, so both are found and logged,
+    the eight others committed, and the ten answered 503 together."""
+    daemon = schema(sink={"delivery_timeout_ms": 30000})  # the lock below must not time out
+    rng = random.Random(11)
+    session = "sess-refused"
+    events = [Event("CALL_STATUS", status_payload(rng, session, f"{session}-call", f"refused-{n}",
+                                                  deliverable=True)) for n in range(11)]
+    for n in (3, 8):
+        events[n].payload["eventData"] = "before\u0000after"  # jsonb holds no \u0000
+    replies = {}
+    # The events table held: the writer's batch of one waits on it, and the next ten queue up
+    # behind it to make one batch.
+    with postgres.lock("LOCK TABLE callsink.events IN SHARE MODE"):
+        threads = [post_in_thread(daemon, "/", events[0].body(), replies, 0)]
+        wait_until(lambda: waiting_on_locks(postgres) == 1, "the writer to wait", timeout=10)
+        threads += [post_in_thread(daemon, "/", event.body(), replies, n)
+                    for n, event in enumerate(events[1:], start=1)]
+        wait_until(lambda: metric(daemon, "callsink_queue_depth") == 10, "10 queued records",
+                   timeout=10)
+    for thread in threads:
+        thread.join(30)
+    assert replies[0].status == 200, replies[0]
+    assert sorted(replies[n].status for n in range(1, 11)) == [503] * 10, replies
+    stored = {row[0] for row in postgres.query("SELECT event_id FROM callsink.events")}
+    assert stored == {f"refused-{n}" for n in range(11) if n not in (3, 8)}
+    for n in (3, 8):
+        request = replies[n].headers["x-request-id"]
+        daemon.wait_for_log(rf"redeliveryKey [0-9a-f]{{32}} \(request {request}\)")
     assert differences(postgres) == []
