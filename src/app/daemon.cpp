@@ -135,7 +135,9 @@ Forwarding open_forwarding(Config const& config, SinkContext const& context, Met
 void await_signal(net::signal_set& signals, Server& server, Pipeline& pipeline,
                   ShutdownWatchdog& watchdog, std::chrono::milliseconds hard_deadline,
                   IoThreads& io, spdlog::logger& logger) {
-    signals.async_wait([&](boost::system::error_code ec, int signal) {
+    // hard_deadline by value: this frame is gone when the handler runs.
+    signals.async_wait([&signals, &server, &pipeline, &watchdog, hard_deadline, &io,
+                        &logger](boost::system::error_code ec, int signal) {
         if (ec) {
             return;
         }
