@@ -211,6 +211,12 @@ KafkaConf make_kafka_conf(KafkaSinkOptions const& options) {
     // The pipeline batches already; a batch waits for its acknowledgement, so lingering only
     // adds latency.
     set("linger.ms", "0", "linger.ms");
+    // A batch's messages go to a broker as several produce requests in flight at once. With
+    // Nagle's algorithm a request waits for the broker to acknowledge the one before at the TCP
+    // level, which a broker that delays its ACKs (Linux: up to 40 ms) does only with its
+    // response, after the replicas have the record. librdkafka writes whole requests, so there
+    // is nothing small for Nagle to coalesce.
+    set("socket.nagle.disable", "true", "socket.nagle.disable");
     // After an outage a broker is tried again within a second, not librdkafka's 10 s: /readyz
     // turns 200 when a broker answers, and the partition leaders should be back by then too.
     set("reconnect.backoff.max.ms", "1000", "reconnect.backoff.max.ms");

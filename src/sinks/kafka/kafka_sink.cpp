@@ -10,7 +10,6 @@
 namespace callsink {
 namespace {
 
-constexpr std::uint64_t kNoBatch = 0;
 constexpr int kPollMs = 100;
 // After the timeout, what was purged reports back at once; this bounds the wait for that.
 constexpr std::chrono::seconds kPurgeGrace{1};
@@ -140,47 +139,29 @@ boost::system::error_code KafkaSink::write(std::span<Record const> batch) {
     if (producer_ == nullptr) {
         return kafka_error(RD_KAFKA_RESP_ERR__DESTROY);
     }
-    auto const deadline = std::chrono::steady_clock::now() + options_.delivery_timeout;
-    std::uint64_t id = 0;
-    {
-        std::lock_guard lock(mutex_);
-        id = ++batch_;
-        pending_ = batch.size();
-        first_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;
-    }
+    auto const deadline = deliveries_.now() + options_.delivery_timeout;
+    std::uint64_t const id = deliveries_.begin(batch.size());
     for (Record const& record : batch) {
         if (auto ec = produce(record, id, deadline)) {
-            Report const failed{id, static_cast<rd_kafka_resp_err_t>(ec.value())};
-            settle(std::span(&failed, 1));
+            deliveries_.report(id, static_cast<rd_kafka_resp_err_t>(ec.value()));
         }
     }
-    // Sends what is queued now, whatever linger.ms says (it wakes the broker threads and treats
-    // linger as 0 while it waits), and waits until librdkafka has no message left. With delivery
-    // reports as events it waits on librdkafka's count of messages, which the poller's
-    // rd_kafka_event_destroy() of the last report brings to zero: no polling step. (Waiting on
-    // settled_ alone, with or without an rd_kafka_flush(producer_, 0) first, was as fast for one
-    // delivery at a time and slower with 5 or 50 connections against the mock cluster.)
-    rd_kafka_flush(producer_, ms_until(deadline));
-    std::unique_lock lock(mutex_);
-    if (!settled_.wait_until(lock, deadline, [this] { return pending_ == 0; })) {
-        // Past delivery_timeout_ms: give up on what is left, so nothing waits forever. The purged
-        // messages report back (as purged) and count as failed.
-        lock.unlock();
-        rd_kafka_purge(producer_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-        lock.lock();
-        settled_.wait_for(lock, kPurgeGrace, [this] { return pending_ == 0; });
-        // Said as what happened: the broker did not acknowledge in time.
-        if (pending_ > 0 || first_error_ == RD_KAFKA_RESP_ERR_NO_ERROR ||
-            first_error_ == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
-            first_error_ == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
-            first_error_ = RD_KAFKA_RESP_ERR__MSG_TIMED_OUT;
-        }
+    // The broker threads send as messages come (linger.ms = 0), and the poller hands each
+    // delivery report to deliveries_, whose last one for this batch ends the wait.
+    if (auto const outcome = deliveries_.wait_until(deadline)) {
+        return *outcome == RD_KAFKA_RESP_ERR_NO_ERROR ? boost::system::error_code{}
+                                                      : kafka_error(*outcome);
     }
-    auto const error = first_error_;
-    // Reports still to come carry this batch's id, which no later batch reuses; until the next
-    // batch starts, none is pending.
-    pending_ = 0;
-    return error == RD_KAFKA_RESP_ERR_NO_ERROR ? boost::system::error_code{} : kafka_error(error);
+    // Past delivery_timeout_ms: give up on what is left, so nothing waits forever. The purged
+    // messages report back (as purged) at once.
+    rd_kafka_purge(producer_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    auto const purged = deliveries_.wait_until(deliveries_.now() + kPurgeGrace);
+    // Said as what happened: the broker did not acknowledge in time, unless it refused.
+    if (purged && *purged != RD_KAFKA_RESP_ERR_NO_ERROR &&
+        *purged != RD_KAFKA_RESP_ERR__PURGE_QUEUE && *purged != RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
+        return kafka_error(*purged);
+    }
+    return kafka_error(RD_KAFKA_RESP_ERR__MSG_TIMED_OUT);
 }
 
 boost::system::error_code KafkaSink::produce(Record const& record, std::uint64_t batch,
@@ -249,22 +230,6 @@ boost::system::error_code KafkaSink::produce(Record const& record, std::uint64_t
     }
 }
 
-void KafkaSink::settle(std::span<Report const> reports) {
-    std::lock_guard lock(mutex_);
-    for (Report const& report : reports) {
-        if (report.batch != batch_ || report.batch == kNoBatch || pending_ == 0) {
-            continue;  // a batch that write() already answered
-        }
-        if (report.error != RD_KAFKA_RESP_ERR_NO_ERROR &&
-            first_error_ == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            first_error_ = report.error;
-        }
-        if (--pending_ == 0) {
-            settled_.notify_all();
-        }
-    }
-}
-
 void KafkaSink::on_delivery_report(rd_kafka_event_t* event) {
     reports_.clear();
     bool acknowledged = false;
@@ -275,9 +240,10 @@ void KafkaSink::on_delivery_report(rd_kafka_event_t* event) {
         acknowledged = acknowledged || message->err == RD_KAFKA_RESP_ERR_NO_ERROR;
     }
     // The messages are freed only now, and only now does librdkafka count them out of flight
-    // (rd_kafka_flush() and in_flight() wait on that count): before write() is told.
+    // (in_flight(), and close()'s rd_kafka_flush(), read that count): before write() is told, so
+    // a batch answered has nothing left in flight.
     rd_kafka_event_destroy(event);
-    settle(reports_);
+    deliveries_.report(reports_);
     if (acknowledged) {
         set_reachable(true, "a delivery was acknowledged");
     }

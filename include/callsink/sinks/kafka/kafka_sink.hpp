@@ -14,10 +14,11 @@
 // A thread of the sink's own (a Worker, base/worker.hpp) serves librdkafka's events (delivery
 // reports, errors, statistics) from its main queue, so the broker state is known between
 // deliveries: reachable() is false from librdkafka's "all brokers down" until its statistics show a
-// broker up again, which GET /readyz reports. Events, not callbacks: with delivery reports as
-// events, rd_kafka_flush() waits on librdkafka's count of messages in flight instead of polling for
-// reports in 10 ms steps (which the sink's thread, taking the reports, made a 10 ms floor per
-// batch). librdkafka's log lines still come by callback, from its own threads.
+// broker up again, which GET /readyz reports. It hands each delivery report to a DeliveryTracker
+// (delivery_tracker.hpp), on which write() waits: the batch's last report wakes it, with no
+// polling step (rd_kafka_flush() in callback mode polls in 10 ms steps, a floor under every
+// batch). Events, not callbacks: one event carries the reports of a whole produce request, handed
+// over under one lock. librdkafka's log lines still come by callback, from its own threads.
 // write(), sync(), reopen(), close() and try_recover() run on one thread (the pipeline's writer or
 // a BufferedSink's); in_flight() and reachable() on any.
 #pragma once
@@ -26,16 +27,15 @@
 #include <spdlog/logger.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "callsink/base/worker.hpp"
+#include "callsink/sinks/kafka/delivery_tracker.hpp"
 #include "callsink/sinks/kafka/kafka_settings.hpp"
 #include "callsink/sinks/sink.hpp"
 
@@ -66,17 +66,10 @@ class KafkaSink final : public Sink {
     bool reachable() const override { return reachable_.load(std::memory_order_relaxed); }
 
   private:
-    // One message's delivery report: its batch id and its outcome.
-    struct Report {
-        std::uint64_t batch;
-        rd_kafka_resp_err_t error;
-    };
-
     static void on_log(rd_kafka_t const* rk, int level, char const* facility, char const* text);
 
     boost::system::error_code produce(Record const& record, std::uint64_t batch,
                                       std::chrono::steady_clock::time_point deadline);
-    void settle(std::span<Report const> reports);
     void set_reachable(bool reachable, std::string_view why);
     std::string const& topic_for(std::string_view event_type);
     // The poller's step: serves what librdkafka's queue holds, waiting at most kPollMs for it.
@@ -93,15 +86,9 @@ class KafkaSink final : public Sink {
     rd_kafka_queue_t* events_ = nullptr;  // the producer's main queue (delivery reports included)
     std::unordered_map<std::string_view, std::string> topics_;  // by event type (static names)
     std::atomic<bool> reachable_{true};
-    std::vector<Report> reports_;  // the poller's, reused for each delivery report event
-
-    // The batch being written: its id travels with each message, so a report that comes after
-    // its batch gave up is told apart and ignored.
-    std::mutex mutex_;
-    std::condition_variable settled_;
-    std::uint64_t batch_ = 0;                                       // guarded by mutex_
-    std::size_t pending_ = 0;                                       // guarded by mutex_
-    rd_kafka_resp_err_t first_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;  // guarded by mutex_
+    std::vector<DeliveryTracker::Report> reports_;  // the poller's, reused for each report event
+    // The batch being written: its id travels with each message as its opaque.
+    DeliveryTracker deliveries_;
 
     Worker poller_;  // last: it stops first, while what it serves still exists
 };

@@ -420,6 +420,7 @@ TEST(MakeKafkaConf, CallsinksDefaultsAndItsOwnProperties) {
     EXPECT_EQ(conf_value(conf, "enable.idempotence"), "true");
     EXPECT_EQ(conf_value(conf, "acks"), "-1");  // "all"
     EXPECT_EQ(conf_value(conf, "linger.ms"), "0");
+    EXPECT_EQ(conf_value(conf, "socket.nagle.disable"), "true");
     EXPECT_EQ(conf_value(conf, "statistics.interval.ms"), "1000");
 }
 
