@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds callsink and the unit tests of the areas whose components own threads or are called from
-# several (base, http, sinks, pipeline) with ThreadSanitizer in build/tsan, runs them, then runs
-# one integration test file against the daemon so built: io threads that write their own batches
-# beside the pipeline's writer thread, and shutdown on SIGTERM. Any report fails the run; no
-# suppression covers callsink's code. Installs missing Debian packages first.
+# several (base, http, sinks, pipeline, and app's shutdown watchdog, armed on the signal thread and
+# disarmed on main) with ThreadSanitizer in build/tsan, runs them, then runs one integration test
+# file against the daemon so built: io threads that write their own batches beside the pipeline's
+# writer thread, and shutdown on SIGTERM. Any report fails the run; no suppression covers
+# callsink's code. Installs missing Debian packages first.
 #
 # Left out, with the reason: KafkaSinkTest. librdkafka starts its threads with C11 thrd_create(),
 # which Debian 12's ThreadSanitizer (GCC 12) does not intercept, so the first allocation on one of
