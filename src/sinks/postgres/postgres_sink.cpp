@@ -341,8 +341,11 @@ boost::system::error_code PostgresSink::insert(std::span<Row const> rows) {
     if (succeeded(result.get())) {
         return {};
     }
+    // A record is named only when the server refused it: a timeout or a lost connection is the
+    // database's trouble, not the record's, whatever the batch's size.
+    bool const named = rows.size() == 1 && result && refuses_a_record(result.get());
     Record const& first = *rows.front().record;
-    return failed(result.get(), rows.size() == 1
+    return failed(result.get(), named
                                     ? "storing the record with redeliveryKey " +
                                           first.redelivery_key.hex() + " (request " +
                                           first.request_id + ")"
