@@ -58,7 +58,13 @@ unsigned highest_rotation(fs::path const& path) {
 class Fd {
   public:
     explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() { ::close(fd_); }
+    ~Fd() {
+        if (fd_ >= 0) {
+            ::close(fd_);
+        }
+    }
+    Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    Fd& operator=(Fd&&) = delete;
     Fd(Fd const&) = delete;
     Fd& operator=(Fd const&) = delete;
     int get() const { return fd_; }
@@ -70,20 +76,12 @@ class Fd {
 // A file of records is read once, front to back, in large reads.
 constexpr std::size_t kChunk = 1 << 20;
 
-// Calls `keep` with each line of `fd` containing the text; a last line without '\n' (a write in
-// progress, or a torn tail) counts too.
-template <typename Keep>
-void scan_lines(
-    int fd, fs::path const& file,
-    std::boyer_moore_horspool_searcher<std::string_view::const_iterator> const& searcher,
-    Keep const& keep) {
+// Calls `consider` with each line of `fd`, without its '\n', until it returns false (then returns
+// false); a last line without '\n' (a write in progress, or a torn tail) counts too.
+template <typename Consider>
+bool scan_lines(int fd, fs::path const& file, Consider const& consider) {
     auto chunk = std::make_unique<char[]>(kChunk);
     std::string partial;  // the start of a line the previous chunk ended in
-    auto consider = [&](std::string_view line) {
-        if (std::search(line.begin(), line.end(), searcher) != line.end()) {
-            keep(line);
-        }
-    };
     for (;;) {
         ssize_t const got = ::read(fd, chunk.get(), kChunk);
         if (got < 0) {
@@ -98,27 +96,28 @@ void scan_lines(
         std::string_view rest(chunk.get(), static_cast<std::size_t>(got));
         for (std::size_t newline = rest.find('\n'); newline != std::string_view::npos;
              newline = rest.find('\n')) {
+            bool go_on = true;
             if (partial.empty()) {
-                consider(rest.substr(0, newline));
+                go_on = consider(rest.substr(0, newline));
             } else {
                 partial.append(rest.substr(0, newline));
-                consider(partial);
+                go_on = consider(std::string_view(partial));
                 partial.clear();
+            }
+            if (!go_on) {
+                return false;
             }
             rest.remove_prefix(newline + 1);
         }
         partial.append(rest);
     }
-    if (!partial.empty()) {
-        consider(partial);
-    }
+    return partial.empty() || consider(std::string_view(partial));
 }
 
-}  // namespace
-
-MatchingLines file_sink_lines_containing(fs::path const& path, std::string_view text) {
-    MatchingLines result;
-    std::boyer_moore_horspool_searcher const searcher(text.begin(), text.end());
+// Opens `path` and its rotations newest first, each once (a file read under its name before a
+// rotation renamed it is passed over), and hands each to `visit` with its name.
+template <typename Visit>
+void each_file(fs::path const& path, Visit const& visit) {
     std::set<std::pair<dev_t, ino_t>> read_already;
     unsigned const highest = highest_rotation(path);
     for (unsigned n = 0;; ++n) {
@@ -133,7 +132,7 @@ MatchingLines file_sink_lines_containing(fs::path const& path, std::string_view 
             }
             continue;  // a gap, or the current file not created yet
         }
-        Fd const open_file(fd);
+        Fd open_file(fd);
         struct stat st {};
         if (::fstat(fd, &st) != 0) {
             fail(file, errno);
@@ -141,11 +140,43 @@ MatchingLines file_sink_lines_containing(fs::path const& path, std::string_view 
         if (!read_already.emplace(st.st_dev, st.st_ino).second) {
             continue;  // read under its name before a rotation
         }
-        scan_lines(fd, file, searcher,
-                   [&](std::string_view line) { result.lines.emplace_back(line); });
-        result.files.push_back(file);
+        visit(std::move(open_file), file);
     }
+}
+
+}  // namespace
+
+MatchingLines file_sink_lines_containing(fs::path const& path, std::string_view text) {
+    MatchingLines result;
+    std::boyer_moore_horspool_searcher const searcher(text.begin(), text.end());
+    each_file(path, [&](Fd open_file, fs::path const& file) {
+        scan_lines(open_file.get(), file, [&](std::string_view line) {
+            if (std::search(line.begin(), line.end(), searcher) != line.end()) {
+                result.lines.emplace_back(line);
+            }
+            return true;
+        });
+        result.files.push_back(file);
+    });
     return result;
+}
+
+std::vector<fs::path> each_file_sink_line(fs::path const& path, FileSinkLineVisitor const& visit) {
+    // Every file is opened before any is read: a rotation during the read renames them, and the
+    // oldest, read first, would otherwise hide the ones a rotation moved past it.
+    std::vector<std::pair<Fd, fs::path>> files;
+    each_file(path, [&](Fd open_file, fs::path const& file) {
+        files.emplace_back(std::move(open_file), file);
+    });
+    std::vector<fs::path> read;
+    for (auto it = files.rbegin(); it != files.rend(); ++it) {
+        read.push_back(it->second);
+        if (!scan_lines(it->first.get(), it->second,
+                        [&](std::string_view line) { return visit(line, it->second); })) {
+            break;
+        }
+    }
+    return read;
 }
 
 }  // namespace callsink

@@ -29,20 +29,6 @@ std::string segment_name(std::uint64_t first_sequence) {
     return name;
 }
 
-// The first sequence number a segment's name gives; nullopt for any other file.
-std::optional<std::uint64_t> segment_number(fs::path const& path) {
-    std::string const name = path.filename().string();
-    if (!name.starts_with(kSegmentPrefix) || !name.ends_with(kSegmentSuffix)) {
-        return std::nullopt;
-    }
-    std::string const digits = name.substr(
-        kSegmentPrefix.size(), name.size() - kSegmentPrefix.size() - kSegmentSuffix.size());
-    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) {
-        return std::nullopt;
-    }
-    return std::stoull(digits);
-}
-
 std::int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -92,6 +78,19 @@ void replace_whole(fs::path const& path, std::string_view bytes) {
 
 }  // namespace
 
+std::optional<std::uint64_t> journal_segment_number(fs::path const& path) {
+    std::string const name = path.filename().string();
+    if (!name.starts_with(kSegmentPrefix) || !name.ends_with(kSegmentSuffix)) {
+        return std::nullopt;
+    }
+    std::string const digits = name.substr(
+        kSegmentPrefix.size(), name.size() - kSegmentPrefix.size() - kSegmentSuffix.size());
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) {
+        return std::nullopt;
+    }
+    return std::stoull(digits);
+}
+
 Journal::Journal(JournalOptions options, std::shared_ptr<spdlog::logger> logger, Metrics& metrics)
     : options_(std::move(options)), logger_(std::move(logger)), metrics_(metrics) {
     std::error_code ec;
@@ -122,7 +121,7 @@ void Journal::open_segments() {
     for (fs::directory_entry const& entry : fs::directory_iterator(options_.path, ec)) {
         if (entry.path().extension() == ".repair") {
             fs::remove(entry.path(), ec);  // a repair a crash interrupted: the original stands
-        } else if (auto const number = segment_number(entry.path())) {
+        } else if (auto const number = journal_segment_number(entry.path())) {
             found.emplace_back(*number, entry.path());
         }
     }

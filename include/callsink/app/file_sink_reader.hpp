@@ -1,7 +1,8 @@
 // Reads back what a file sink wrote, for commands that look at stored records: the file and its
-// rotations (`path`, `path.1` … `path.N`: file_sink.hpp), newest first, streamed a chunk at a
-// time, keeping only the lines that contain a given text. Memory grows with the lines kept, never
-// with the size of the files, and one file is open at a time.
+// rotations (`path`, `path.1` … `path.N`: file_sink.hpp), streamed a chunk at a time: newest
+// first, keeping only the lines that contain a given text (`callsink session`), or every line,
+// oldest first (`callsink replay`). Memory grows with the lines kept, never with the size of the
+// files.
 //
 // The daemon may be writing and rotating meanwhile: a rotation renames every file one number up.
 // So the read goes on past the highest number it found at first for as long as files exist, and
@@ -11,6 +12,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,5 +29,15 @@ struct MatchingLines {
 // files are not read. A missing `path` is no error: nothing was stored yet. Throws
 // std::runtime_error, naming the file, when one exists but cannot be read.
 MatchingLines file_sink_lines_containing(std::filesystem::path const& path, std::string_view text);
+
+// Called with each line (without its '\n') and the file it is in; false stops the read.
+using FileSinkLineVisitor =
+    std::function<bool(std::string_view line, std::filesystem::path const& file)>;
+
+// Every line of the same files, oldest file first, each front to back: the order they were
+// written in. All of them are opened first (one descriptor each), so a rotation during the read
+// moves nothing past it. Returns the files read, oldest first. Throws as above.
+std::vector<std::filesystem::path> each_file_sink_line(std::filesystem::path const& path,
+                                                       FileSinkLineVisitor const& visit);
 
 }  // namespace callsink

@@ -77,6 +77,10 @@ struct JournalEntry {
     JournalPosition after;  // the position just past it
 };
 
+// The first sequence number a segment file's name gives (segment-<number>.journal); nullopt for
+// any other file of the folder.
+std::optional<std::uint64_t> journal_segment_number(std::filesystem::path const& path);
+
 class Journal {
   public:
     // Opens the folder, creating it, and scans its segments (see above). Throws

@@ -1,6 +1,8 @@
 // file_sink_lines_containing over real files in a temporary folder: the file and every numbered
 // rotation, the lines kept and the ones not, a last line without '\n', lines longer than one read,
-// a file seen twice under two names (a rotation during the read), and a file it cannot read.
+// a file seen twice under two names (a rotation during the read), and a file it cannot read; and
+// each_file_sink_line: every line, oldest file first, even when a rotation renames the files
+// during the read.
 #include "callsink/app/file_sink_reader.hpp"
 
 #include <gmock/gmock.h>
@@ -94,6 +96,64 @@ TEST(FileSinkReader, AFileItCannotReadIsAnErrorNamingIt) {
     } catch (std::runtime_error const& e) {
         EXPECT_THAT(e.what(), HasSubstr((dir / "events.jsonl.1").string()));
     }
+}
+
+// Each line with the file it came from, as each_file_sink_line hands them over.
+std::vector<std::string> every_line(fs::path const& path) {
+    std::vector<std::string> lines;
+    each_file_sink_line(path, [&](std::string_view line, fs::path const& file) {
+        lines.push_back(file.filename().string() + ": " + std::string(line));
+        return true;
+    });
+    return lines;
+}
+
+TEST(FileSinkReaderInOrder, ReadsEveryLineOldestFileFirstEachFrontToBack) {
+    TempDir dir;
+    fs::path const events = dir / "events.jsonl";
+    write(events, "e\nf\ng in progress");
+    write(dir / "events.jsonl.1", "c\n\nd\n");
+    write(dir / "events.jsonl.3", "a\nb\n");
+    write(dir / "events.jsonl.torn", "torn\n");
+    EXPECT_THAT(every_line(events),
+                ElementsAre("events.jsonl.3: a", "events.jsonl.3: b", "events.jsonl.1: c",
+                            "events.jsonl.1: ", "events.jsonl.1: d", "events.jsonl: e",
+                            "events.jsonl: f", "events.jsonl: g in progress"));
+}
+
+// Every file is open before the first is read, so renaming them all one number up (a rotation)
+// once the read began hides none of them.
+TEST(FileSinkReaderInOrder, ARotationDuringTheReadHidesNothing) {
+    TempDir dir;
+    fs::path const events = dir / "events.jsonl";
+    write(events, "new\n");
+    write(dir / "events.jsonl.1", "old\n");
+    std::vector<std::string> lines;
+    auto const files = each_file_sink_line(events, [&](std::string_view line, fs::path const&) {
+        if (lines.empty()) {
+            fs::rename(dir / "events.jsonl.1", dir / "events.jsonl.2");
+            fs::rename(events, dir / "events.jsonl.1");
+            write(events, "after the read began\n");
+        }
+        lines.emplace_back(line);
+        return true;
+    });
+    EXPECT_THAT(lines, ElementsAre("old", "new"));
+    EXPECT_THAT(files, ElementsAre(dir / "events.jsonl.1", events));
+}
+
+TEST(FileSinkReaderInOrder, StopsWhenTold) {
+    TempDir dir;
+    write(dir / "events.jsonl", "c\n");
+    write(dir / "events.jsonl.1", "a\nb\n");
+    std::vector<std::string> lines;
+    auto const files =
+        each_file_sink_line(dir / "events.jsonl", [&](std::string_view line, fs::path const&) {
+            lines.emplace_back(line);
+            return false;
+        });
+    EXPECT_THAT(lines, ElementsAre("a"));
+    EXPECT_THAT(files, ElementsAre(dir / "events.jsonl.1"));
 }
 
 }  // namespace
