@@ -1,10 +1,10 @@
 // Loads callsink's TOML configuration into the typed option structs. Each table is read by the
 // component it configures, through the declaration of its keys (config/config_key.hpp): [server]
 // by http, [auth] by ingest, [delivery] by the pipeline, [privacy] by events, [log] by ops,
-// [rejects] and each [[sinks]] table by the sinks, [journal] by the journal. This file only knows
-// which tables there are, asks each component to read its own, and checks what spans tables: at
-// least one sink, one required or forwarded, a [journal] exactly when a sink is forwarded, and no
-// file claimed twice.
+// [rejects], [dead_letter] and each [[sinks]] table by the sinks, [journal] by the journal. This
+// file only knows which tables there are, asks each component to read its own, and checks what
+// spans tables: at least one sink, one required or forwarded, a [journal] exactly when a sink is
+// forwarded, and no file claimed twice (the dead-letter file included).
 #include "callsink/app/config_file.hpp"
 
 #include <algorithm>
@@ -22,6 +22,7 @@
 #include "callsink/journal/journal_table.hpp"
 #include "callsink/ops/log_table.hpp"
 #include "callsink/pipeline/delivery_table.hpp"
+#include "callsink/sinks/dead_letter_table.hpp"
 #include "callsink/sinks/file/file_sink.hpp"
 
 namespace callsink {
@@ -97,9 +98,9 @@ void check_journal(Config const& config, ConfigTable const& top) {
 // What one sink claims (a file, say) no other may: two writers on one file would interleave and
 // rotate each other's data away.
 void check_claims(Config const& config) {
-    std::vector<SinkClaim> seen = config.rejects.settings->claims();
-    for (SinkConfig const& sink : config.sinks) {
-        for (SinkClaim const& claim : sink.settings->claims()) {
+    std::vector<SinkClaim> seen;
+    auto const claim_each = [&seen](std::vector<SinkClaim> const& claims) {
+        for (SinkClaim const& claim : claims) {
             auto const other = std::find_if(seen.begin(), seen.end(), [&](SinkClaim const& s) {
                 return s.resource == claim.resource;
             });
@@ -110,6 +111,13 @@ void check_claims(Config const& config) {
             }
             seen.push_back(claim);
         }
+    };
+    claim_each(config.rejects.settings->claims());
+    // The dead-letter file is written by callsink too, beside the sinks.
+    std::string const dead_letter = config.dead_letter.path.string();
+    claim_each({SinkClaim{dead_letter, "dead_letter.path", "\"" + dead_letter + "\"", "a file"}});
+    for (SinkConfig const& sink : config.sinks) {
+        claim_each(sink.settings->claims());
     }
 }
 
@@ -161,6 +169,8 @@ Config parse_config(std::string_view toml_text, std::string const& source, fs::p
         config.privacy = read_privacy_table(*table);
     }
     config.rejects = read_rejects_table(top.table("rejects", "[rejects]").get());
+    config.dead_letter = read_dead_letter_table(top.table("dead_letter", "[dead_letter]").get(),
+                                                file_sink_options(*config.rejects.settings)->path);
     config.sinks = read_sinks(document);
     if (auto table = top.table("journal", "[journal]")) {
         config.journal = read_journal_table(*table);
@@ -188,7 +198,8 @@ std::vector<ConfigTableKeys> config_tables() {
     std::vector<ConfigTableKeys> tables{
         {"server", server_table_keys()},     {"auth", auth_table_keys()},
         {"delivery", delivery_table_keys()}, {"privacy", privacy_table_keys()},
-        {"rejects", rejects_file_keys()},    {"sinks", common_sink_keys()},
+        {"rejects", rejects_file_keys()},    {"dead_letter", dead_letter_table_keys()},
+        {"sinks", common_sink_keys()},
     };
     for (SinkType const& type : sink_types()) {
         tables.push_back({"sinks." + std::string(type.name), type.keys});

@@ -22,6 +22,7 @@
 #include "callsink/journal/journal_sink.hpp"
 #include "callsink/ops/metrics.hpp"
 #include "callsink/pipeline/pipeline.hpp"
+#include "callsink/sinks/dead_letter_file.hpp"
 #include "callsink/sinks/sink_registry.hpp"
 
 namespace callsink {
@@ -113,20 +114,44 @@ struct Forwarding {
 };
 
 Forwarding open_forwarding(Config const& config, SinkContext const& context, Metrics& metrics,
+                           DeadLetterFile& dead_letters,
                            std::shared_ptr<spdlog::logger> const& logger) {
     Forwarding forwarding;
     if (!config.journal) {
         return forwarding;
     }
     forwarding.journal = std::make_shared<Journal>(*config.journal, logger, metrics);
-    for (SinkConfig const& sink : config.sinks) {
+    for (std::size_t i = 0; i < config.sinks.size(); ++i) {
+        SinkConfig const& sink = config.sinks[i];
         if (sink.delivery == SinkDelivery::journal) {
-            forwarding.forwarders.push_back(
-                std::make_unique<Forwarder>(forwarding.journal, sink.settings->open(context),
-                                            ForwarderOptions{}, logger, metrics));
+            std::unique_ptr<Sink> opened = sink.settings->open(context);
+            ForwarderOptions options;
+            options.dead_letters = dead_letters.route(opened->name(), i);
+            forwarding.forwarders.push_back(std::make_unique<Forwarder>(
+                forwarding.journal, std::move(opened), options, logger, metrics));
         }
     }
     return forwarding;
+}
+
+// The direct sinks' routes into the dead-letter file, in the order of `slots`: the sinks across a
+// network (kafka, postgres) are the ones that refuse a record for good; the others get none.
+std::vector<DeadLetterRoute> route_dead_letters(Config const& config,
+                                                std::vector<SinkSlot> const& slots,
+                                                DeadLetterFile& dead_letters) {
+    std::vector<DeadLetterRoute> routes;
+    std::size_t slot = 0;
+    for (std::size_t i = 0; i < config.sinks.size(); ++i) {
+        SinkConfig const& sink = config.sinks[i];
+        if (sink.delivery != SinkDelivery::direct) {
+            continue;
+        }
+        routes.push_back(sink.type->forwardable && sink.required
+                             ? dead_letters.route(slots[slot].sink->name(), i)
+                             : DeadLetterRoute{});
+        ++slot;
+    }
+    return routes;
 }
 
 // SIGHUP reopens and waits again. The first SIGTERM/SIGINT stops the server and hands those
@@ -136,8 +161,8 @@ void await_signal(net::signal_set& signals, Server& server, Pipeline& pipeline,
                   ShutdownWatchdog& watchdog, std::chrono::milliseconds hard_deadline,
                   IoThreads& io, spdlog::logger& logger) {
     // hard_deadline by value: this frame is gone when the handler runs.
-    signals.async_wait([&signals, &server, &pipeline, &watchdog, hard_deadline, &io,
-                        &logger](boost::system::error_code ec, int signal) {
+    signals.async_wait([&signals, &server, &pipeline, &watchdog, hard_deadline, &io, &logger](
+                           boost::system::error_code ec, int signal) {
         if (ec) {
             return;
         }
@@ -167,7 +192,11 @@ int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logg
                  [](SinkConfig const& sink) { return sink.delivery == SinkDelivery::direct; });
     auto event_sinks = open_sinks(direct, sink_context);
     auto rejects_sink = std::move(open_sinks({&config.rejects, 1}, sink_context).front());
-    Forwarding forwarding = open_forwarding(config, sink_context, metrics, logger);
+    DeadLetterOptions dead_letter_options = config.dead_letter;
+    dead_letter_options.sync = config.delivery.durability == Durability::fsync;
+    DeadLetterFile dead_letters(std::move(dead_letter_options), logger, metrics);
+    std::vector<DeadLetterRoute> routes = route_dead_letters(config, event_sinks, dead_letters);
+    Forwarding forwarding = open_forwarding(config, sink_context, metrics, dead_letters, logger);
     if (forwarding.journal) {
         event_sinks.push_back(
             SinkSlot{std::make_unique<JournalSink>(forwarding.journal,
@@ -177,7 +206,7 @@ int run_daemon(Config const& config, std::shared_ptr<spdlog::logger> const& logg
     log_start(config, event_sinks, rejects_sink, forwarding.forwarders, *logger);
 
     Pipeline pipeline(config.delivery, std::move(event_sinks), std::move(rejects_sink), logger,
-                      metrics);
+                      metrics, WaitClock::steady(), std::move(routes));
     RequestIds request_ids = RequestIds::random();
     WebhookOptions webhook{config.auth, config.server.trusted_proxies, config.privacy, {}};
     if (forwarding.journal) {

@@ -115,7 +115,7 @@ Worker::Next Forwarder::State::step(Worker::Turn& turn) {
         records.push_back(std::move(entry.record));
     }
     lock.unlock();
-    auto ec = sink->write(records);
+    auto ec = options.dead_letters.take_refused(*sink, records, sink->write(records));
     if (!ec) {
         ec = sink->sync();
     }

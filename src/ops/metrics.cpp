@@ -151,6 +151,7 @@ std::string_view label_name(LabelSet labels) {
             return "reason";
         case LabelSet::sink:
         case LabelSet::forwarded:
+        case LabelSet::dead_letter:
             return "sink";
     }
     return "";
@@ -195,6 +196,8 @@ std::vector<std::string> Metrics::label_values(LabelSet labels) const {
         }
         case LabelSet::forwarded:
             return forwarded_sinks_;
+        case LabelSet::dead_letter:
+            return dead_letter_sinks_;
     }
     return {};
 }
@@ -239,6 +242,16 @@ std::size_t Metrics::add_forwarded_sink(std::string name) {
         }
     }
     return forwarded_sinks_.size() - 1;
+}
+
+std::size_t Metrics::add_dead_letter_sink(std::string name) {
+    dead_letter_sinks_.push_back(std::move(name));
+    for (CounterFamily const& family : kCounterFamilies) {
+        if (family.labels == LabelSet::dead_letter) {
+            counters_[static_cast<std::size_t>(family.counter)].emplace_back(0);
+        }
+    }
+    return dead_letter_sinks_.size() - 1;
 }
 
 void Metrics::add(Counter counter, std::size_t label, std::uint64_t n) {

@@ -34,7 +34,7 @@ std::string_view to_string(Durability durability) {
 
 Pipeline::Pipeline(PipelineOptions options, std::vector<SinkSlot> event_sinks,
                    SinkSlot rejects_sink, std::shared_ptr<spdlog::logger> logger, Metrics& metrics,
-                   WaitClock& clock)
+                   WaitClock& clock, std::vector<DeadLetterRoute> dead_letters)
     : options_(options),
       logger_(std::move(logger)),
       worker_(clock),
@@ -54,11 +54,14 @@ Pipeline::Pipeline(PipelineOptions options, std::vector<SinkSlot> event_sinks,
         readings.required = slot.required;
         readings.file = sink->file_path();
         std::size_t const index = metrics_.add_sink(std::move(name), std::move(readings));
-        slots.push_back(SlotState{std::move(slot), index, &writing, &failing});
+        slots.push_back(SlotState{std::move(slot), index, &writing, &failing, {}});
     };
-    for (SinkSlot& slot : event_sinks) {
-        std::string name = slot.sink->name();
-        add(event_slots_, std::move(slot), std::move(name));
+    for (std::size_t i = 0; i < event_sinks.size(); ++i) {
+        std::string name = event_sinks[i].sink->name();
+        add(event_slots_, std::move(event_sinks[i]), std::move(name));
+        if (i < dead_letters.size()) {
+            event_slots_.back().dead_letters = dead_letters[i];
+        }
     }
     std::string name = "rejects " + rejects_sink.sink->name();
     add(rejects_slots_, std::move(rejects_sink), std::move(name));
@@ -439,6 +442,12 @@ boost::system::error_code Pipeline::write_to(std::vector<SlotState>& slots,
     for (SlotState& state : slots) {
         state.writing->store(records.size(), std::memory_order_relaxed);
         auto ec = state.slot.sink->write(records);
+        std::size_t taken = records.size();
+        if (ec) {
+            std::size_t const refused = state.slot.sink->refused().size();
+            ec = state.dead_letters.take_refused(*state.slot.sink, records, ec);
+            taken -= ec ? 0 : refused;  // the rest are in the dead-letter file
+        }
         if (!ec && options_.durability == Durability::fsync) {
             ec = state.slot.sink->sync();
             if (!ec) {
@@ -447,7 +456,7 @@ boost::system::error_code Pipeline::write_to(std::vector<SlotState>& slots,
         }
         state.writing->store(0, std::memory_order_relaxed);
         if (!ec) {
-            metrics_.add(Counter::sink_written, state.metrics_index, records.size());
+            metrics_.add(Counter::sink_written, state.metrics_index, taken);
         }
         note_outcome(state, ec);
         if (ec && state.slot.required && !first_required_error) {

@@ -209,7 +209,7 @@ def test_every_example_is_one_row_equal_to_the_file_record_and_sessions_follow(p
         for column in ("sub_account_id", "status", "call_count", "summary"):
             assert got[column] == want[column], (session, column, got)
 
-    assert postgres.query("SELECT version FROM callsink.schema_version") == [("1",)]
+    assert postgres.query("SELECT version FROM callsink.schema_version") == [("2",)]
 
 
 def test_a_schema_name_that_needs_quoting(pg_daemon, postgres):
@@ -224,7 +224,7 @@ def test_a_schema_name_that_needs_quoting(pg_daemon, postgres):
     quoted = '"' + schema.replace('"', '""') + '"'
     assert postgres.query(f"SELECT event_id FROM {quoted}.events") == [("quoted-1",)]
     assert postgres.query(f"SELECT status FROM {quoted}.sessions") == [("CALL_CONNECTED",)]
-    assert postgres.query(f"SELECT version FROM {quoted}.schema_version") == [("1",)]
+    assert postgres.query(f"SELECT version FROM {quoted}.schema_version") == [("2",)]
 
 
 def test_two_replicas_store_a_delivery_once_and_both_answer_200(pg_daemon, postgres):
@@ -244,7 +244,7 @@ def test_two_replicas_store_a_delivery_once_and_both_answer_200(pg_daemon, postg
     assert all(reply.status == 200 for reply in replies.values()), replies
     assert event_ids(postgres) == [f"replicated-{i:02d}" for i in range(20)]
     assert postgres.scalar("SELECT count(*) FROM callsink.sessions") == "20"
-    assert postgres.query("SELECT version FROM callsink.schema_version") == [("1",)]
+    assert postgres.query("SELECT version FROM callsink.schema_version") == [("2",)]
     for replica in replicas:
         assert replica.get("/readyz").status == 200
 
@@ -440,11 +440,16 @@ def test_a_refused_record_does_not_drop_the_rest_of_its_batch(pg_daemon, postgre
     daemon = pg_daemon(sink={"delivery_timeout_ms": 30000}, file=False)
     assert daemon.post("/status", body(status_event(
         "batch-0", "CALL_INITIATED", "2026-01-06T10:00:00.000Z"))).status == 200
-    # jsonb refuses the escape \u0000 in a string: in eventData, kept as received, or in the
-    # session id, which the sink also passes on as text (and the sessions refresh reads).
+    # A refusal PostgreSQL gives for what a record holds (class 23) that callsink does not
+    # classify as permanent: the record is retried (503), the rest of its batch is stored.
+    postgres.query(
+        "CREATE FUNCTION callsink.refuse_bad() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF NEW.record->'payload'->>'" + field + "' = 'refused by the test' THEN "
+        "RAISE EXCEPTION 'the test refuses this record' USING ERRCODE = '23503'; END IF; "
+        "RETURN NEW; END $$; CREATE TRIGGER refuse_bad BEFORE INSERT ON callsink.events "
+        "FOR EACH ROW EXECUTE FUNCTION callsink.refuse_bad()")
     bad = status_event("batch-bad", "CALL_CONNECTED", "2026-01-06T10:00:01.000Z")
-    bad["payload"][field] = "before\u0000after"
-    assert "\\u0000" in json.dumps(bad)
+    bad["payload"][field] = "refused by the test"
     good = [status_event(f"batch-{i}", "CALL_CONNECTED", f"2026-01-06T10:00:0{i}.000Z")
             for i in range(2, 6)]
 
@@ -472,7 +477,7 @@ def test_a_refused_record_does_not_drop_the_rest_of_its_batch(pg_daemon, postgre
     bad_request = replies["bad"].headers["x-request-id"]
     (line,) = daemon.wait_for_log(rf"redeliveryKey [0-9a-f]{{32}} \(request {bad_request}\)")
     key = re.search(r"redeliveryKey ([0-9a-f]{32})", line).group(1)
-    assert "unsupported Unicode escape sequence" in line, line
+    assert "the test refuses this record" in line, line
     assert postgres.scalar(f"SELECT count(*) FROM callsink.events WHERE dedupe_key = '{key}'") \
         == "0"
     good_requests = [replies[event["payload"]["eventId"]].headers["x-request-id"]
@@ -489,6 +494,42 @@ def test_a_refused_record_does_not_drop_the_rest_of_its_batch(pg_daemon, postgre
     assert event_ids(postgres) == stored
     assert session_row(postgres)["status"] == "CALL_CONNECTED"
     wait_until(lambda: daemon.get("/readyz").status == 200, "/readyz 200", timeout=5)
+
+
+@pytest.mark.parametrize("field", ["eventData", "sessionId", "callType"])
+def test_a_nul_escape_jsonb_refuses_is_stored_with_its_exact_text(pg_daemon, postgres, field,
+                                                                   tmp_path):
+    """JSON allows \\u0000 in a string and jsonb does not: the record is stored all the same,
+    `record` with the stand-in \\ufffd, `record_text` with the exact line the file sink wrote,
+    and `callsink session` shows the exact text."""
+    daemon = pg_daemon()
+    event = status_event("nul-1", "CALL_CONNECTED", "2026-01-06T10:00:01.000Z")
+    event["payload"][field] = "before\u0000after"
+    assert "\\u0000" in json.dumps(event)
+    reply = daemon.post("/status", body(event))
+    assert reply.status == 200, (reply, daemon.log_text())
+    # Later: the session's leg shows the first status's callType.
+    plain = status_event("plain-1", "CALL_DISCONNECTED", "2026-01-06T10:00:02.000Z")
+    assert daemon.post("/status", body(plain)).status == 200
+
+    (line,) = [l for l in (tmp_path / "events-1.jsonl").read_text().splitlines()
+               if "nul-1" in l]
+    rows = postgres.query_json(
+        "SELECT event_id, record_text, record->'payload'->>'" + field + "' AS stand_in "
+        "FROM callsink.events ORDER BY event_id")
+    assert [row["event_id"] for row in rows] == ["nul-1", "plain-1"], rows
+    assert rows[0]["record_text"] == line, rows[0]
+    assert rows[0]["stand_in"] == "before\ufffdafter", rows[0]
+    assert rows[1]["record_text"] is None, rows[1]  # jsonb holds it as it is
+    assert json.loads(line)["payload"][field] == "before\u0000after"
+
+    if field == "callType":  # a field `callsink session` shows, read from PostgreSQL
+        from test_session_command import session
+        shown = session(daemon.config_path, SESSION, "--json",
+                        env={PG_ENV: postgres.conninfo()})
+        assert shown.returncode == 0, shown
+        assert '"callType":"before\\u0000after"' in shown.stdout.replace(" ", ""), shown.stdout
+        assert "ufffd" not in shown.stdout, shown.stdout
 
 
 def test_a_lock_held_past_the_timeout_is_503_within_it_not_once_per_record(pg_daemon, postgres):
@@ -579,7 +620,7 @@ def test_a_schema_newer_than_the_binary_is_refused(pg_daemon, postgres):
     text = daemon.log_text()
     assert code != 0, text
     assert "sinks[0].conninfo_env" in text, text
-    assert re.search(r"\bversion 99\b", text) and re.search(r"\(version 1\)", text), text
+    assert re.search(r"\bversion 99\b", text) and re.search(r"\(version 2\)", text), text
     assert postgres.query("SELECT version FROM callsink.schema_version") == [("99",)]
     assert postgres.scalar("SELECT to_regclass('callsink.events') IS NULL") == "t"
 

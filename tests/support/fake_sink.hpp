@@ -1,5 +1,6 @@
 // A sink for tests, like spdlog's test_sink: remembers what it was given, can be told to fail
-// with a chosen error, and can hold the writer thread until released (to fill the queue).
+// with a chosen error or to refuse some records for good, and can hold the writer thread until
+// released (to fill the queue).
 // Thread-safe: the pipeline's writer calls it while the test thread inspects it.
 #pragma once
 
@@ -36,12 +37,30 @@ class FakeSink final : public Sink {
         if (fail_with_) {
             return fail_with_;
         }
-        for (Record const& record : batch) {
-            lines_.push_back(record.line);
+        refused_.clear();
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (!refuse_text_.empty() && batch[i].line.find(refuse_text_) != std::string::npos) {
+                refused_.push_back({i, refuse_error_});
+            } else {
+                lines_.push_back(batch[i].line);
+            }
         }
         batch_sizes_.push_back(batch.size());
-        return {};
+        return refused_.empty()
+                   ? boost::system::error_code{}
+                   : boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
     }
+
+    // From now on, a record whose line holds `text` is refused for good (Sink::refused) with
+    // `error`, and the batch's others are stored.
+    void refuse_for_good(std::string text, std::string error) {
+        std::lock_guard lock(mutex_);
+        refuse_text_ = std::move(text);
+        refuse_error_ = std::move(error);
+    }
+
+    // The caller reads it right after its write(), on the same thread.
+    std::span<RefusedRecord const> refused() const override { return refused_; }
 
     // Until write() has been called `calls` times, for at most five seconds; false if not.
     bool wait_for_write_calls(int calls) {
@@ -180,6 +199,9 @@ class FakeSink final : public Sink {
     int waiting_in_hold_ = 0;  // of those, waiting for release()
     mutable int asked_while_writing_ = 0;
     boost::system::error_code fail_with_;
+    std::string refuse_text_;
+    std::string refuse_error_;
+    std::vector<RefusedRecord> refused_;
     boost::system::error_code check_error_;
     int check_calls_ = 0;
     std::vector<std::string> lines_;

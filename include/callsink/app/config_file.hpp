@@ -1,10 +1,10 @@
 // callsink's configuration file: its tables read into each component's options
 // (docs/configuration.md). Each component declares its table's keys once and reads them itself
 // (config/config_key.hpp); this file knows which tables there are ([server], [auth], [delivery],
-// [privacy], [rejects], [[sinks]], [journal], [log]) and which component reads each. Loading
-// happens once at start-up; a bad file is a ConfigError naming the key and the problem, which main
-// turns into exit status 2. After loading, a Config is plain immutable data, shared read-only by
-// every thread.
+// [privacy], [rejects], [dead_letter], [[sinks]], [journal], [log]) and which component reads each.
+// Loading happens once at start-up; a bad file is a ConfigError naming the key and the problem,
+// which main turns into exit status 2. After loading, a Config is plain immutable data, shared
+// read-only by every thread.
 #pragma once
 
 #include <filesystem>
@@ -22,6 +22,7 @@
 #include "callsink/journal/journal.hpp"
 #include "callsink/ops/daemon_log.hpp"
 #include "callsink/pipeline/pipeline.hpp"
+#include "callsink/sinks/dead_letter_file.hpp"
 #include "callsink/sinks/sink_registry.hpp"
 
 namespace callsink {
@@ -32,6 +33,7 @@ struct Config {
     PipelineOptions delivery;       // [delivery]
     PrivacyOptions privacy;         // [privacy]
     SinkConfig rejects;             // [rejects]: a file sink
+    DeadLetterOptions dead_letter;  // [dead_letter]: beside the rejects file by default
     std::vector<SinkConfig> sinks;  // [[sinks]], at least one
     // [journal]: there exactly when a sink has delivery = "journal".
     std::optional<JournalOptions> journal;

@@ -14,14 +14,17 @@
 // consumer by the redeliveryKey header). Without a checkpoint it starts at the oldest record the
 // journal holds.
 //
-// The position moves record by record (take()), not only batch by batch: issue 24's dead letters
-// fit here, where a record the sink refuses for good (not "unavailable" but "never") would be
-// handed to a dead-letter hook and passed, instead of holding every record behind it.
+// A batch whose only failure is records the sink refuses for good (Sink::refused: not
+// "unavailable" but "never") is taken once the options' dead-letter route has written those to
+// the dead-letter file (sinks/dead_letter_file.hpp): the forwarder moves past them instead of
+// retrying them forever while every record behind them waits. If that file cannot be written,
+// the batch is retried like any other failure.
 //
 // At shutdown, drain_and_stop() lets it go on until it has sent everything the journal holds or
 // the bound passes (a sink that is failing is tried once more at once, not waited for), then saves
-// the checkpoint and closes the sink: the rest goes at the next start. A send under way when the bound passes ends
-// by the sink's own timeout (delivery_timeout_ms); the daemon's watchdog bounds the whole stop.
+// the checkpoint and closes the sink: the rest goes at the next start. A send under way when the
+// bound passes ends by the sink's own timeout (delivery_timeout_ms); the daemon's watchdog bounds
+// the whole stop.
 //
 // Threading: construct every forwarder of a journal before starting any (the journal keeps the
 // segments the slowest has not passed, and a forwarder starting early could delete what one not
@@ -43,6 +46,7 @@
 #include "callsink/journal/journal.hpp"
 #include "callsink/journal/journal_reader.hpp"
 #include "callsink/ops/metrics.hpp"
+#include "callsink/sinks/dead_letter_file.hpp"
 #include "callsink/sinks/sink.hpp"
 
 namespace callsink {
@@ -53,6 +57,7 @@ struct ForwarderOptions {
     std::chrono::milliseconds first_retry{100};
     std::chrono::milliseconds max_retry{30'000};
     std::chrono::milliseconds checkpoint_interval{1'000};
+    DeadLetterRoute dead_letters;  // where the sink's refusals for good go; none: retried
 };
 
 // What GET /readyz and /metrics say of a forwarded sink.

@@ -50,6 +50,7 @@ enum class LabelSet {
     status,       // code="…": the HTTP statuses of Metrics::kStatuses, by status_label()
     sink,         // sink="…": the sinks, by the index add_sink() gave
     forwarded,    // sink="…": the sinks forwarded from the journal, by add_forwarded_sink()
+    dead_letter,  // sink="…": the sinks whose refusals go to the dead-letter file, likewise
 };
 
 enum class Counter : std::size_t {
@@ -66,6 +67,7 @@ enum class Counter : std::size_t {
     journal_forwarded,
     journal_forward_errors,
     journal_damaged,
+    sink_dead_letters,
 };
 
 struct CounterFamily {
@@ -77,7 +79,7 @@ struct CounterFamily {
 
 // Every counter callsink exports, declared once: /metrics renders them from here, call sites
 // name them by Counter, and tests read them the same way.
-inline constexpr std::array<CounterFamily, 13> kCounterFamilies{{
+inline constexpr std::array<CounterFamily, 14> kCounterFamilies{{
     {Counter::events, "callsink_events_total", "Events stored, by 8x8 eventType.",
      LabelSet::event_type},
     {Counter::duplicates, "callsink_duplicates_total",
@@ -115,6 +117,10 @@ inline constexpr std::array<CounterFamily, 13> kCounterFamilies{{
      "Damaged spans of the journal (each at least one record) copied to its quarantine folder "
      "and skipped.",
      LabelSet::none},
+    {Counter::sink_dead_letters, "callsink_sink_dead_letter_total",
+     "Records a sink refused for good (a value it can never store), written to the dead-letter "
+     "file instead and answered, by sink.",
+     LabelSet::dead_letter},
 }};
 
 // What /metrics reads of a sink when it renders, on the thread that renders.
@@ -152,6 +158,8 @@ class Metrics {
                    std::function<double()> read);
     // The label index of a forwarded sink's counters (LabelSet::forwarded).
     std::size_t add_forwarded_sink(std::string name);
+    // The label index of a sink's dead-letter counter (LabelSet::dead_letter).
+    std::size_t add_dead_letter_sink(std::string name);
 
     // `label` is the index in the counter's LabelSet; 0 for one without labels. An index out of
     // range is not counted.
@@ -198,6 +206,7 @@ class Metrics {
     Atomic duration_sum_ns_{0};
     std::deque<Sink> sinks_;
     std::vector<std::string> forwarded_sinks_;
+    std::vector<std::string> dead_letter_sinks_;
     std::vector<Gauge> gauges_;
 };
 

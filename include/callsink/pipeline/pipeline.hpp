@@ -31,15 +31,17 @@
 // retried is stored, not dropped as a duplicate.
 //
 // A failure of a required sink fails the records of that batch (the caller answers 503); a
-// best-effort sink's failure is logged and does not. The journal (journal/journal_sink.hpp) is
-// one more required sink here: the sinks forwarded from it are not the pipeline's, and a full
-// journal's refusal is counted as journal_full, not storage. Sink failures and recoveries are
-// logged once per change of state, not once per record. While a sink fails, or knows itself
-// unreachable (Sink::reachable), the writer tries every second to recover it without a record
-// (Sink::try_recover), so readiness comes back by itself even when no delivery arrives. While idle
-// and healthy, it checks every few seconds that the sinks still work (Sink::check), so an outage
-// shows on GET /readyz before a delivery meets it. Those deadlines are on the clock given to the
-// constructor (a test moves it by hand).
+// best-effort sink's failure is logged and does not. A failure that is only records the sink
+// refuses for good (Sink::refused) is not one once its dead-letter route has written them to the
+// dead-letter file (sinks/dead_letter_file.hpp): the batch is answered 200. The journal
+// (journal/journal_sink.hpp) is one more required sink here: the sinks forwarded from it are not
+// the pipeline's, and a full journal's refusal is counted as journal_full, not storage. Sink
+// failures and recoveries are logged once per change of state, not once per record. While a sink
+// fails, or knows itself unreachable (Sink::reachable), the writer tries every second to recover it
+// without a record (Sink::try_recover), so readiness comes back by itself even when no delivery
+// arrives. While idle and healthy, it checks every few seconds that the sinks still work
+// (Sink::check), so an outage shows on GET /readyz before a delivery meets it. Those deadlines are
+// on the clock given to the constructor (a test moves it by hand).
 //
 // How the threads share the work. The writer thread is a Worker (base/worker.hpp): its mutex is
 // the pipeline's, and each of its steps, like each io thread's flush, asks next_action() what to
@@ -95,6 +97,7 @@
 #include "callsink/base/worker.hpp"
 #include "callsink/ops/metrics.hpp"
 #include "callsink/pipeline/dedupe_window.hpp"
+#include "callsink/sinks/dead_letter_file.hpp"
 #include "callsink/sinks/sink.hpp"
 
 namespace callsink {
@@ -120,9 +123,11 @@ class Pipeline {
     using CompletionExecutor = boost::asio::io_context::executor_type;
 
     // `clock`: what the writer's deadlines (recovery, checks) are read on; it must outlive this.
+    // `dead_letters[i]`: where event_sinks[i]'s refusals for good go (none past its end).
     Pipeline(PipelineOptions options, std::vector<SinkSlot> event_sinks, SinkSlot rejects_sink,
              std::shared_ptr<spdlog::logger> logger, Metrics& metrics,
-             WaitClock& clock = WaitClock::steady());
+             WaitClock& clock = WaitClock::steady(),
+             std::vector<DeadLetterRoute> dead_letters = {});
     ~Pipeline();
     Pipeline(Pipeline const&) = delete;
     Pipeline& operator=(Pipeline const&) = delete;
@@ -171,6 +176,7 @@ class Pipeline {
         std::size_t metrics_index;
         std::atomic<std::uint64_t>* writing;  // records in its write() now, for /metrics
         std::atomic<bool>* failing_shown;     // `failing`, for /metrics (callsink_sink_up)
+        DeadLetterRoute dead_letters;
         bool failing = false;
         std::uint64_t dropped_seen = 0;
     };

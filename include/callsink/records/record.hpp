@@ -68,6 +68,15 @@ struct Record {
     EventSummary summary;
     RedeliveryKey redelivery_key;  // same key, same event: stored once (zero: never deduplicated)
     std::string request_id;        // received.requestId, for sinks that pass it on (Kafka headers)
+
+    // The line without its '\n': the record's JSON, as a message or a column holds it.
+    std::string_view json() const {
+        std::string_view text(line);
+        if (!text.empty() && text.back() == '\n') {
+            text.remove_suffix(1);
+        }
+        return text;
+    }
 };
 
 }  // namespace callsink

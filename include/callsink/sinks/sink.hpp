@@ -18,6 +18,14 @@
 
 namespace callsink {
 
+// A record of a batch that a sink refuses for good: sending it again cannot store it (a value
+// the database's types refuse, a message over the brokers' size limit), where an outage or a
+// timeout may pass. Its place in the batch given to write(), and the sink's words for why.
+struct RefusedRecord {
+    std::size_t index;
+    std::string error;
+};
+
 class Sink {
   public:
     virtual ~Sink() = default;
@@ -35,6 +43,13 @@ class Sink {
     // context switches a delivery when deliveries come one at a time). Called between writes,
     // by the thread about to write.
     virtual bool writes_without_waiting(std::size_t /*bytes*/) const { return false; }
+
+    // After a write() that failed: the records of its batch that the sink refuses for good, in
+    // batch order, when it stored every other record of the batch; empty when the failure is,
+    // or may be, one that passes (then the whole batch is to be sent again). Each sink decides
+    // what is permanent in one place, and what it does not know is not. Valid until the next
+    // write().
+    virtual std::span<RefusedRecord const> refused() const { return {}; }
 
     // Makes what write() wrote durable (fdatasync); a no-op where that means nothing.
     virtual boost::system::error_code sync() = 0;

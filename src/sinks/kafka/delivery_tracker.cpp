@@ -10,11 +10,26 @@ DeliveryTracker::~DeliveryTracker() {
     clock_.detach(settled_);
 }
 
+void* DeliveryTracker::tag(std::uint64_t batch, std::size_t message) {
+    return reinterpret_cast<void*>(static_cast<std::uintptr_t>(batch << 24 | message));
+}
+
+DeliveryTracker::Report DeliveryTracker::report_of(void const* tag, rd_kafka_resp_err_t error) {
+    auto const bits = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(tag));
+    return {bits >> 24, error, static_cast<std::size_t>(bits & (kMaxMessages - 1))};
+}
+
 std::uint64_t DeliveryTracker::begin(std::size_t messages) {
     std::lock_guard lock(mutex_);
     pending_ = messages;
     first_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;
+    failures_.clear();
     return ++batch_;
+}
+
+std::vector<DeliveryTracker::Report> DeliveryTracker::failures() {
+    std::lock_guard lock(mutex_);
+    return failures_;
 }
 
 void DeliveryTracker::report(std::span<Report const> reports) {
@@ -26,9 +41,11 @@ void DeliveryTracker::report(std::span<Report const> reports) {
             if (each.batch != batch_ || pending_ == 0) {
                 continue;
             }
-            if (each.error != RD_KAFKA_RESP_ERR_NO_ERROR &&
-                first_error_ == RD_KAFKA_RESP_ERR_NO_ERROR) {
-                first_error_ = each.error;
+            if (each.error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                if (first_error_ == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                    first_error_ = each.error;
+                }
+                failures_.push_back(each);
             }
             settled = --pending_ == 0;
         }
@@ -38,8 +55,8 @@ void DeliveryTracker::report(std::span<Report const> reports) {
     }
 }
 
-void DeliveryTracker::report(std::uint64_t batch, rd_kafka_resp_err_t error) {
-    Report const one{batch, error};
+void DeliveryTracker::report(std::uint64_t batch, rd_kafka_resp_err_t error, std::size_t message) {
+    Report const one{batch, error, message};
     report(std::span(&one, 1));
 }
 

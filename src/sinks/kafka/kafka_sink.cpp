@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "callsink/config/config_error.hpp"
+#include "callsink/sinks/kafka/kafka_refusal.hpp"
 
 namespace callsink {
 namespace {
@@ -37,14 +38,6 @@ int ms_until(std::chrono::steady_clock::time_point deadline) {
 
 KafkaSink& sink_of(rd_kafka_t const* rk) {
     return *static_cast<KafkaSink*>(rd_kafka_opaque(rk));
-}
-
-std::string_view without_newline(std::string const& line) {
-    std::string_view text(line);
-    if (!text.empty() && text.back() == '\n') {
-        text.remove_suffix(1);
-    }
-    return text;
 }
 
 // The broker states in librdkafka's statistics: whether any broker is up.
@@ -139,18 +132,22 @@ boost::system::error_code KafkaSink::write(std::span<Record const> batch) {
     if (producer_ == nullptr) {
         return kafka_error(RD_KAFKA_RESP_ERR__DESTROY);
     }
+    refused_.clear();
     auto const deadline = deliveries_.now() + options_.delivery_timeout;
     std::uint64_t const id = deliveries_.begin(batch.size());
-    for (Record const& record : batch) {
-        if (auto ec = produce(record, id, deadline)) {
-            deliveries_.report(id, static_cast<rd_kafka_resp_err_t>(ec.value()));
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (auto ec = produce(batch[i], DeliveryTracker::tag(id, i), deadline)) {
+            deliveries_.report(id, static_cast<rd_kafka_resp_err_t>(ec.value()), i);
         }
     }
     // The broker threads send as messages come (linger.ms = 0), and the poller hands each
     // delivery report to deliveries_, whose last one for this batch ends the wait.
     if (auto const outcome = deliveries_.wait_until(deadline)) {
-        return *outcome == RD_KAFKA_RESP_ERR_NO_ERROR ? boost::system::error_code{}
-                                                      : kafka_error(*outcome);
+        if (*outcome == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            return {};
+        }
+        note_refused(batch.size());
+        return kafka_error(*outcome);
     }
     // Past delivery_timeout_ms: give up on what is left, so nothing waits forever. The purged
     // messages report back (as purged) at once.
@@ -164,10 +161,25 @@ boost::system::error_code KafkaSink::write(std::span<Record const> batch) {
     return kafka_error(RD_KAFKA_RESP_ERR__MSG_TIMED_OUT);
 }
 
-boost::system::error_code KafkaSink::produce(Record const& record, std::uint64_t batch,
+void KafkaSink::note_refused(std::size_t messages) {
+    if (messages >= DeliveryTracker::kMaxMessages) {
+        return;  // the tags cannot tell its messages apart: all sent again
+    }
+    for (DeliveryTracker::Report const& failure : deliveries_.failures()) {
+        if (!kafka_refuses_for_good(failure.error)) {
+            refused_.clear();  // the batch goes again, those refused for good with it
+            return;
+        }
+        refused_.push_back({failure.message, rd_kafka_err2str(failure.error)});
+    }
+    std::sort(refused_.begin(), refused_.end(),
+              [](RefusedRecord const& a, RefusedRecord const& b) { return a.index < b.index; });
+}
+
+boost::system::error_code KafkaSink::produce(Record const& record, void* tag,
                                              std::chrono::steady_clock::time_point deadline) {
     EventSummary const& summary = record.summary;
-    std::string_view const value = without_newline(record.line);
+    std::string_view const value = record.json();
     std::string_view key;
     switch (options_.key) {
         case KafkaKey::session_id:
@@ -208,7 +220,7 @@ boost::system::error_code KafkaSink::produce(Record const& record, std::uint64_t
         fields[4].vtype = RD_KAFKA_VTYPE_HEADERS;
         fields[4].u.headers = headers;
         fields[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
-        fields[5].u.ptr = reinterpret_cast<void*>(static_cast<std::uintptr_t>(batch));
+        fields[5].u.ptr = tag;
         rd_kafka_error_t* const failed =
             rd_kafka_produceva(producer_, fields.data(), fields.size());
         rd_kafka_resp_err_t const error =
@@ -234,9 +246,7 @@ void KafkaSink::on_delivery_report(rd_kafka_event_t* event) {
     reports_.clear();
     bool acknowledged = false;
     while (rd_kafka_message_t const* message = rd_kafka_event_message_next(event)) {
-        reports_.push_back(
-            {static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(message->_private)),
-             message->err});
+        reports_.push_back(DeliveryTracker::report_of(message->_private, message->err));
         acknowledged = acknowledged || message->err == RD_KAFKA_RESP_ERR_NO_ERROR;
     }
     // The messages are freed only now, and only now does librdkafka count them out of flight

@@ -59,6 +59,15 @@ CREATE INDEX sessions_by_last_event ON S.sessions (last_event_at);
 CREATE INDEX sessions_by_sub_account ON S.sessions (sub_account_id, last_event_at);
 )sql";
 
+// A nullable column without a default: PostgreSQL adds it to the catalogue only, without
+// rewriting the table, however many events it holds.
+constexpr std::string_view kVersion2 = R"sql(
+ALTER TABLE S.events ADD COLUMN record_text text;
+COMMENT ON COLUMN S.events.record_text IS
+    'the exact JSON text of a record that jsonb cannot hold as it is (an escaped NUL or an '
+    'unpaired surrogate, which record holds as U+FFFD instead); NULL where record is the record';
+)sql";
+
 // What a sessions row is computed from, kept beside it so that a batch updates it from the batch's
 // events alone (callsink before it recomputed the row from all of the session's events on every
 // batch, a cost that grew with the session).
@@ -262,6 +271,9 @@ std::vector<std::string> migration_sql(std::string_view schema, int from) {
     if (from < 1) {
         statements.push_back(in_schema(kVersion1, schema));
     }
+    if (from < 2) {
+        statements.push_back(in_schema(kVersion2, schema));
+    }
     statements.push_back(
         in_schema("DELETE FROM S.schema_version; INSERT INTO S.schema_version "
                   "VALUES (" +
@@ -273,10 +285,10 @@ std::vector<std::string> migration_sql(std::string_view schema, int from) {
 std::string insert_events_sql(std::string_view schema) {
     return in_schema(
         "INSERT INTO S.events (dedupe_key, event_type, event_id, session_id, received_at, "
-        "event_at, record) SELECT k, t, NULLIF(e, ''), NULLIF(s, ''), "
-        "(j->'received'->>'at')::timestamptz, S.event_time(j->'payload'), j "
-        "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[]) "
-        "AS input(k, t, e, s, j) ON CONFLICT (dedupe_key) DO NOTHING",
+        "event_at, record, record_text) SELECT k, t, NULLIF(e, ''), NULLIF(s, ''), "
+        "(j->'received'->>'at')::timestamptz, S.event_time(j->'payload'), j, NULLIF(x, '') "
+        "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[]) "
+        "AS input(k, t, e, s, j, x) ON CONFLICT (dedupe_key) DO NOTHING",
         schema);
 }
 
@@ -300,7 +312,7 @@ std::vector<std::string> session_bookkeeping_sql(std::string_view schema) {
 
 std::string session_events_sql(std::string_view schema) {
     return in_schema(
-        "SELECT record::text FROM S.events WHERE session_id = $1 "
+        "SELECT COALESCE(record_text, record::text) FROM S.events WHERE session_id = $1 "
         "ORDER BY event_at NULLS LAST, received_at",
         schema);
 }

@@ -6,6 +6,8 @@
 
 #include "callsink/base/log_text.hpp"
 #include "callsink/config/config_error.hpp"
+#include "callsink/sinks/postgres/jsonb_copy.hpp"
+#include "callsink/sinks/postgres/postgres_refusal.hpp"
 #include "callsink/sinks/postgres/postgres_schema.hpp"
 
 namespace callsink {
@@ -42,19 +44,18 @@ bool succeeded(PGresult const* result) {
     return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
 }
 
-// Whether the error is about what a record holds (SQLSTATE class 22, data exception: the \u0000
-// jsonb refuses; 23, integrity; 54, a value past a limit), so that storing the batch's records
-// one by one stores the others. A timeout, a lock or a deadlock is the database's state, not
-// the record's: retried alone, each record would wait out its own timeout, and be logged as
-// refused.
-bool refuses_a_record(PGresult const* result) {
+std::string_view sqlstate(PGresult const* result) {
     char const* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
-    std::string_view const code = state ? state : "";
-    return code.starts_with("22") || code.starts_with("23") || code.starts_with("54");
+    return state ? state : "";
 }
 
-// An id as text: up to its first NUL, which text cannot hold. The record that holds it cannot be
-// jsonb either (its JSON has the \u0000), so the row is refused for that, by the record.
+// Whether the error is about what a record holds, so that storing the batch's records apart
+// stores the others (postgres_refusal.hpp).
+bool refuses_a_record(PGresult const* result) {
+    return sqlstate_refuses_a_record(sqlstate(result));
+}
+
+// An id as text: up to its first NUL, which text cannot hold (the exact id is in record_text).
 std::string_view as_text(std::string_view id) {
     return id.substr(0, id.find('\0'));
 }
@@ -313,7 +314,8 @@ boost::system::error_code PostgresSink::insert(std::span<Row const> rows) {
     if (connection_ == nullptr) {
         return fail(PostgresErrc::connection_failed, "storing: the connection is closed");
     }
-    for (BinaryArray* array : {&keys_, &types_, &event_ids_, &session_ids_, &records_}) {
+    for (BinaryArray* array :
+         {&keys_, &types_, &event_ids_, &session_ids_, &records_, &record_texts_}) {
         array->clear();
     }
     for (Row const& row : rows) {
@@ -322,9 +324,17 @@ boost::system::error_code PostgresSink::insert(std::span<Row const> rows) {
         types_.add(record.summary.event_type);
         event_ids_.add(as_text(record.summary.event_id()));
         session_ids_.add(as_text(record.summary.session_id()));
-        records_.add(record.line);  // JSON allows the trailing newline
+        // JSON allows the trailing newline; the exact text is kept without it, as Kafka's value.
+        if (auto const copy = jsonb_safe_copy(record.line)) {
+            records_.add(*copy);
+            record_texts_.add(record.json());
+        } else {
+            records_.add(record.line);
+            record_texts_.add({});  // NULL: the jsonb is the record
+        }
     }
-    BinaryArray const* arrays[] = {&keys_, &types_, &event_ids_, &session_ids_, &records_};
+    BinaryArray const* arrays[] = {&keys_,        &types_,   &event_ids_,
+                                   &session_ids_, &records_, &record_texts_};
     char const* values[kEventArrays];
     int lengths[kEventArrays];
     int formats[kEventArrays];
@@ -344,12 +354,18 @@ boost::system::error_code PostgresSink::insert(std::span<Row const> rows) {
     // A record is named only when the server refused it: a timeout or a lost connection is the
     // database's trouble, not the record's, whatever the batch's size.
     bool const named = rows.size() == 1 && result && refuses_a_record(result.get());
+    if (named && sqlstate_refuses_for_good(sqlstate(result.get()))) {
+        // Not logged here: its caller writes it to the dead-letter file, which logs once a burst.
+        refusal_ = "SQLSTATE " + std::string(sqlstate(result.get())) + ": " +
+                   one_line(PQresultErrorMessage(result.get()));
+        return PostgresErrc::records_refused;
+    }
+    refusal_.clear();
     Record const& first = *rows.front().record;
-    return failed(result.get(), named
-                                    ? "storing the record with redeliveryKey " +
-                                          first.redelivery_key.hex() + " (request " +
-                                          first.request_id + ")"
-                                    : "storing " + std::to_string(rows.size()) + " record(s)");
+    return failed(result.get(), named ? "storing the record with redeliveryKey " +
+                                            first.redelivery_key.hex() + " (request " +
+                                            first.request_id + ")"
+                                      : "storing " + std::to_string(rows.size()) + " record(s)");
 }
 
 boost::system::error_code PostgresSink::insert_apart(std::span<Row const> rows,
@@ -369,7 +385,7 @@ boost::system::error_code PostgresSink::insert_apart(std::span<Row const> rows,
         return undo;
     }
     if (rows.size() == 1) {
-        ++refused;  // logged by insert(), with its key
+        note_refused(rows.front(), refused);
         return {};
     }
     std::size_t const half = rows.size() / 2;
@@ -408,10 +424,12 @@ boost::system::error_code PostgresSink::store(std::span<Record const> batch) {
             {record.redelivery_key ? record.redelivery_key.hex() : record.request_id, &record});
     }
     std::sort(rows_.begin(), rows_.end(), [](Row const& a, Row const& b) { return a.key < b.key; });
-    std::size_t refused = 0;
+    batch_ = batch.data();
+    refused_.clear();
+    std::size_t refused = 0;  // for a while: sent again
     auto ec = insert(rows_);
     if (ec == PostgresErrc::records_refused && rows_.size() == 1) {
-        refused = 1;  // the statement was its transaction, and it is rolled back
+        note_refused(rows_.front(), refused);  // the statement was its transaction, rolled back
         ec = {};
     } else if (ec == PostgresErrc::records_refused) {
         // One record spoils the statement: the others are stored without it, in one transaction.
@@ -431,11 +449,20 @@ boost::system::error_code PostgresSink::store(std::span<Record const> batch) {
     if (ec) {
         // Whatever state the connection is in, a new one starts clean.
         disconnect();
+        refused_.clear();
         return ec;
     }
     if (refused > 0) {
         // The batch's other records are committed; a retry of the refused one fails again, which
-        // the log says, and every retry of the others finds them stored.
+        // the log says, and every retry of the others finds them stored. Those refused for good
+        // go with it: the whole batch is sent again.
+        refused_.clear();
+        return PostgresErrc::records_refused;
+    }
+    if (!refused_.empty()) {
+        // Every other record is committed; these are for the dead-letter file (Sink::refused).
+        std::sort(refused_.begin(), refused_.end(),
+                  [](RefusedRecord const& a, RefusedRecord const& b) { return a.index < b.index; });
         return PostgresErrc::records_refused;
     }
     if (!last_problem_.empty()) {
@@ -443,6 +470,15 @@ boost::system::error_code PostgresSink::store(std::span<Record const> batch) {
         last_problem_.clear();
     }
     return {};
+}
+
+void PostgresSink::note_refused(Row const& row, std::size_t& refused) {
+    if (refusal_.empty()) {
+        ++refused;  // logged by insert(), with its key
+        return;
+    }
+    refused_.push_back({static_cast<std::size_t>(row.record - batch_), std::move(refusal_)});
+    refusal_.clear();
 }
 
 boost::system::error_code PostgresSink::check() {

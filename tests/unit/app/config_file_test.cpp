@@ -784,5 +784,34 @@ TEST(ConfigEnvironment, ProcessEnvironmentReadsRealVariables) {
     EXPECT_FALSE(getenv("CALLSINK_TEST_SURELY_UNSET_VARIABLE").has_value());
 }
 
+TEST(ConfigDeadLetter, IsBesideTheRejectsFileByDefault) {
+    EXPECT_EQ(parse(kStdoutSink).dead_letter.path, fs::path("/var/lib/callsink/dead-letter.jsonl"));
+    EXPECT_EQ(parse("[rejects]\npath = \"var/rejects.jsonl\"\n" + std::string(kStdoutSink))
+                  .dead_letter.path,
+              fs::path("/etc/callsink/var/dead-letter.jsonl"));
+    EXPECT_EQ(parse("[dead_letter]\n" + std::string(kStdoutSink)).dead_letter.path,
+              fs::path("/var/lib/callsink/dead-letter.jsonl"));
+}
+
+TEST(ConfigDeadLetter, ReadsItsPathFromTheConfigurationFilesFolder) {
+    Config const config =
+        parse("[dead_letter]\npath = \"poison/letters.jsonl\"\n" + std::string(kStdoutSink));
+    EXPECT_EQ(config.dead_letter.path, fs::path("/etc/callsink/poison/letters.jsonl"));
+}
+
+TEST(ConfigDeadLetter, RefusesAnUnknownKeyAFolderAndAFileAnotherSinkWrites) {
+    expect_error("[dead_letter]\npth = \"x\"\n" + std::string(kStdoutSink), "dead_letter.pth",
+                 "unknown key");
+    expect_error("[dead_letter]\npath = \"letters/\"\n" + std::string(kStdoutSink),
+                 "dead_letter.path", "names a folder");
+    expect_error(
+        "[dead_letter]\npath = \"/var/lib/callsink/rejects.jsonl\"\n" + std::string(kStdoutSink),
+        "dead_letter.path", "two sinks cannot share a file");
+    expect_error(
+        "[dead_letter]\npath = \"/tmp/x.jsonl\"\n[[sinks]]\ntype = \"file\"\n"
+        "path = \"/tmp/x.jsonl\"\n",
+        "sinks[0].path", "is also dead_letter.path");
+}
+
 }  // namespace
 }  // namespace callsink

@@ -7,6 +7,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 
 #include <boost/asio/error.hpp>
+#include <fstream>
 #include <sstream>
 
 #include "callsink/journal/checkpoint.hpp"
@@ -163,6 +164,59 @@ TEST_F(ForwarderTest, SendsTheSameBatchAgainAfterABackoffThatDoublesUntilTheSink
     EXPECT_EQ(log_lines_with("forwarding to fake sink failed"), 1u) << log_.str();
     EXPECT_EQ(log_lines_with("forwarding to fake sink recovered after 1.5 s: 3 records"), 1u)
         << log_.str();
+}
+
+TEST_F(ForwarderTest, MovesPastARecordTheSinkRefusesForGoodOnceItIsADeadLetter) {
+    DeadLetterFile dead_letters(DeadLetterOptions{dir_ / "dead" / "dead-letter.jsonl", true},
+                                logger_, metrics_, clock_);
+    append(1, 5);
+    FakeSink* sink = nullptr;
+    ForwarderOptions options;
+    options.dead_letters = dead_letters.route("fake sink", 4);
+    auto forwarding = forwarder(sink, options);
+    sink->refuse_for_good("\"n\":3}", "too large");
+    forwarding->start();
+    ASSERT_TRUE(eventually([&] { return forwarding->status().unforwarded_records == 0; }));
+    append(6, 2);  // and on it goes
+    ASSERT_TRUE(eventually([&] { return forwarding->status().unforwarded_records == 0; }));
+    std::vector<std::string> expected = lines_of(1, 2);
+    for (std::string const& line : lines_of(4, 4)) {
+        expected.push_back(line);
+    }
+    EXPECT_EQ(sink->lines(), expected);
+    std::ifstream file(dir_ / "dead" / "dead-letter.jsonl");
+    std::string line;
+    ASSERT_TRUE(std::getline(file, line));
+    auto const read = parse_dead_letter_line(line);
+    ASSERT_TRUE(read) << line;
+    EXPECT_EQ(read->record_line, lines_of(3, 1).front());
+    EXPECT_EQ(read->letter.sink_index, 4u);
+    EXPECT_FALSE(std::getline(file, line)) << "one line";
+    EXPECT_EQ(metrics_.value(Counter::journal_forward_errors, 0), 0u);
+    EXPECT_EQ(metrics_.value(Counter::sink_dead_letters, 0), 1u);
+    EXPECT_FALSE(forwarding->status().retrying);
+    EXPECT_EQ(log_lines_with("forwarding to fake sink failed"), 0u) << log_.str();
+}
+
+TEST_F(ForwarderTest, HoldsARefusedRecordWhileTheDeadLetterFileCannotBeWritten) {
+    std::ofstream(dir_ / "blocked") << "a file where the folder should be";
+    DeadLetterFile dead_letters(DeadLetterOptions{dir_ / "blocked" / "dead-letter.jsonl", false},
+                                logger_, metrics_, clock_);
+    append(1, 3);
+    FakeSink* sink = nullptr;
+    ForwarderOptions options;
+    options.dead_letters = dead_letters.route("fake sink", 0);
+    auto forwarding = forwarder(sink, options);
+    sink->refuse_for_good("\"n\":2}", "too large");
+    forwarding->start();
+    ASSERT_TRUE(failed_sends(1));
+    EXPECT_TRUE(forwarding->status().retrying);
+    EXPECT_EQ(forwarding->status().unforwarded_records, 3u);
+    std::filesystem::remove(dir_ / "blocked");
+    clock_.advance(100ms);
+    ASSERT_TRUE(eventually([&] { return forwarding->status().unforwarded_records == 0; }));
+    EXPECT_EQ(metrics_.value(Counter::sink_dead_letters, 0), 1u);
+    EXPECT_EQ(log_lines_with("forwarding to fake sink recovered"), 1u) << log_.str();
 }
 
 TEST_F(ForwarderTest, TheBackoffStopsGrowingAtItsCap) {

@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <fstream>
 #include <future>
 #include <stdexcept>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "eventually.hpp"
 #include "fake_sink.hpp"
 #include "manual_clock.hpp"
+#include "temp_dir.hpp"
 
 namespace callsink {
 namespace {
@@ -74,7 +76,7 @@ class PipelineTest : public ::testing::Test {
         auto logger = std::make_shared<spdlog::logger>("test", log_);
         pipeline_ = std::make_unique<Pipeline>(
             PipelineOptions{durability, capacity, dedupe_window_}, std::move(slots),
-            SinkSlot{std::move(rejects), true}, logger, metrics_, clock_);
+            SinkSlot{std::move(rejects), true}, logger, metrics_, clock_, routes_);
         pipeline_->start(completions, std::move(io_threads));
     }
 
@@ -166,6 +168,9 @@ class PipelineTest : public ::testing::Test {
     FakeSink* second_ = nullptr;
     FakeSink* rejects_ = nullptr;
     boost::asio::io_context io_;  // outlives the pipeline that posts to it
+    testing::TempDir dir_;
+    std::optional<DeadLetterFile> dead_letters_;  // outlives the pipeline that writes to it
+    std::vector<DeadLetterRoute> routes_;         // the event sinks', for make()
     std::unique_ptr<Pipeline> pipeline_;
 };
 
@@ -580,6 +585,49 @@ TEST_F(PipelineTest, ReopenReachesEverySink) {
     EXPECT_EQ(events_->reopen_calls(), 1);
     EXPECT_EQ(second_->reopen_calls(), 1);
     EXPECT_EQ(rejects_->reopen_calls(), 1);
+}
+
+TEST_F(PipelineTest, ARecordASinkRefusesForGoodGoesToTheDeadLetterFileAndItsBatchIsAnswered) {
+    auto const path = dir_ / "dead-letter.jsonl";
+    dead_letters_.emplace(DeadLetterOptions{path, false},
+                          std::make_shared<spdlog::logger>("dead letters", log_), metrics_);
+    routes_ = {dead_letters_->route("events", 0), dead_letters_->route("second", 1)};
+    make(Durability::fsync);
+    events_->refuse_for_good("poison", "refused for good");
+    auto first = hold_writer_on(R"({"n":0})");
+    // The next batch: a poison record between two others.
+    auto before = submit(event_record(R"({"n":1})"));
+    auto poison = submit(event_record(R"({"n":"poison"})"));
+    auto after = submit(event_record(R"({"n":2})"));
+    events_->release();
+    for (auto* done : {&first, &before, &poison, &after}) {
+        EXPECT_FALSE(done->get());
+    }
+    EXPECT_EQ(events_->lines(),
+              (std::vector<std::string>{"{\"n\":0}\n", "{\"n\":1}\n", "{\"n\":2}\n"}));
+    EXPECT_EQ(second_->lines().size(), 4u) << "a sink that takes it stores it";
+    std::ifstream file(path);
+    std::string line;
+    ASSERT_TRUE(std::getline(file, line));
+    auto const read = parse_dead_letter_line(line);
+    ASSERT_TRUE(read) << line;
+    EXPECT_EQ(read->record_line, "{\"n\":\"poison\"}\n");
+    EXPECT_EQ(read->letter.sink, "events");
+    EXPECT_EQ(read->letter.error, "refused for good");
+    EXPECT_FALSE(std::getline(file, line)) << "one line";
+    EXPECT_EQ(metrics_.value(Counter::sink_dead_letters, 0), 1u);
+    EXPECT_EQ(metrics_.value(Counter::sink_written, 0), 3u) << "the sink took three";
+    EXPECT_EQ(metrics_.value(Counter::sink_errors, 0), 0u);
+    EXPECT_EQ(events_->sync_calls(), 2) << "synced after each batch, the poison one's too";
+    EXPECT_TRUE(pipeline_->ready());
+    EXPECT_EQ(log_count("sink failed"), 0u) << log_text();
+}
+
+TEST_F(PipelineTest, ARefusalForGoodWithoutADeadLetterFileToTakeItIsAFailure) {
+    make(Durability::write);  // no routes
+    events_->refuse_for_good("poison", "refused for good");
+    EXPECT_TRUE(submit(event_record(R"({"n":"poison"})")).get());
+    EXPECT_EQ(metrics_.value(Counter::sink_errors, 0), 1u);
 }
 
 TEST_F(PipelineTest, ARedeliveryIsAnsweredButNotStoredAgain) {

@@ -6,9 +6,11 @@
 // whatever an earlier batch left behind).
 //
 // A batch succeeds only when every one of its messages was acknowledged; otherwise its outcome is
-// the first error reported. Each batch has an id, never 0 and never reused, that its messages
-// carry (their opaque), so a report that comes after its batch was given up on (timed out, its
-// messages purged) is told apart and ignored: it cannot count towards the next batch.
+// the first error reported, and failures() says which messages failed and how, so the sink can
+// tell a message refused for good from a batch to send again. Each batch has an id, never 0 and
+// never reused, that its messages carry with their place in the batch (their opaque, tag()), so a
+// report that comes after its batch was given up on (timed out, its messages purged) is told
+// apart and ignored: it cannot count towards the next batch.
 //
 // Threading: begin() and wait_until() from the thread that writes (one at a time, as
 // Sink::write); report() from any thread (the poller, or the writer for a message librdkafka
@@ -24,6 +26,7 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "callsink/base/wait_clock.hpp"
 
@@ -33,11 +36,19 @@ class DeliveryTracker {
   public:
     using TimePoint = WaitClock::time_point;
 
-    // One message's delivery report: the id of its batch and its outcome.
+    // One message's delivery report: the id of its batch, its outcome and its place in the batch.
     struct Report {
         std::uint64_t batch;
         rd_kafka_resp_err_t error;
+        std::size_t message = 0;
     };
+
+    // A batch holds fewer messages than this, for tag() to carry each one's place.
+    static constexpr std::size_t kMaxMessages = std::size_t{1} << 24;
+
+    // What a message carries as its opaque (batch ids up to 2^40), and its report from it.
+    static void* tag(std::uint64_t batch, std::size_t message);
+    static Report report_of(void const* tag, rd_kafka_resp_err_t error);
 
     explicit DeliveryTracker(WaitClock& clock = WaitClock::steady());
     ~DeliveryTracker();
@@ -52,7 +63,11 @@ class DeliveryTracker {
 
     // Counts each report of the current batch; the last one wakes wait_until().
     void report(std::span<Report const> reports);
-    void report(std::uint64_t batch, rd_kafka_resp_err_t error);
+    void report(std::uint64_t batch, rd_kafka_resp_err_t error, std::size_t message = 0);
+
+    // The current batch's reports that failed, in the order they came; once wait_until() gave an
+    // outcome, every failure of the batch.
+    std::vector<Report> failures();
 
     // Waits until every message of the current batch has reported, or until `deadline`. The
     // batch's outcome (NO_ERROR, or the first error reported), or nullopt at the deadline while
@@ -66,6 +81,7 @@ class DeliveryTracker {
     std::uint64_t batch_ = 0;                                       // guarded by mutex_
     std::size_t pending_ = 0;                                       // guarded by mutex_
     rd_kafka_resp_err_t first_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;  // guarded by mutex_
+    std::vector<Report> failures_;                                  // guarded by mutex_
 };
 
 }  // namespace callsink

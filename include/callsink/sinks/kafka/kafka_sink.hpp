@@ -55,6 +55,9 @@ class KafkaSink final : public Sink {
 
     std::string const& name() const override { return name_; }
     boost::system::error_code write(std::span<Record const> batch) override;
+    // Messages refused with an error kafka_refusal.hpp calls permanent, when every other message
+    // of the batch was acknowledged.
+    std::span<RefusedRecord const> refused() const override { return refused_; }
     boost::system::error_code sync() override { return {}; }
     // SIGHUP is for files; the producer and its connections are left alone. Says whether a broker
     // answers, so a failing sink is not taken for recovered.
@@ -68,8 +71,11 @@ class KafkaSink final : public Sink {
   private:
     static void on_log(rd_kafka_t const* rk, int level, char const* facility, char const* text);
 
-    boost::system::error_code produce(Record const& record, std::uint64_t batch,
+    // `tag`: the message's opaque (DeliveryTracker::tag).
+    boost::system::error_code produce(Record const& record, void* tag,
                                       std::chrono::steady_clock::time_point deadline);
+    // After a batch of `messages` failed: its failures into refused_, if each is permanent.
+    void note_refused(std::size_t messages);
     void set_reachable(bool reachable, std::string_view why);
     std::string const& topic_for(std::string_view event_type);
     // The poller's step: serves what librdkafka's queue holds, waiting at most kPollMs for it.
@@ -89,6 +95,7 @@ class KafkaSink final : public Sink {
     std::vector<DeliveryTracker::Report> reports_;  // the poller's, reused for each report event
     // The batch being written: its id travels with each message as its opaque.
     DeliveryTracker deliveries_;
+    std::vector<RefusedRecord> refused_;  // Sink::refused()
 
     Worker poller_;  // last: it stops first, while what it serves still exists
 };

@@ -22,8 +22,10 @@ namespace callsink {
 // a newer callsink, and this one refuses to write to it. It counts the changes an older callsink
 // could not write through: the sessions' bookkeeping is not one (callsink before it stores events
 // as before, and the trigger keeps the bookkeeping right), so it is added where it is missing
-// instead (session_bookkeeping_sql), and version 1 stays.
-inline constexpr int kPostgresSchemaVersion = 1;
+// instead (session_bookkeeping_sql). Version 2 adds events.record_text, the exact line of a record
+// that jsonb cannot hold as it is (jsonb_copy.hpp): a callsink at version 1 would refuse those
+// records again.
+inline constexpr int kPostgresSchemaVersion = 2;
 
 // A PostgreSQL identifier, quoted ("callsink" -> "\"callsink\""), with embedded quotes doubled.
 std::string quote_identifier(std::string_view name);
@@ -38,11 +40,12 @@ std::string read_version_sql(std::string_view schema);
 // The statements that take the schema from `from` to kPostgresSchemaVersion, then record it.
 std::vector<std::string> migration_sql(std::string_view schema, int from);
 
-// Stores a batch of events: parameters $1 to $5 are arrays of one element per event (dedupe_key,
-// event_type, event_id and session_id as text[], the record as jsonb[]; received_at and the
-// event's own time are read from the record). An event whose key is already stored is skipped.
-// One text for every batch size, so it is prepared once per connection.
-inline constexpr int kEventArrays = 5;
+// Stores a batch of events: parameters $1 to $6 are arrays of one element per event (dedupe_key,
+// event_type, event_id and session_id as text[], the record as jsonb[], the record's exact text as
+// text[], empty where the jsonb is the record itself; received_at and the event's own time are
+// read from the record). An event whose key is already stored is skipped. One text for every
+// batch size, so it is prepared once per connection.
+inline constexpr int kEventArrays = 6;
 std::string insert_events_sql(std::string_view schema);
 
 // Whether the schema named in $1 has the sessions' bookkeeping: one row, one boolean.
@@ -53,7 +56,8 @@ std::string has_session_bookkeeping_sql();
 // (create_schema_sql), in order; safe to run again.
 std::vector<std::string> session_bookkeeping_sql(std::string_view schema);
 
-// One session's events in the order they happened (own time, then arrival): its record texts.
+// One session's events in the order they happened (own time, then arrival): its record texts,
+// exact where the jsonb holds a stand-in.
 std::string session_events_sql(std::string_view schema);
 
 }  // namespace callsink

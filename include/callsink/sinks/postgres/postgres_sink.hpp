@@ -9,11 +9,13 @@
 // the trigger takes the sessions' rows in the order of their ids, so replicas storing the same
 // events or sessions at once wait for each other instead of deadlocking.
 //
-// One record that PostgreSQL refuses (a \u0000 that jsonb cannot hold, say) does not take the
-// batch's other records with it: the batch is stored again in one transaction, halves under
-// savepoints, halving again where one fails, down to the records refused alone; those are logged
-// with their key and the batch is answered 503 (its other rows are committed, and a retry finds
-// them stored).
+// What jsonb cannot hold as it is (\u0000) is stored with a stand-in in `record` and exactly in
+// `record_text` (jsonb_copy.hpp). One record that PostgreSQL still refuses (a check an operator
+// added, say) does not take the batch's other records with it: the batch is stored again in one
+// transaction, halves under savepoints, halving again where one fails, down to the records refused
+// alone. Those refused for good (postgres_refusal.hpp) are named by refused(), for the dead-letter
+// file; any other is logged with its key and the batch is answered 503 (its other rows are
+// committed, and a retry finds them stored).
 //
 // The connection is made at start, where a schema newer than this build is an error; a database
 // that cannot be reached then is only logged, and the sink connects again on each write and every
@@ -60,6 +62,9 @@ class PostgresSink final : public Sink {
 
     std::string const& name() const override { return name_; }
     boost::system::error_code write(std::span<Record const> batch) override;
+    // Records refused with a SQLSTATE postgres_refusal.hpp calls permanent, once every other
+    // record of the batch is committed.
+    std::span<RefusedRecord const> refused() const override { return refused_; }
     boost::system::error_code sync() override { return {}; }
     // SIGHUP is for files; the connection is only checked, so a failing sink is not taken for
     // recovered.
@@ -106,8 +111,11 @@ class PostgresSink final : public Sink {
     // Stores `rows` with one statement: in its own transaction, or the one open.
     boost::system::error_code insert(std::span<Row const> rows);
     // Inside a transaction: stores `rows` under a savepoint, or, where the database refuses one of
-    // them, each half the same way, counting the records refused alone.
+    // them, each half the same way, down to the records refused alone (note_refused).
     boost::system::error_code insert_apart(std::span<Row const> rows, std::size_t& refused);
+    // A record the database refused alone: into refused_ when insert() found it refused for good
+    // (refusal_), else counted in `refused`, for which the batch is sent again.
+    void note_refused(Row const& row, std::size_t& refused);
     boost::system::error_code fail(PostgresErrc errc, std::string const& detail);
     void disconnect();
 
@@ -122,11 +130,15 @@ class PostgresSink final : public Sink {
     // The batch, and its columns as the statement's parameters: kept, so that each batch reuses
     // the buffers of the one before.
     std::vector<Row> rows_;
+    Record const* batch_ = nullptr;       // the batch being stored, whose indexes refused_ gives
+    std::string refusal_;                 // why insert() found its one record refused for good
+    std::vector<RefusedRecord> refused_;  // Sink::refused()
     BinaryArray keys_{BinaryArray::Element::text};
     BinaryArray types_{BinaryArray::Element::text};
     BinaryArray event_ids_{BinaryArray::Element::text};
     BinaryArray session_ids_{BinaryArray::Element::text};
     BinaryArray records_{BinaryArray::Element::jsonb};
+    BinaryArray record_texts_{BinaryArray::Element::text};
 };
 
 }  // namespace callsink

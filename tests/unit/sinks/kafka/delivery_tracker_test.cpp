@@ -118,6 +118,37 @@ TEST_F(DeliveryTrackerTest, BatchIdsAreNeverZeroAndNeverReused) {
     EXPECT_EQ(settled_now(), std::nullopt);
 }
 
+TEST_F(DeliveryTrackerTest, FailuresNameEachFailedMessageOfTheCurrentBatchOnly) {
+    auto const earlier = tracker_.begin(1);
+    tracker_.report(earlier, RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, 0);
+    auto const batch = tracker_.begin(3);
+    EXPECT_TRUE(tracker_.failures().empty()) << "begin() forgets the batch before";
+    tracker_.report(batch, kAcknowledged, 0);
+    tracker_.report(batch, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, 2);
+    tracker_.report(earlier, RD_KAFKA_RESP_ERR__TRANSPORT, 1);
+    tracker_.report(batch, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC, 1);
+    ASSERT_EQ(settled_now(), RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+    auto const failures = tracker_.failures();
+    ASSERT_EQ(failures.size(), 2u);
+    EXPECT_EQ(failures[0].message, 2u);
+    EXPECT_EQ(failures[0].error, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+    EXPECT_EQ(failures[1].message, 1u);
+    EXPECT_EQ(failures[1].error, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC);
+}
+
+TEST_F(DeliveryTrackerTest, AMessagesTagCarriesItsBatchAndItsPlace) {
+    auto const batch = tracker_.begin(DeliveryTracker::kMaxMessages - 1);
+    for (std::size_t message :
+         {std::size_t{0}, std::size_t{1}, DeliveryTracker::kMaxMessages - 1}) {
+        auto const report = DeliveryTracker::report_of(DeliveryTracker::tag(batch, message),
+                                                       RD_KAFKA_RESP_ERR__TRANSPORT);
+        EXPECT_EQ(report.batch, batch);
+        EXPECT_EQ(report.message, message);
+        EXPECT_EQ(report.error, RD_KAFKA_RESP_ERR__TRANSPORT);
+    }
+    EXPECT_EQ(DeliveryTracker::report_of(nullptr, kAcknowledged).batch, 0u);
+}
+
 TEST_F(DeliveryTrackerTest, ABatchOfNoMessagesHasSettledAtOnce) {
     tracker_.begin(0);
     EXPECT_EQ(settled_now(), kAcknowledged);
