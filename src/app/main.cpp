@@ -61,11 +61,13 @@ int main(int argc, char** argv) {
 
     callsink::ReplayRequest replay_request;
     bool replay_rejects = false;
+    bool replay_dead_letter = false;
     unsigned retry_seconds = 60;
     CLI::App* replay = app.add_subcommand(
         "replay",
         "send stored records to a sink again: the journal's (or a file sink's) to "
-        "sinks[N], or the rejected bodies that now parse to the event sinks");
+        "sinks[N], the rejected bodies that now parse to the event sinks, or the dead letters "
+        "of sinks[N] to sinks[N]");
     replay->add_option("-c,--config", config_path, "TOML configuration file")->option_text("FILE");
     CLI::Option* replay_sink =
         replay
@@ -77,6 +79,11 @@ int main(int argc, char** argv) {
                    "run the rejects file's bodies through today's parser and store those that "
                    "now parse in every sink, with their original received data")
         ->excludes(replay_sink);
+    replay
+        ->add_flag("--dead-letter", replay_dead_letter,
+                   "send the records sinks[N] refused for good, from the dead-letter file, to "
+                   "sinks[N] again (after fixing the cause)")
+        ->needs(replay_sink);
     replay
         ->add_option("--from", replay_request.from,
                      "only records received at or after this time (RFC 3339)")
@@ -113,8 +120,9 @@ int main(int argc, char** argv) {
             throw CLI::ValidationError("replay", "needs --sink N (or --rejects)");
         }
         replay_request.retry_for = std::chrono::seconds(retry_seconds);
-        replay_request.form = replay_rejects ? callsink::ReplayRequest::Form::rejects
-                                             : callsink::ReplayRequest::Form::stored;
+        replay_request.form = replay_rejects       ? callsink::ReplayRequest::Form::rejects
+                              : replay_dead_letter ? callsink::ReplayRequest::Form::dead_letter
+                                                   : callsink::ReplayRequest::Form::stored;
     } catch (CLI::ParseError const& e) {
         int const status = app.exit(e);
         return status == 0 ? 0 : kExitUsage;

@@ -125,7 +125,7 @@ std::function<SourceRead(TimeRange const&, RecordHandler const&)> stored_source(
                      "replay reads the journal, or else a file sink's files"};
 }
 
-void print_read(SourceRead const& read, TimeRange const& range, std::string_view handed,
+void print_read(SourceRead const& read, TimeRange const& range, std::string const& handed,
                 std::ostream& out) {
     out << "callsink replay: read " << read.description << ": " << read.handed << " " << handed;
     if (range.bounded()) {
@@ -184,6 +184,26 @@ int replay_stored(Config const& config, ReplayRequest const& request, TimeRange 
     return print_targets(targets, request.retry_for, out) ? 0 : kExitFailed;
 }
 
+int replay_dead_letters(Config const& config, ReplayRequest const& request, TimeRange const& range,
+                        SinkContext const& context, std::ostream& out) {
+    std::size_t const index = *request.sink;
+    std::vector<Target> targets;
+    targets.push_back(open_target(config, index, request, context, out));
+    ReplaySender& sender = *targets.front().sender;
+    DeadLettersRead const read =
+        dead_letter_records(config.dead_letter.path, index, range, [&](Record&& record) {
+            sender.add(std::move(record));  // read to the end: see replay_stored
+            return true;
+        });
+    sender.finish();
+    targets.front().sink->close();
+    print_read(read, range, "dead letter(s) of sinks[" + std::to_string(index) + "] to send", out);
+    out << "callsink replay: " << read.other_sinks
+        << " dead letter(s) of other sinks left alone; the file is not rewritten (sending again "
+           "is idempotent where the sink deduplicates)\n";
+    return print_targets(targets, request.retry_for, out) ? 0 : kExitFailed;
+}
+
 int replay_rejects(Config const& config, ReplayRequest const& request, TimeRange const& range,
                    SinkContext const& context, std::ostream& out) {
     FileSinkOptions const* rejects = file_sink_options(*config.rejects.settings);
@@ -228,9 +248,15 @@ int run_replay_command(Config const& config, ReplayRequest const& request,
                              std::to_string(config.sinks.size() - 1) + "]"};
         }
         SinkContext const context{logger};
-        return request.form == ReplayRequest::Form::rejects
-                   ? replay_rejects(config, request, range, context, out)
-                   : replay_stored(config, request, range, context, out);
+        switch (request.form) {
+            case ReplayRequest::Form::rejects:
+                return replay_rejects(config, request, range, context, out);
+            case ReplayRequest::Form::dead_letter:
+                return replay_dead_letters(config, request, range, context, out);
+            case ReplayRequest::Form::stored:
+                break;
+        }
+        return replay_stored(config, request, range, context, out);
     } catch (UsageError const& e) {
         out << "callsink: " << e.message << "\n";
         return kExitUsage;

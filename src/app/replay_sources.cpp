@@ -8,6 +8,7 @@
 #include "callsink/journal/journal_folder_reader.hpp"
 #include "callsink/records/stored_event.hpp"
 #include "callsink/records/stored_rejection.hpp"
+#include "callsink/sinks/dead_letter_file.hpp"
 
 namespace callsink {
 
@@ -32,6 +33,22 @@ std::string files_read(std::filesystem::path const& path,
         text += (text.empty() ? "" : it + 1 == files.rend() ? " and " : ", ") + it->string();
     }
     return text;
+}
+
+// Hands on the record a stored line holds, if it falls in the range.
+bool take_stored(std::string_view line, TimeRange const& range, RecordHandler const& handle,
+                 SourceRead& read) {
+    std::optional<StoredEvent> stored = read_stored_event(line);
+    if (!stored) {
+        ++read.unreadable;
+        return true;
+    }
+    if (!range.contains(stored->received_at_ms)) {
+        ++read.outside;
+        return true;
+    }
+    ++read.handed;
+    return handle(std::move(stored->record));
 }
 
 }  // namespace
@@ -65,19 +82,28 @@ SourceRead file_sink_records(std::filesystem::path const& path, TimeRange const&
                              RecordHandler const& handle) {
     SourceRead read;
     auto const files = each_file_sink_line(path, [&](std::string_view line, auto const&) {
-        std::optional<StoredEvent> stored = read_stored_event(line);
-        if (!stored) {
+        return take_stored(line, range, handle, read);
+    });
+    read.description = "file sink " + files_read(path, files);
+    return read;
+}
+
+DeadLettersRead dead_letter_records(std::filesystem::path const& path, std::size_t sink,
+                                    TimeRange const& range, RecordHandler const& handle) {
+    DeadLettersRead read;
+    auto const files = each_file_sink_line(path, [&](std::string_view line, auto const&) {
+        std::optional<ReadDeadLetter> const letter = parse_dead_letter_line(line);
+        if (!letter) {
             ++read.unreadable;
             return true;
         }
-        if (!range.contains(stored->received_at_ms)) {
-            ++read.outside;
+        if (letter->letter.sink_index != sink) {
+            ++read.other_sinks;
             return true;
         }
-        ++read.handed;
-        return handle(std::move(stored->record));
+        return take_stored(letter->record_line, range, handle, read);
     });
-    read.description = "file sink " + files_read(path, files);
+    read.description = "dead-letter file " + files_read(path, files);
     return read;
 }
 

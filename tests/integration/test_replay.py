@@ -8,6 +8,8 @@ librdkafka's mock cluster (kafka_mock.py), beside a running daemon:
   each message with the redeliveryKey header the daemon's own Kafka sink would give it;
 - --rejects: a body the parser now accepts is stored in the event sinks with the `received` data
   its rejects line kept, and the rest are reported by reason;
+- --dead-letter --sink N: the records sinks[N] refused, from the dead-letter file, into its Kafka
+  topic byte for byte; the other sinks' dead letters and the file are left alone;
 - the exit status: 2 for bad flags, 1 (saying what to do) for a sink that stays down.
 """
 
@@ -169,6 +171,44 @@ def test_a_file_sinks_files_replayed_into_kafka_in_the_order_written(start_daemo
 
 
 # ---------------------------------------------------------------------------------------------
+# --dead-letter
+
+
+def dead_letter_line(record_line: str, sink_index: int) -> str:
+    """A line as the dead-letter file holds it: the stored line with "deadLetter" added last."""
+    member = json.dumps({"sink": f"sink {sink_index}", "sinkIndex": sink_index,
+                         "error": "Broker: Message size too large",
+                         "at": "2026-12-07T18:20:01.123Z"}, separators=(",", ":"))
+    return record_line[:-1] + ',"deadLetter":' + member + "}\n"
+
+
+def test_the_dead_letters_of_one_sink_are_sent_to_it_again(start_daemon, kafka_mock, tmp_path):
+    kafka = kafka_mock(topics=[TOPIC])
+    daemon = start_daemon()
+    posted = post_call_statuses(daemon, "letter", 4)
+    lines = daemon.events.read_text().splitlines()
+    dead_letters = tmp_path / "dead-letter.jsonl"
+    dead_letters.write_text(dead_letter_line(lines[0], 1) + dead_letter_line(lines[1], 0)
+                            + dead_letter_line(lines[2], 1) + dead_letter_line(lines[3], 1))
+    before = dead_letters.read_bytes()
+    config = write_config(tmp_path / "replay.toml",
+                          {"rejects": {"path": str(tmp_path / "rejects.jsonl")},
+                           "dead_letter": {"path": str(dead_letters)}},
+                          [{"type": "file", "path": str(tmp_path / "other.jsonl")},
+                           {"type": "kafka", "brokers": kafka.bootstrap, "topic": TOPIC}])
+
+    out = replay(config, "--dead-letter", "--sink", "1")
+    assert out.returncode == 0, out
+    assert summary_of(out, "sinks[1]") == (3, 0, 0)
+    assert "1 dead letter(s) of other sinks left alone" in out.stderr, out
+    messages = kafka.consume(TOPIC)
+    assert sorted(m["value"] for m in messages) == sorted([lines[0], lines[2], lines[3]])
+    assert sorted(m["headers"]["eventId"] for m in messages) == [posted[0], posted[2], posted[3]]
+    assert dead_letters.read_bytes() == before
+    assert not (tmp_path / "other.jsonl").exists()
+
+
+# ---------------------------------------------------------------------------------------------
 # --rejects
 
 
@@ -227,7 +267,8 @@ def test_bad_flags_and_configurations_exit_2(tmp_path):
              "is not before --to"),
             (("--sink", "0"), "no [journal] and no other file sink"),
             ((), "needs --sink N"),
-            (("--sink", "0", "--rejects"), "excludes")]:
+            (("--sink", "0", "--rejects"), "excludes"),
+            (("--dead-letter",), "--dead-letter requires --sink")]:
         out = replay(config, *flags)
         assert out.returncode == 2, (flags, out)
         assert message in out.stderr, (flags, out.stderr)

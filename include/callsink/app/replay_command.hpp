@@ -5,6 +5,8 @@
 //   --sink N          the journal's records (or, without a [journal], the first file sink's files
 //                     other than sinks[N] itself) to sinks[N]
 //   --rejects         the rejects file's bodies that today's parser accepts, to every event sink
+//   --dead-letter     the records sinks[N] refused for good, from the dead-letter file, to
+//   --sink N          sinks[N] again (once the cause is fixed); the file is not rewritten
 //
 // each optionally limited to the records received from --from until --to. Each target sink is
 // opened as the daemon opens it (SinkSettings::open) and fed by a ReplaySender (replay_sender.hpp):
@@ -32,7 +34,7 @@
 namespace callsink {
 
 struct ReplayRequest {
-    enum class Form { stored, rejects };
+    enum class Form { stored, rejects, dead_letter };
     Form form = Form::stored;
     std::optional<std::size_t> sink;  // --sink N
     std::string from;                 // --from, RFC 3339; empty: from the oldest

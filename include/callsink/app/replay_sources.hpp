@@ -5,7 +5,9 @@
 //   - a file sink's current and rotated files (file_sink_reader.hpp), each line read back into
 //     its Record (records/stored_event.hpp);
 //   - the rejects file, whose raw bodies go through today's parser with their original `received`
-//     data (ingest/ingest.hpp), handing on those that now parse and grouping the rest by reason.
+//     data (ingest/ingest.hpp), handing on those that now parse and grouping the rest by reason;
+//   - the dead-letter file (sinks/dead_letter_file.hpp): the records one sink refused, each line's
+//     stored record read back as from a file sink's.
 //
 // Each reports what it read and passed over, for the summary. None writes anything. Run by hand,
 // not on the hot path: a source that cannot be read throws std::runtime_error, naming it.
@@ -66,5 +68,13 @@ struct RejectsRead : SourceRead {
 // `privacy`, as the daemon stores them.
 RejectsRead rejected_records(std::filesystem::path const& path, MsisdnPrivacy const& privacy,
                              TimeRange const& range, RecordHandler const& handle);
+
+struct DeadLettersRead : SourceRead {
+    std::uint64_t other_sinks = 0;  // dead letters of the other sinks, left alone
+};
+
+// The records sinks[sink] refused, from the dead-letter file at `path` and its rotations.
+DeadLettersRead dead_letter_records(std::filesystem::path const& path, std::size_t sink,
+                                    TimeRange const& range, RecordHandler const& handle);
 
 }  // namespace callsink

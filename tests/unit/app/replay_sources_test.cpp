@@ -1,7 +1,8 @@
 // The sources of `callsink replay` over real files in a temporary folder: a file sink's files
 // and rotations read back into their records, oldest first; the time range, from included and to
 // excluded, on each source; the journal's damage passed over and counted; the rejects file's
-// bodies through today's parser, with their `received` data, the rest grouped by reason.
+// bodies through today's parser, with their `received` data, the rest grouped by reason; the
+// dead-letter file's records of one sink, the others' left alone.
 #include "callsink/app/replay_sources.hpp"
 
 #include <gmock/gmock.h>
@@ -18,6 +19,7 @@
 #include "callsink/journal/journal_frame.hpp"
 #include "callsink/records/event_record.hpp"
 #include "callsink/records/stored_event.hpp"
+#include "callsink/sinks/dead_letter_file.hpp"
 #include "fixtures.hpp"
 #include "parsed.hpp"
 #include "temp_dir.hpp"
@@ -157,6 +159,29 @@ TEST(RejectedRecords, BodiesThatNowParseAreEventsWithTheirReceivedDataAndTheRest
         dir / "rejects.jsonl", clear, TimeRange{at_second(0), std::nullopt}, later.handler());
     EXPECT_TRUE(later.records.empty());
     EXPECT_EQ(none.outside, 4u);
+}
+
+DeadLetter letter_of(std::size_t sink) {
+    return DeadLetter{"sink " + std::to_string(sink), sink, "Broker: Message size too large",
+                      "2026-12-07T18:20:01.123Z"};
+}
+
+TEST(DeadLetterRecords, AreTheRecordsOneSinkRefusedByteForByteWithTheirKeys) {
+    TempDir dir;
+    write(dir / "dead-letter.jsonl", dead_letter_line(call_status(1).line, letter_of(1)) +
+                                         dead_letter_line(call_status(2).line, letter_of(0)) +
+                                         dead_letter_line(call_status(3).line, letter_of(1)) +
+                                         call_status(4).line +
+                                         dead_letter_line(call_status(5).line, letter_of(1)));
+    Collected got;
+    DeadLettersRead const read = dead_letter_records(
+        dir / "dead-letter.jsonl", 1, TimeRange{std::nullopt, at_second(5)}, got.handler());
+    EXPECT_THAT(got.request_ids, ElementsAre("req-1", "req-3"));
+    EXPECT_EQ(got.records[1].line, call_status(3).line);
+    EXPECT_EQ(got.records[1].redelivery_key, call_status(3).redelivery_key);
+    EXPECT_EQ(read.other_sinks, 1u);
+    EXPECT_EQ(read.unreadable, 1u);  // a line without its deadLetter member
+    EXPECT_EQ(read.outside, 1u);
 }
 
 }  // namespace
