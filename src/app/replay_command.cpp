@@ -148,10 +148,21 @@ bool print_targets(std::vector<Target> const& targets, std::chrono::seconds retr
             out << counts.duplicates << " already stored (skipped), ";
         }
         out << counts.failed << " failed";
+        if (counts.refused > 0) {
+            out << ", of which " << counts.refused
+                << " refused for good (the first: " << target.sender->first_refusal() << ")";
+        }
         if (!target.copies.empty()) {
             out << " (" << target.copies << ")";
         }
         out << "\n";
+        if (counts.refused > 0) {
+            all_sent = false;
+            out << "callsink: " << target.name << " refused " << counts.refused
+                << " record(s) for good: sending them again cannot store them. The sink's log "
+                   "lines above name them by key; fix the cause, then run the same command "
+                   "again\n";
+        }
         if (target.sender->gave_up()) {
             all_sent = false;
             out << "callsink: replay to " << target.name << " gave up after " << retry_for.count()

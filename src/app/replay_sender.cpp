@@ -66,6 +66,19 @@ boost::system::error_code ReplaySender::try_send() {
         return {};
     }
     auto ec = sink_.write(batch_);
+    std::span<RefusedRecord const> const refused =
+        ec ? sink_.refused() : std::span<RefusedRecord const>{};
+    if (!refused.empty()) {
+        // The sink stored the rest: sending these again cannot store them, and would hold up
+        // every record behind them.
+        counts_.refused += refused.size();
+        counts_.failed += refused.size();
+        if (first_refusal_.empty()) {
+            first_refusal_ = refused.front().error;
+        }
+        refused_in_batch_ = refused.size();
+        ec = {};
+    }
     return ec ? ec : sink_.sync();
 }
 
@@ -74,12 +87,13 @@ bool ReplaySender::send() {
     auto const first_try = clock_.now();
     bool failing = false;
     for (;;) {
+        refused_in_batch_ = 0;
         auto const ec = try_send();
         if (!ec) {
             if (failing) {
                 progress_ << "callsink replay: " << sink_.name() << " takes records again\n";
             }
-            counts_.sent += batch_.size();
+            counts_.sent += batch_.size() - refused_in_batch_;
             batch_.clear();
             batch_bytes_ = 0;
             report_progress();

@@ -5,6 +5,9 @@
 // after it as failed, so the summary accounts for every record. Progress goes to a stream (standard
 // error) every few seconds, one line at a time, with the count so far.
 //
+// A record the sink refuses for good (Sink::refused: a value it can never store) is counted as
+// failed at once and not sent again; the batch's other records are stored.
+//
 // Where the sink can tell which records it holds already (a lookup by redelivery key), those are
 // counted as duplicates and not sent; elsewhere every record is sent, and the sink or its
 // consumers drop copies by the redelivery key.
@@ -41,7 +44,8 @@ struct ReplaySenderOptions {
 struct ReplayCounts {
     std::uint64_t sent = 0;        // taken by the sink
     std::uint64_t duplicates = 0;  // the sink had them already, and was not sent them
-    std::uint64_t failed = 0;      // not sent: the sink refused them past retry_for
+    std::uint64_t failed = 0;      // not stored: refused for good, or failing past retry_for
+    std::uint64_t refused = 0;     // of those, refused for good
 };
 
 // Sets stored[i] to whether the sink holds batch[i] already; an error when it cannot tell now
@@ -64,6 +68,8 @@ class ReplaySender {
     bool gave_up() const { return gave_up_; }
     // Why it gave up: the sink's name and its last error.
     std::string const& failure() const { return failure_; }
+    // The sink's words for the first record it refused for good; empty when none was.
+    std::string const& first_refusal() const { return first_refusal_; }
 
   private:
     bool send();
@@ -83,6 +89,8 @@ class ReplaySender {
     ReplayCounts counts_;
     bool gave_up_ = false;
     std::string failure_;
+    std::string first_refusal_;
+    std::size_t refused_in_batch_ = 0;  // of the batch being sent
     WaitClock::time_point next_progress_;
 };
 

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <sstream>
 #include <vector>
@@ -199,6 +200,57 @@ TEST(ReplaySender, ALookupThatFailsIsRetriedAsAWriteIs) {
     EXPECT_TRUE(sender.add(testing::sample_record(1)));
     EXPECT_THAT(clock.waits, ElementsAre(100ms));
     EXPECT_EQ(sender.counts().sent, 1u);
+}
+
+// Refuses for good the records whose number is in `poison`, storing the rest of each batch.
+class RefusingSink final : public Sink {
+  public:
+    explicit RefusingSink(std::vector<int> poison) : poison_(std::move(poison)) {}
+    std::string const& name() const override { return name_; }
+    boost::system::error_code write(std::span<Record const> batch) override {
+        refused_.clear();
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            int const n = testing::sample_number(batch[i]);
+            if (std::find(poison_.begin(), poison_.end(), n) != poison_.end()) {
+                refused_.push_back(RefusedRecord{i, "value too long: " + std::to_string(n)});
+            } else {
+                stored.push_back(n);
+            }
+        }
+        ++writes;
+        return refused_.empty() ? boost::system::error_code{} : kRefused;
+    }
+    std::span<RefusedRecord const> refused() const override { return refused_; }
+    boost::system::error_code sync() override { return {}; }
+    boost::system::error_code reopen() override { return {}; }
+    void close() override {}
+
+    std::vector<int> stored;
+    int writes = 0;
+
+  private:
+    std::string name_ = "refusing";
+    std::vector<int> poison_;
+    std::vector<RefusedRecord> refused_;
+};
+
+TEST(ReplaySender, ARecordRefusedForGoodIsCountedAsFailedAtOnceAndTheRestGoesOn) {
+    RefusingSink sink({2, 5});
+    JumpingClock clock;
+    std::ostringstream progress;
+    ReplaySender sender(sink, options(3), progress, clock);
+    for (Record& record : testing::sample_records(1, 6)) {
+        EXPECT_TRUE(sender.add(std::move(record)));
+    }
+    EXPECT_TRUE(sender.finish());
+    EXPECT_THAT(sink.stored, ElementsAre(1, 3, 4, 6));
+    EXPECT_EQ(sink.writes, 2);
+    EXPECT_TRUE(clock.waits.empty());  // not retried
+    EXPECT_EQ(sender.counts().sent, 4u);
+    EXPECT_EQ(sender.counts().failed, 2u);
+    EXPECT_EQ(sender.counts().refused, 2u);
+    EXPECT_EQ(sender.first_refusal(), "value too long: 2");
+    EXPECT_FALSE(sender.gave_up());
 }
 
 TEST(ReplaySender, SaysHowFarItGotEveryFewSeconds) {
