@@ -234,24 +234,23 @@ void Metrics::add_gauge(std::string name, std::string help,
         Gauge{std::move(name), std::move(help), std::move(rendered), std::move(read)});
 }
 
-std::size_t Metrics::add_forwarded_sink(std::string name) {
-    forwarded_sinks_.push_back(std::move(name));
+std::size_t Metrics::add_label(LabelSet labels, std::vector<std::string>& values,
+                               std::string name) {
+    values.push_back(std::move(name));
     for (CounterFamily const& family : kCounterFamilies) {
-        if (family.labels == LabelSet::forwarded) {
+        if (family.labels == labels) {
             counters_[static_cast<std::size_t>(family.counter)].emplace_back(0);
         }
     }
-    return forwarded_sinks_.size() - 1;
+    return values.size() - 1;
+}
+
+std::size_t Metrics::add_forwarded_sink(std::string name) {
+    return add_label(LabelSet::forwarded, forwarded_sinks_, std::move(name));
 }
 
 std::size_t Metrics::add_dead_letter_sink(std::string name) {
-    dead_letter_sinks_.push_back(std::move(name));
-    for (CounterFamily const& family : kCounterFamilies) {
-        if (family.labels == LabelSet::dead_letter) {
-            counters_[static_cast<std::size_t>(family.counter)].emplace_back(0);
-        }
-    }
-    return dead_letter_sinks_.size() - 1;
+    return add_label(LabelSet::dead_letter, dead_letter_sinks_, std::move(name));
 }
 
 void Metrics::add(Counter counter, std::size_t label, std::uint64_t n) {

@@ -15,7 +15,8 @@ import re
 import string
 from pathlib import Path
 
-from harness import call_status_body, fixture_json, wait_until
+from harness import call_status_body, wait_until
+from test_journal import metric
 
 PG_ENV = "CALLSINK_PG"
 TOPIC = "events"
@@ -48,14 +49,6 @@ def event_id(line: str) -> str:
 def file_lines(path: Path) -> dict[str, str]:
     """The file sink's lines by eventId."""
     return {event_id(line): line for line in path.read_text().splitlines()}
-
-
-def metric(daemon, name: str, labels: str = "") -> float:
-    text = daemon.get("/metrics").body.decode()
-    selector = re.escape(name) + (r"\{" + re.escape(labels) + r"\}" if labels else "")
-    m = re.search(rf"(?m)^{selector} (\S+)$", text)
-    assert m, f"{name}{{{labels}}} not in /metrics:\n{text}"
-    return float(m.group(1))
 
 
 def pg_sink(**keys) -> dict:

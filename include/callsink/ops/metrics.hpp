@@ -195,6 +195,9 @@ class Metrics {
     };
 
     std::vector<std::string> label_values(LabelSet labels) const;
+    // Appends `name` to `values`, the label values of `labels`, with a slot in each of its
+    // families; its index.
+    std::size_t add_label(LabelSet labels, std::vector<std::string>& values, std::string name);
 
     std::chrono::system_clock::time_point started_;
     std::vector<std::string> event_types_;

@@ -4,13 +4,13 @@
 #include "callsink/journal/forwarder.hpp"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
 
 #include <boost/asio/error.hpp>
 #include <fstream>
 #include <sstream>
 
 #include "callsink/journal/checkpoint.hpp"
+#include "captured_log.hpp"
 #include "eventually.hpp"
 #include "fake_sink.hpp"
 #include "manual_clock.hpp"
@@ -60,6 +60,18 @@ class ForwarderTest : public ::testing::Test {
         return forwarding;
     }
 
+    // A forwarder, started, to a sink that refuses record `n` for good, with a dead-letter file
+    // at `path` (synced) for sinks[4].
+    std::unique_ptr<Forwarder> refusing_forwarder(FakeSink*& sink, fs::path const& path, int n) {
+        dead_letters_.emplace(DeadLetterOptions{path, true}, logger_, metrics_, clock_);
+        ForwarderOptions options;
+        options.dead_letters = dead_letters_->route("fake sink", 4);
+        auto forwarding = forwarder(sink, options);
+        sink->refuse_for_good("\"n\":" + std::to_string(n) + "}", "too large");
+        forwarding->start();
+        return forwarding;
+    }
+
     void append(int first, int count) {
         ASSERT_FALSE(journal_->append(sample_records(first, count)));
         journal_->publish();
@@ -69,15 +81,6 @@ class ForwarderTest : public ::testing::Test {
         std::size_t count = 0;
         for (auto const& entry : fs::directory_iterator(dir_.path())) {
             count += entry.path().extension() == ".journal" ? 1 : 0;
-        }
-        return count;
-    }
-
-    std::size_t log_lines_with(std::string const& text) const {
-        std::istringstream lines(log_.str());
-        std::size_t count = 0;
-        for (std::string line; std::getline(lines, line);) {
-            count += line.find(text) != std::string::npos ? 1 : 0;
         }
         return count;
     }
@@ -94,12 +97,12 @@ class ForwarderTest : public ::testing::Test {
     }
 
     testing::TempDir dir_;
-    std::ostringstream log_;
-    std::shared_ptr<spdlog::logger> logger_ = std::make_shared<spdlog::logger>(
-        "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_));
+    testing::CapturedLog log_;
+    std::shared_ptr<spdlog::logger> logger_ = log_.logger();
     Metrics metrics_;
     ManualClock clock_;
     std::shared_ptr<Journal> journal_;
+    std::optional<DeadLetterFile> dead_letters_;  // outlives the forwarders the tests make
 };
 
 TEST_F(ForwarderTest, SendsWhatTheJournalHoldsInOrderAndInBatches) {
@@ -161,21 +164,15 @@ TEST_F(ForwarderTest, SendsTheSameBatchAgainAfterABackoffThatDoublesUntilTheSink
     ASSERT_TRUE(eventually([&] { return !forwarding->status().retrying; }));
     EXPECT_EQ(sink->lines(), lines_of(1, 3));
     EXPECT_EQ(metrics_.value(Counter::journal_forward_errors, 0), 4u);
-    EXPECT_EQ(log_lines_with("forwarding to fake sink failed"), 1u) << log_.str();
-    EXPECT_EQ(log_lines_with("forwarding to fake sink recovered after 1.5 s: 3 records"), 1u)
-        << log_.str();
+    EXPECT_EQ(log_.lines_with("forwarding to fake sink failed"), 1u) << log_.text();
+    EXPECT_EQ(log_.lines_with("forwarding to fake sink recovered after 1.5 s: 3 records"), 1u)
+        << log_.text();
 }
 
 TEST_F(ForwarderTest, MovesPastARecordTheSinkRefusesForGoodOnceItIsADeadLetter) {
-    DeadLetterFile dead_letters(DeadLetterOptions{dir_ / "dead" / "dead-letter.jsonl", true},
-                                logger_, metrics_, clock_);
     append(1, 5);
     FakeSink* sink = nullptr;
-    ForwarderOptions options;
-    options.dead_letters = dead_letters.route("fake sink", 4);
-    auto forwarding = forwarder(sink, options);
-    sink->refuse_for_good("\"n\":3}", "too large");
-    forwarding->start();
+    auto forwarding = refusing_forwarder(sink, dir_ / "dead" / "dead-letter.jsonl", 3);
     ASSERT_TRUE(eventually([&] { return forwarding->status().unforwarded_records == 0; }));
     append(6, 2);  // and on it goes
     ASSERT_TRUE(eventually([&] { return forwarding->status().unforwarded_records == 0; }));
@@ -190,25 +187,19 @@ TEST_F(ForwarderTest, MovesPastARecordTheSinkRefusesForGoodOnceItIsADeadLetter) 
     auto const read = parse_dead_letter_line(line);
     ASSERT_TRUE(read) << line;
     EXPECT_EQ(read->record_line, lines_of(3, 1).front());
-    EXPECT_EQ(read->letter.sink_index, 4u);
+    EXPECT_EQ(read->letter.sink_index, 4u) << "sinks[4]";
     EXPECT_FALSE(std::getline(file, line)) << "one line";
     EXPECT_EQ(metrics_.value(Counter::journal_forward_errors, 0), 0u);
     EXPECT_EQ(metrics_.value(Counter::sink_dead_letters, 0), 1u);
     EXPECT_FALSE(forwarding->status().retrying);
-    EXPECT_EQ(log_lines_with("forwarding to fake sink failed"), 0u) << log_.str();
+    EXPECT_EQ(log_.lines_with("forwarding to fake sink failed"), 0u) << log_.text();
 }
 
 TEST_F(ForwarderTest, HoldsARefusedRecordWhileTheDeadLetterFileCannotBeWritten) {
     std::ofstream(dir_ / "blocked") << "a file where the folder should be";
-    DeadLetterFile dead_letters(DeadLetterOptions{dir_ / "blocked" / "dead-letter.jsonl", false},
-                                logger_, metrics_, clock_);
     append(1, 3);
     FakeSink* sink = nullptr;
-    ForwarderOptions options;
-    options.dead_letters = dead_letters.route("fake sink", 0);
-    auto forwarding = forwarder(sink, options);
-    sink->refuse_for_good("\"n\":2}", "too large");
-    forwarding->start();
+    auto forwarding = refusing_forwarder(sink, dir_ / "blocked" / "dead-letter.jsonl", 2);
     ASSERT_TRUE(failed_sends(1));
     EXPECT_TRUE(forwarding->status().retrying);
     EXPECT_EQ(forwarding->status().unforwarded_records, 3u);
@@ -216,7 +207,7 @@ TEST_F(ForwarderTest, HoldsARefusedRecordWhileTheDeadLetterFileCannotBeWritten) 
     clock_.advance(100ms);
     ASSERT_TRUE(eventually([&] { return forwarding->status().unforwarded_records == 0; }));
     EXPECT_EQ(metrics_.value(Counter::sink_dead_letters, 0), 1u);
-    EXPECT_EQ(log_lines_with("forwarding to fake sink recovered"), 1u) << log_.str();
+    EXPECT_EQ(log_.lines_with("forwarding to fake sink recovered"), 1u) << log_.text();
 }
 
 TEST_F(ForwarderTest, TheBackoffStopsGrowingAtItsCap) {

@@ -5,13 +5,13 @@
 #include "callsink/sinks/dead_letter_file.hpp"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
 
 #include <boost/asio/error.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "captured_log.hpp"
 #include "fake_sink.hpp"
 #include "manual_clock.hpp"
 #include "sample_records.hpp"
@@ -86,19 +86,9 @@ class DeadLetterFileTest : public ::testing::Test {
         return *file_;
     }
 
-    std::size_t log_lines_with(std::string const& text) const {
-        std::istringstream lines(log_.str());
-        std::size_t count = 0;
-        for (std::string line; std::getline(lines, line);) {
-            count += line.find(text) != std::string::npos ? 1 : 0;
-        }
-        return count;
-    }
-
     testing::TempDir dir_;
-    std::ostringstream log_;
-    std::shared_ptr<spdlog::logger> logger_ = std::make_shared<spdlog::logger>(
-        "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_));
+    testing::CapturedLog log_;
+    std::shared_ptr<spdlog::logger> logger_ = log_.logger();
     Metrics metrics_;
     ManualClock clock_;
     std::optional<DeadLetterFile> file_;
@@ -177,7 +167,7 @@ TEST_F(DeadLetterFileTest, AFileThatCannotBeWrittenLeavesTheBatchFailedAndSaysSo
         auto const ec = sink.write(batch);
         EXPECT_EQ(route.take_refused(sink, batch, ec), ec);
     }
-    EXPECT_EQ(log_lines_with("cannot write to the dead-letter file"), 1u) << log_.str();
+    EXPECT_EQ(log_.lines_with("cannot write to the dead-letter file"), 1u) << log_.text();
     EXPECT_EQ(metrics_.value(Counter::sink_dead_letters, 0), 0u);
 }
 
@@ -190,16 +180,16 @@ TEST_F(DeadLetterFileTest, AFloodIsOneLogLineAMinuteWithItsCount) {
         EXPECT_FALSE(route.take_refused(sink, batch, sink.write(batch)));
     };
     write_one(1);
-    EXPECT_EQ(log_lines_with("fake sink: 1 record(s) it refuses for good"), 1u) << log_.str();
+    EXPECT_EQ(log_.lines_with("fake sink: 1 record(s) it refuses for good"), 1u) << log_.text();
     for (int n = 2; n <= 50; ++n) {
         write_one(n);
         clock_.advance(1s);
     }
-    EXPECT_EQ(log_lines_with("refuses for good"), 1u) << log_.str();
+    EXPECT_EQ(log_.lines_with("refuses for good"), 1u) << log_.text();
     clock_.advance(11s);  // a minute since the first line
     write_one(51);
-    EXPECT_EQ(log_lines_with("fake sink: 50 record(s) it refuses for good"), 1u) << log_.str();
-    EXPECT_EQ(log_lines_with("refuses for good"), 2u);
+    EXPECT_EQ(log_.lines_with("fake sink: 50 record(s) it refuses for good"), 1u) << log_.text();
+    EXPECT_EQ(log_.lines_with("refuses for good"), 2u);
     EXPECT_EQ(lines_of_file(dir_ / "sub" / "dead-letter.jsonl").size(), 51u);
     EXPECT_EQ(metrics_.value(Counter::sink_dead_letters, 0), 51u);
 }
