@@ -208,6 +208,39 @@ def test_the_dead_letters_of_one_sink_are_sent_to_it_again(start_daemon, kafka_m
     assert not (tmp_path / "other.jsonl").exists()
 
 
+def test_a_message_over_the_limit_goes_to_the_topic_once_the_limit_is_raised(start_daemon,
+                                                                              kafka_mock,
+                                                                              tmp_path):
+    kafka = kafka_mock(topics=[TOPIC])
+    sink = {"type": "kafka", "brokers": kafka.bootstrap, "topic": TOPIC,
+            "delivery_timeout_ms": 2000, "librdkafka": {"message.max.bytes": "2000"}}
+    daemon = start_daemon(sinks=[sink])
+    reply = daemon.post("/status", call_status_body("large", eventData="x" * 4000))
+    assert reply.status == 200, reply
+    post_call_statuses(daemon, "small", 2)
+    dead_letters = daemon.rejects.parent / "dead-letter.jsonl"
+    wait_until(dead_letters.exists, "the dead letter")
+    assert [m["headers"]["eventId"] for m in kafka.consume(TOPIC)] == ["small-000", "small-001"]
+
+    # The limit as it was: refused for good again, counted as failed at once, not retried.
+    out = replay(daemon.config_path, "--dead-letter", "--sink", "0", "--retry-for", "30")
+    assert out.returncode == 1, out
+    assert re.search(r"sinks\[0\] \(.*\): 0 sent, 1 failed, of which 1 refused for good "
+                     r"\(the first: .*too large", out.stderr, re.IGNORECASE), out.stderr
+    assert "refused 1 record(s) for good" in out.stderr, out.stderr
+
+    # The limit raised: in the topic, byte for byte what the daemon stored.
+    raised = {**sink, "librdkafka": {"message.max.bytes": "100000"}}
+    config = write_config(tmp_path / "raised.toml",
+                          {"rejects": {"path": str(daemon.rejects)}}, [raised])
+    out = replay(config, "--dead-letter", "--sink", "0")
+    assert out.returncode == 0, out
+    assert summary_of(out, "sinks[0]") == (1, 0, 0)
+    [large] = [m for m in kafka.consume(TOPIC) if m["headers"]["eventId"] == "large"]
+    [line] = dead_letters.read_text().splitlines()
+    assert line.startswith(large["value"][:-1] + ',"deadLetter":'), (line, large)
+
+
 # ---------------------------------------------------------------------------------------------
 # --rejects
 
