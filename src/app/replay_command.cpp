@@ -176,21 +176,33 @@ bool print_targets(std::vector<Target> const& targets, std::chrono::seconds retr
     return all_sent;
 }
 
+// Sends every record `read` hands over to every target, then closes them. It reads to the end
+// even once a sender gave up, so that the sender's count of failed records is the count of every
+// record it did not send.
+template <typename Read>
+auto send_to_all(std::vector<Target>& targets, Read const& read) {
+    auto result = read([&](Record&& record) {
+        for (std::size_t i = 0; i + 1 < targets.size(); ++i) {
+            targets[i].sender->add(record);
+        }
+        targets.back().sender->add(std::move(record));
+        return true;
+    });
+    for (Target& target : targets) {
+        target.sender->finish();
+        target.sink->close();
+    }
+    return result;
+}
+
 int replay_stored(Config const& config, ReplayRequest const& request, TimeRange const& range,
                   SinkContext const& context, std::ostream& out) {
     std::size_t const index = *request.sink;
     auto const source = stored_source(config, index);
     std::vector<Target> targets;
     targets.push_back(open_target(config, index, request, context, out));
-    ReplaySender& sender = *targets.front().sender;
-    // Read to the end even once the sender gave up, so that its count of failed records is the
-    // count of every record not sent.
-    SourceRead const read = source(range, [&](Record&& record) {
-        sender.add(std::move(record));
-        return true;
-    });
-    sender.finish();
-    targets.front().sink->close();
+    SourceRead const read =
+        send_to_all(targets, [&](RecordHandler const& handle) { return source(range, handle); });
     print_read(read, range, "record(s) to send", out);
     return print_targets(targets, request.retry_for, out) ? 0 : kExitFailed;
 }
@@ -200,14 +212,9 @@ int replay_dead_letters(Config const& config, ReplayRequest const& request, Time
     std::size_t const index = *request.sink;
     std::vector<Target> targets;
     targets.push_back(open_target(config, index, request, context, out));
-    ReplaySender& sender = *targets.front().sender;
-    DeadLettersRead const read =
-        dead_letter_records(config.dead_letter.path, index, range, [&](Record&& record) {
-            sender.add(std::move(record));  // read to the end: see replay_stored
-            return true;
-        });
-    sender.finish();
-    targets.front().sink->close();
+    DeadLettersRead const read = send_to_all(targets, [&](RecordHandler const& handle) {
+        return dead_letter_records(config.dead_letter.path, index, range, handle);
+    });
     print_read(read, range, "dead letter(s) of sinks[" + std::to_string(index) + "] to send", out);
     out << "callsink replay: " << read.other_sinks
         << " dead letter(s) of other sinks left alone; the file is not rewritten (sending again "
@@ -223,16 +230,9 @@ int replay_rejects(Config const& config, ReplayRequest const& request, TimeRange
         targets.push_back(open_target(config, i, request, context, out));
     }
     MsisdnPrivacy const privacy(config.privacy.msisdn, config.privacy.key.value_or(""));
-    RejectsRead const read = rejected_records(rejects->path, privacy, range, [&](Record&& record) {
-        for (Target& target : targets) {
-            target.sender->add(record);  // counted as failed by a sender that gave up
-        }
-        return true;
+    RejectsRead const read = send_to_all(targets, [&](RecordHandler const& handle) {
+        return rejected_records(rejects->path, privacy, range, handle);
     });
-    for (Target& target : targets) {
-        target.sender->finish();
-        target.sink->close();
-    }
     print_read(read, range, "body(ies) that now parse, to store", out);
     std::uint64_t still = 0;
     for (auto const& [reason, rejected] : read.still_rejected) {
