@@ -13,9 +13,10 @@ import json
 import random
 import re
 import string
+import threading
 from pathlib import Path
 
-from harness import call_status_body, wait_until
+from harness import call_status_body, post_on, wait_until
 from test_journal import metric
 
 PG_ENV = "CALLSINK_PG"
@@ -181,3 +182,34 @@ def test_a_forwarded_sink_moves_past_a_poison_record(start_daemon, postgres, tmp
     assert metric(daemon, "callsink_sink_dead_letter_total", f'sink="{sink["sink"]}"') == 2
     assert not [line for line in daemon.log if "forwarding to postgres" in line and "failed"
                 in line], daemon.log_text()
+
+
+def test_a_flood_of_poison_records_is_one_log_line_and_every_reply_200(start_daemon, postgres):
+    daemon = start_daemon(sinks=[pg_sink()], env={PG_ENV: postgres.conninfo()})
+    refuse_eventdata(postgres, "poison")
+    names = [f"flood-{n:02}" for n in range(60)]
+    poison = set(names[::3])
+    replies: dict[str, int] = {}
+
+    def client(mine: list[str]):
+        conn = daemon.connection(timeout=30)
+        try:
+            for name in mine:
+                body = call_status_body(name, eventData="poison" if name in poison else "ok")
+                replies[name] = post_on(conn, "/status", body).status
+        finally:
+            conn.close()
+
+    # Six clients at once: the writer's batches hold several records, poison among them.
+    threads = [threading.Thread(target=client, args=(names[i::6],)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert set(replies.values()) == {200} and len(replies) == len(names), replies
+    assert sorted(stored_ids(postgres)) == sorted(set(names) - poison)
+    assert sorted(event_id(record) for record, _ in dead_letters(daemon)) == sorted(poison)
+    assert len([line for line in daemon.log if "refuses for good" in line]) == 1, \
+        daemon.log_text()
+    assert not [line for line in daemon.log if "postgres" in line and "error" in line.lower()
+                and "dead-letter" not in line], daemon.log_text()

@@ -353,7 +353,13 @@ boost::system::error_code PostgresSink::insert(std::span<Row const> rows) {
     }
     // A record is named only when the server refused it: a timeout or a lost connection is the
     // database's trouble, not the record's, whatever the batch's size.
-    bool const named = rows.size() == 1 && result && refuses_a_record(result.get());
+    bool const about_a_record = result && refuses_a_record(result.get());
+    if (about_a_record && rows.size() > 1) {
+        // Not logged: stored apart, the records refused alone are found, and logged if they are
+        // to be sent again; a flood of poison records is not a line per batch.
+        return PostgresErrc::records_refused;
+    }
+    bool const named = rows.size() == 1 && about_a_record;
     if (named && sqlstate_refuses_for_good(sqlstate(result.get()))) {
         // Not logged here: its caller writes it to the dead-letter file, which logs once a burst.
         refusal_ = "SQLSTATE " + std::string(sqlstate(result.get())) + ": " +
