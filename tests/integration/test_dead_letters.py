@@ -109,6 +109,39 @@ def test_a_kafka_message_over_message_max_bytes_is_a_dead_letter_answered_200(
     assert daemon.get("/readyz").status == 200
 
 
+def test_a_kafka_topic_that_does_not_exist_and_is_not_created_is_a_dead_letter(
+        kafka_mock, start_daemon):
+    kafka = kafka_mock(topics=[TOPIC])
+    # Topics per event type, and the CALL_STATUS one missing, with auto-creation off. librdkafka
+    # learns of a topic created later at its next metadata refresh: every second here.
+    sink = {"type": "kafka", "brokers": kafka.bootstrap, "topic": "{eventType}",
+            "delivery_timeout_ms": 3000,
+            "librdkafka": {"allow.auto.create.topics": "false",
+                           "topic.metadata.refresh.interval.ms": "1000"}}
+    daemon = start_daemon(sinks=[sink])
+    kafka.topic_error("CALL_STATUS", "UNKNOWN_TOPIC_OR_PART")
+    reply = daemon.post("/status", call_status_body("no-topic"))
+    assert reply.status == 200, (reply, daemon.log_text())
+    [(record, letter)] = dead_letters(daemon)
+    assert event_id(record) == "no-topic"
+    assert "unknown topic" in letter["error"].lower(), letter
+
+    # The topic created: once librdkafka has seen it, records go to it (each one before is a
+    # dead letter, answered 200 too).
+    kafka.topic_error("CALL_STATUS", "NO_ERROR")
+    sent = []
+
+    def one_in_the_topic() -> bool:
+        sent.append(f"with-topic-{len(sent)}")
+        assert daemon.post("/status", call_status_body(sent[-1])).status == 200
+        return bool(kafka.consume("CALL_STATUS"))
+
+    wait_until(one_in_the_topic, "a record in the topic once it exists", timeout=15)
+    in_topic = [event_id(m["value"]) for m in kafka.consume("CALL_STATUS")]
+    assert in_topic == [sent[-1]], (in_topic, sent)
+    assert [event_id(r) for r, _ in dead_letters(daemon)] == ["no-topic", *sent[:-1]]
+
+
 def incompressible(length: int, seed: int) -> str:
     rng = random.Random(seed)
     return "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(length))

@@ -1,6 +1,7 @@
 #include "callsink/sinks/kafka/kafka_settings.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "callsink/sinks/kafka/kafka_sink.hpp"
 
@@ -222,6 +223,14 @@ KafkaConf make_kafka_conf(KafkaSinkOptions const& options) {
     set("reconnect.backoff.max.ms", "1000", "reconnect.backoff.max.ms");
     // The broker states behind GET /readyz (kafka_sink.hpp).
     set("statistics.interval.ms", "1000", "statistics.interval.ms");
+    // A topic that does not exist fails its messages once librdkafka has waited this long for it
+    // to appear (30 s by its default): within the delivery's time, so that the sink is told
+    // "unknown topic", which it refuses for good (kafka_refusal.hpp: a dead letter), rather than
+    // a timeout (503, retried for ever). Half of it still gives a topic just created time to
+    // reach the brokers.
+    set("topic.metadata.propagation.max.ms",
+        std::to_string(std::max<std::int64_t>(1, options.delivery_timeout.count() / 2)),
+        "topic.metadata.propagation.max.ms");
     for (KafkaProperty const& property : options.properties) {
         set_property(conf.get(), property);
     }
