@@ -209,7 +209,7 @@ def test_every_example_is_one_row_equal_to_the_file_record_and_sessions_follow(p
         for column in ("sub_account_id", "status", "call_count", "summary"):
             assert got[column] == want[column], (session, column, got)
 
-    assert postgres.query("SELECT version FROM callsink.schema_version") == [("2",)]
+    assert postgres.query("SELECT version FROM callsink.schema_version") == [("1",)]
 
 
 def test_a_schema_name_that_needs_quoting(pg_daemon, postgres):
@@ -224,7 +224,7 @@ def test_a_schema_name_that_needs_quoting(pg_daemon, postgres):
     quoted = '"' + schema.replace('"', '""') + '"'
     assert postgres.query(f"SELECT event_id FROM {quoted}.events") == [("quoted-1",)]
     assert postgres.query(f"SELECT status FROM {quoted}.sessions") == [("CALL_CONNECTED",)]
-    assert postgres.query(f"SELECT version FROM {quoted}.schema_version") == [("2",)]
+    assert postgres.query(f"SELECT version FROM {quoted}.schema_version") == [("1",)]
 
 
 def test_two_replicas_store_a_delivery_once_and_both_answer_200(pg_daemon, postgres):
@@ -244,7 +244,7 @@ def test_two_replicas_store_a_delivery_once_and_both_answer_200(pg_daemon, postg
     assert all(reply.status == 200 for reply in replies.values()), replies
     assert event_ids(postgres) == [f"replicated-{i:02d}" for i in range(20)]
     assert postgres.scalar("SELECT count(*) FROM callsink.sessions") == "20"
-    assert postgres.query("SELECT version FROM callsink.schema_version") == [("2",)]
+    assert postgres.query("SELECT version FROM callsink.schema_version") == [("1",)]
     for replica in replicas:
         assert replica.get("/readyz").status == 200
 
@@ -620,7 +620,7 @@ def test_a_schema_newer_than_the_binary_is_refused(pg_daemon, postgres):
     text = daemon.log_text()
     assert code != 0, text
     assert "sinks[0].conninfo_env" in text, text
-    assert re.search(r"\bversion 99\b", text) and re.search(r"\(version 2\)", text), text
+    assert re.search(r"\bversion 99\b", text) and re.search(r"\(version 1\)", text), text
     assert postgres.query("SELECT version FROM callsink.schema_version") == [("99",)]
     assert postgres.scalar("SELECT to_regclass('callsink.events') IS NULL") == "t"
 

@@ -327,7 +327,15 @@ bool KafkaSink::try_recover() {
 }
 
 std::uint64_t KafkaSink::in_flight() const {
-    return producer_ == nullptr ? 0 : static_cast<std::uint64_t>(rd_kafka_outq_len(producer_));
+    if (producer_ == nullptr) {
+        return 0;
+    }
+    // rd_kafka_outq_len() also counts the events waiting in the main queue (a statistics event
+    // each second, delivery reports): without them it is the messages librdkafka holds. Read in
+    // this order, an event queued between the two reads makes the count smaller, never larger.
+    auto const queued = static_cast<std::int64_t>(rd_kafka_outq_len(producer_));
+    auto const events = static_cast<std::int64_t>(rd_kafka_queue_length(events_));
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(queued - events, 0));
 }
 
 void KafkaSink::close() {

@@ -61,7 +61,7 @@ CREATE INDEX sessions_by_sub_account ON S.sessions (sub_account_id, last_event_a
 
 // A nullable column without a default: PostgreSQL adds it to the catalogue only, without
 // rewriting the table, however many events it holds.
-constexpr std::string_view kVersion2 = R"sql(
+constexpr std::string_view kRecordText = R"sql(
 ALTER TABLE S.events ADD COLUMN record_text text;
 COMMENT ON COLUMN S.events.record_text IS
     'the exact JSON text of a record that jsonb cannot hold as it is (an escaped NUL or an '
@@ -271,9 +271,6 @@ std::vector<std::string> migration_sql(std::string_view schema, int from) {
     if (from < 1) {
         statements.push_back(in_schema(kVersion1, schema));
     }
-    if (from < 2) {
-        statements.push_back(in_schema(kVersion2, schema));
-    }
     statements.push_back(
         in_schema("DELETE FROM S.schema_version; INSERT INTO S.schema_version "
                   "VALUES (" +
@@ -290,6 +287,18 @@ std::string insert_events_sql(std::string_view schema) {
         "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[]) "
         "AS input(k, t, e, s, j, x) ON CONFLICT (dedupe_key) DO NOTHING",
         schema);
+}
+
+std::string has_record_text_sql() {
+    return "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a "
+           "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+           "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+           "WHERE n.nspname = $1 AND c.relname = 'events' AND a.attname = 'record_text' "
+           "AND NOT a.attisdropped)";
+}
+
+std::string record_text_sql(std::string_view schema) {
+    return in_schema(kRecordText, schema);
 }
 
 std::string has_session_bookkeeping_sql() {

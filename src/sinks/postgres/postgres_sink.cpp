@@ -185,11 +185,32 @@ boost::system::error_code PostgresSink::migrate() {
         logger_->info("{}: schema {} brought from version {} to {}", name_,
                       quote_identifier(schema), stored, kPostgresSchemaVersion);
     }
+    if (auto ec = add_record_text()) {
+        run("ROLLBACK", "rolling back");
+        return ec;
+    }
     if (auto ec = add_session_bookkeeping()) {
         run("ROLLBACK", "rolling back");
         return ec;
     }
     return run("COMMIT", "committing the schema");
+}
+
+boost::system::error_code PostgresSink::add_record_text() {
+    char const* values[] = {options_.schema.c_str()};
+    Result has = execute(has_record_text_sql(), 1, values);
+    if (!succeeded(has.get())) {
+        return failed(has.get(), "looking for events.record_text");
+    }
+    if (std::string_view(PQgetvalue(has.get(), 0, 0)) == "t") {
+        return {};
+    }
+    if (auto ec = run(record_text_sql(options_.schema), "adding events.record_text")) {
+        return ec;
+    }
+    logger_->info("{}: added events.record_text to schema {}", name_,
+                  quote_identifier(options_.schema));
+    return {};
 }
 
 boost::system::error_code PostgresSink::add_session_bookkeeping() {

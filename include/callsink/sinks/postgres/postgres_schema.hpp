@@ -22,10 +22,11 @@ namespace callsink {
 // a newer callsink, and this one refuses to write to it. It counts the changes an older callsink
 // could not write through: the sessions' bookkeeping is not one (callsink before it stores events
 // as before, and the trigger keeps the bookkeeping right), so it is added where it is missing
-// instead (session_bookkeeping_sql). Version 2 adds events.record_text, the exact line of a record
-// that jsonb cannot hold as it is (jsonb_copy.hpp): a callsink at version 1 would refuse those
-// records again.
-inline constexpr int kPostgresSchemaVersion = 2;
+// instead (session_bookkeeping_sql). Nor is events.record_text, the exact line of a record that
+// jsonb cannot hold as it is (jsonb_copy.hpp): an older callsink names the columns it inserts, so
+// it writes through the new nullable column, and a rolling upgrade keeps every replica working;
+// it is added where missing too (record_text_sql).
+inline constexpr int kPostgresSchemaVersion = 1;
 
 // A PostgreSQL identifier, quoted ("callsink" -> "\"callsink\""), with embedded quotes doubled.
 std::string quote_identifier(std::string_view name);
@@ -39,6 +40,13 @@ std::string read_version_sql(std::string_view schema);
 
 // The statements that take the schema from `from` to kPostgresSchemaVersion, then record it.
 std::vector<std::string> migration_sql(std::string_view schema, int from);
+
+// Whether events.record_text exists: one row, one boolean; $1 is the schema's name.
+std::string has_record_text_sql();
+
+// Adds events.record_text. Run where has_record_text_sql() says it is missing: ALTER TABLE takes
+// the table's strongest lock even when there is nothing to add.
+std::string record_text_sql(std::string_view schema);
 
 // Stores a batch of events: parameters $1 to $6 are arrays of one element per event (dedupe_key,
 // event_type, event_id and session_id as text[], the record as jsonb[], the record's exact text as

@@ -103,6 +103,7 @@ class PostgresSink final : public Sink {
     boost::system::error_code store(std::span<Record const> batch);
     boost::system::error_code migrate();
     boost::system::error_code add_session_bookkeeping();
+    boost::system::error_code add_record_text();
     boost::system::error_code prepare();
     // Runs one command; on failure logs `what` with the database's message.
     boost::system::error_code run(std::string const& sql, char const* what);
