@@ -61,7 +61,7 @@ def documents_dir() -> Path:
     """The folder of 8x8 documents the fixtures were copied from, or skips the calling test.
 
     $CALLSINK_8X8_DOCUMENTS names it, and then it must exist (CI sets it, so the checks cannot
-    be skipped there); else a shared/seeds folder beside the repository is used if present.
+    be skipped there); without it the calling test is skipped.
     """
     named = os.environ.get(DOCUMENTS_ENV)
     if named:
@@ -69,9 +69,6 @@ def documents_dir() -> Path:
             pytest.fail(f"{DOCUMENTS_ENV}={named} does not hold the 8x8 documents "
                         "(call-status-2026.txt and the others)")
         return Path(named)
-    beside = HERE.parents[2] / "shared" / "seeds"
-    if beside.is_dir():
-        return beside
     pytest.skip(f"the 8x8 documents are not here: set {DOCUMENTS_ENV} to check the fixtures "
                 "against them")
 

@@ -1,7 +1,7 @@
 // The 8x8 documents the fixtures under tests/data/ are copied from. They are not part of the
 // repository, so a check against them runs only where they are found: the folder named by
 // $CALLSINK_8X8_DOCUMENTS (which must then hold them: CI sets it, so there the checks cannot be
-// skipped), else a shared/seeds folder beside the repository. Elsewhere the check is skipped:
+// skipped). Without it the check is skipped:
 //
 //     auto const documents = testing::documents_dir();
 //     if (!documents) GTEST_SKIP() << testing::kNoDocuments;
@@ -24,10 +24,6 @@ inline std::optional<std::filesystem::path> documents_dir() {
         EXPECT_TRUE(std::filesystem::is_regular_file(folder / "call-status-2026.txt"))
             << "CALLSINK_8X8_DOCUMENTS=" << named << " does not hold the 8x8 documents";
         return folder;
-    }
-    std::filesystem::path const beside(CALLSINK_8X8_DOCUMENTS_BESIDE);
-    if (std::filesystem::is_directory(beside)) {
-        return beside;
     }
     return std::nullopt;
 }
