@@ -196,14 +196,21 @@ boost::system::error_code PostgresSink::migrate() {
     return run("COMMIT", "committing the schema");
 }
 
-boost::system::error_code PostgresSink::add_record_text() {
+boost::system::error_code PostgresSink::schema_has(std::string const& sql, char const* what,
+                                                   bool& found) {
     char const* values[] = {options_.schema.c_str()};
-    Result has = execute(has_record_text_sql(), 1, values);
+    Result has = execute(sql, 1, values);
     if (!succeeded(has.get())) {
-        return failed(has.get(), "looking for events.record_text");
+        return failed(has.get(), std::string("looking for ") + what);
     }
-    if (std::string_view(PQgetvalue(has.get(), 0, 0)) == "t") {
-        return {};
+    found = std::string_view(PQgetvalue(has.get(), 0, 0)) == "t";
+    return {};
+}
+
+boost::system::error_code PostgresSink::add_record_text() {
+    bool found = false;
+    if (auto ec = schema_has(has_record_text_sql(), "events.record_text", found); ec || found) {
+        return ec;
     }
     if (auto ec = run(record_text_sql(options_.schema), "adding events.record_text")) {
         return ec;
@@ -214,13 +221,10 @@ boost::system::error_code PostgresSink::add_record_text() {
 }
 
 boost::system::error_code PostgresSink::add_session_bookkeeping() {
-    char const* values[] = {options_.schema.c_str()};
-    Result has = execute(has_session_bookkeeping_sql(), 1, values);
-    if (!succeeded(has.get())) {
-        return failed(has.get(), "looking for the sessions' bookkeeping");
-    }
-    if (std::string_view(PQgetvalue(has.get(), 0, 0)) == "t") {
-        return {};
+    bool found = false;
+    if (auto ec = schema_has(has_session_bookkeeping_sql(), "the sessions' bookkeeping", found);
+        ec || found) {
+        return ec;
     }
     logger_->info(
         "{}: adding the sessions' bookkeeping to schema {}, from the events stored "

@@ -104,6 +104,9 @@ class PostgresSink final : public Sink {
     boost::system::error_code migrate();
     boost::system::error_code add_session_bookkeeping();
     boost::system::error_code add_record_text();
+    // Runs `sql`, a query of one boolean with the schema's name as $1: whether the schema has
+    // what `what` names.
+    boost::system::error_code schema_has(std::string const& sql, char const* what, bool& found);
     boost::system::error_code prepare();
     // Runs one command; on failure logs `what` with the database's message.
     boost::system::error_code run(std::string const& sql, char const* what);
