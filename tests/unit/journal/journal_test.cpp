@@ -13,6 +13,7 @@
 #include "callsink/journal/journal_errors.hpp"
 #include "callsink/journal/journal_frame.hpp"
 #include "callsink/journal/journal_reader.hpp"
+#include "journal_folder.hpp"
 #include "sample_records.hpp"
 #include "temp_dir.hpp"
 
@@ -27,11 +28,8 @@ class JournalTest : public ::testing::Test {
   protected:
     std::shared_ptr<Journal> open(std::uint64_t segment_bytes = 1 << 20,
                                   std::uint64_t max_bytes = 1 << 30) {
-        JournalOptions options;
-        options.path = dir_.path() / "journal";
-        options.segment_bytes = segment_bytes;
-        options.max_bytes = max_bytes;
-        return std::make_shared<Journal>(options, logger_, metrics_);
+        return testing::open_journal(dir_.path() / "journal", logger_, metrics_, segment_bytes,
+                                     max_bytes);
     }
 
     static void append(Journal& journal, int first, int count, std::size_t line_bytes = 0) {
