@@ -110,7 +110,9 @@ void Pipeline::submit(Record record, Completion on_done) {
         return;
     }
     queue_.push_back(Pending{kind, std::move(record), std::move(on_done)});
-    if (io_thread_writes_ && role_ != Role::writer &&
+    // Also where the writer thread writes for durability "write" (a sink that waits): the flush
+    // then only wakes it, once, after what this thread has read meanwhile is queued too (9).
+    if (options_.durability == Durability::write && role_ != Role::writer &&
         failing_.load(std::memory_order_relaxed) == 0) {
         if (auto const index = this_io_thread()) {
             if (!flush_posted_[*index]) {
@@ -159,9 +161,11 @@ bool Pipeline::all_write_without_waiting(std::size_t bytes) const {
 }
 
 bool Pipeline::writer_has_work() const {
-    // A posted flush takes the queue (4), unless stop() or reopen() come before it runs.
+    // A posted flush takes the queue (4), unless stop() or reopen() come before it runs; where io
+    // threads may not write it would only wake the writer thread, which takes the queue now (9).
     return role_ == Role::free &&
-           (worker_.stopping() || reopen_requested_ || (!queue_.empty() && flushes_posted_ == 0));
+           (worker_.stopping() || reopen_requested_ ||
+            (!queue_.empty() && (flushes_posted_ == 0 || !io_thread_writes_)));
 }
 
 Pipeline::Decision Pipeline::next_action(Asker asker, Worker::Lock& lock) {
@@ -177,10 +181,11 @@ Pipeline::Decision Pipeline::next_action(Asker asker, Worker::Lock& lock) {
         return {Action::none, {}};
     }
     if (asker == Asker::io_thread) {
-        // Left to the writer thread: the pipeline stops or reopens, or a sink would make this
-        // thread wait (a file due to rotate, a sink that failed). The role is free: the sinks
+        // Left to the writer thread: io threads may not write (7, 9), the pipeline stops or
+        // reopens, or a sink would make this thread wait (a file due to rotate, a sink that
+        // failed). The role is free: the sinks
         // stand still while they answer (3).
-        if (queue_.empty() || worker_.stopping() || reopen_requested_ ||
+        if (!io_thread_writes_ || queue_.empty() || worker_.stopping() || reopen_requested_ ||
             failing_.load(std::memory_order_relaxed) > 0 ||
             !all_write_without_waiting(queued_bytes_)) {
             return {Action::none, {}};

@@ -106,11 +106,11 @@ class PipelineTest : public ::testing::Test {
         return handlers;
     }
 
-    // Submits a record from the io thread: the writer thread writes it, and no flush is posted
-    // (io_ runs the writer's answer only).
-    void expect_only_the_writer_thread_writes_one() {
+    // Submits a record from the io thread: the writer thread writes it. io_ runs `handlers`: the
+    // writer's answer, after the flush that only woke the writer thread where there is one (9).
+    void expect_only_the_writer_thread_writes_one(std::size_t handlers) {
         auto done = submit_on_io_thread(event_record("e"));
-        EXPECT_EQ(run_until_ready(done), 1u);
+        EXPECT_EQ(run_until_ready(done), handlers);
         EXPECT_FALSE(done.get());
         EXPECT_EQ(events_->write_calls(), 1);
         EXPECT_FALSE(written_by_this_thread(*events_, 0));
@@ -306,15 +306,36 @@ TEST_F(PipelineTest, FsyncDurabilityLeavesTheWriteToTheWriterThread) {
     without_waiting_ = true;
     auto work = boost::asio::make_work_guard(io_);
     make_with_io_thread(Durability::fsync);
-    expect_only_the_writer_thread_writes_one();
+    expect_only_the_writer_thread_writes_one(1);  // woken at once: no flush is posted
 }
 
-TEST_F(PipelineTest, WithASinkThatMayWaitAnIoThreadPostsNoFlush) {
+TEST_F(PipelineTest, WithASinkThatMayWaitTheWriterThreadWrites) {
     without_waiting_ = true;
     second_may_wait_ = true;  // as a database or a broker
     auto work = boost::asio::make_work_guard(io_);
     make_with_io_thread(Durability::write);
-    expect_only_the_writer_thread_writes_one();
+    expect_only_the_writer_thread_writes_one(2);
+}
+
+TEST_F(PipelineTest, WhereTheWriterThreadWritesItIsWokenOnceForAllThatAnIoThreadRead) {  // 9
+    without_waiting_ = true;
+    second_may_wait_ = true;
+    auto work = boost::asio::make_work_guard(io_);
+    make_with_io_thread(Durability::write);
+    std::vector<std::future<boost::system::error_code>> done;
+    boost::asio::post(io_, [&] {
+        for (int i = 0; i < 3; ++i) {
+            done.push_back(submit(event_record(numbered(i))));
+        }
+    });
+    EXPECT_EQ(io_.run_one(), 1u);  // the reads; the flush they posted waits behind them
+    EXPECT_EQ(run_until_ready(done.back()), 2u);  // the flush, and the writer's one answer
+    for (auto& each : done) {
+        ASSERT_EQ(each.wait_for(0ms), std::future_status::ready);
+        EXPECT_FALSE(each.get());
+    }
+    EXPECT_EQ(events_->batch_sizes(), (std::vector<std::size_t>{3}));
+    EXPECT_FALSE(written_by_this_thread(*events_, 0));
 }
 
 TEST_F(PipelineTest, ASinkThatComesToWaitTakesTheWritesToTheWriterUntilItNoLongerWould) {  // 7
@@ -327,7 +348,7 @@ TEST_F(PipelineTest, ASinkThatComesToWaitTakesTheWritesToTheWriterUntilItNoLonge
     EXPECT_FALSE(written_by_this_thread(*events_, 0));
     second_->set_writes_without_waiting(true);  // rotated
     auto second = submit_on_io_thread(event_record("second"));
-    EXPECT_EQ(run_until_ready(second), 1u);  // asked after the last batch: still the writer's
+    EXPECT_EQ(run_until_ready(second), 2u);  // asked after the last batch: still the writer's
     EXPECT_FALSE(written_by_this_thread(*events_, 1));
     auto third = submit_on_io_thread(event_record("third"));
     EXPECT_EQ(run_until_ready(third), 1u);  // the flush, which writes and answers
