@@ -183,8 +183,7 @@ Pipeline::Decision Pipeline::next_action(Asker asker, Worker::Lock& lock) {
     if (asker == Asker::io_thread) {
         // Left to the writer thread: io threads may not write (7, 9), the pipeline stops or
         // reopens, or a sink would make this thread wait (a file due to rotate, a sink that
-        // failed). The role is free: the sinks
-        // stand still while they answer (3).
+        // failed). The role is free: the sinks stand still while they answer (3).
         if (!io_thread_writes_ || queue_.empty() || worker_.stopping() || reopen_requested_ ||
             failing_.load(std::memory_order_relaxed) > 0 ||
             !all_write_without_waiting(queued_bytes_)) {
