@@ -95,6 +95,27 @@ class PipelineTest : public ::testing::Test {
         return done;
     }
 
+    // Submits `records` from one handler on io_, as an io thread does with the requests it read
+    // in one round, and runs that handler: whatever the pipeline posted meanwhile waits behind it.
+    std::vector<std::future<boost::system::error_code>> read_in_one_round(
+        std::vector<Record> records) {
+        std::vector<std::future<boost::system::error_code>> done;
+        boost::asio::post(io_, [&] {
+            for (Record& record : records) {
+                done.push_back(submit(std::move(record)));
+            }
+        });
+        EXPECT_EQ(io_.run_one(), 1u);
+        return done;
+    }
+
+    static void expect_all_answered_ok(std::vector<std::future<boost::system::error_code>>& done) {
+        for (auto& each : done) {
+            ASSERT_EQ(each.wait_for(0ms), std::future_status::ready);
+            EXPECT_FALSE(each.get());
+        }
+    }
+
     // Runs io_'s handlers until `done` is ready (the writer thread posts its completions there);
     // returns how many ran.
     std::size_t run_until_ready(std::future<boost::system::error_code> const& done) {
@@ -282,20 +303,15 @@ TEST_F(PipelineTest, AnIoThreadWritesWhatItReadWhileIdleAsOneBatchItselfAndAnswe
     without_waiting_ = true;
     auto work = boost::asio::make_work_guard(io_);
     make_with_io_thread(Durability::write);
-    std::vector<std::future<boost::system::error_code>> done;
-    boost::asio::post(io_, [&] {
-        for (int i = 0; i < 3; ++i) {
-            done.push_back(submit(event_record(numbered(i))));
-        }
-        done.push_back(submit(rejection_record("r")));
-    });
-    EXPECT_EQ(io_.run_one(), 1u);
+    std::vector<Record> records;
+    for (int i = 0; i < 3; ++i) {
+        records.push_back(event_record(numbered(i)));
+    }
+    records.push_back(rejection_record("r"));
+    auto done = read_in_one_round(std::move(records));
     EXPECT_EQ(events_->write_calls(), 0);  // posted: what is read meanwhile joins the batch
     EXPECT_EQ(io_.run_one(), 1u);          // the flush: writes, and answers, in one handler
-    for (auto& each : done) {
-        ASSERT_EQ(each.wait_for(0ms), std::future_status::ready);
-        EXPECT_FALSE(each.get());
-    }
+    expect_all_answered_ok(done);
     EXPECT_EQ(events_->batch_sizes(), (std::vector<std::size_t>{3}));
     EXPECT_EQ(rejects_->lines(), std::vector<std::string>{"r\n"});
     EXPECT_EQ(events_->write_calls(), 1);
@@ -322,18 +338,13 @@ TEST_F(PipelineTest, WhereTheWriterThreadWritesItIsWokenOnceForAllThatAnIoThread
     second_may_wait_ = true;
     auto work = boost::asio::make_work_guard(io_);
     make_with_io_thread(Durability::write);
-    std::vector<std::future<boost::system::error_code>> done;
-    boost::asio::post(io_, [&] {
-        for (int i = 0; i < 3; ++i) {
-            done.push_back(submit(event_record(numbered(i))));
-        }
-    });
-    EXPECT_EQ(io_.run_one(), 1u);  // the reads; the flush they posted waits behind them
-    EXPECT_EQ(run_until_ready(done.back()), 2u);  // the flush, and the writer's one answer
-    for (auto& each : done) {
-        ASSERT_EQ(each.wait_for(0ms), std::future_status::ready);
-        EXPECT_FALSE(each.get());
+    std::vector<Record> records;
+    for (int i = 0; i < 3; ++i) {
+        records.push_back(event_record(numbered(i)));
     }
+    auto done = read_in_one_round(std::move(records));  // the flush they posted waits behind
+    EXPECT_EQ(run_until_ready(done.back()), 2u);        // the flush, and the writer's one answer
+    expect_all_answered_ok(done);
     EXPECT_EQ(events_->batch_sizes(), (std::vector<std::size_t>{3}));
     EXPECT_FALSE(written_by_this_thread(*events_, 0));
 }
