@@ -419,6 +419,15 @@ def write_session_templates(work: Path) -> tuple[Path, Path]:
     return sessions, hot
 
 
+def sessions_client(templates: Path, session: str | None = None) -> dict:
+    """run_wrk's script and environment for post_call_sessions.lua posting `templates` (each
+    event in a session of its own window, or all of them in `session`)."""
+    env = {"BENCH_TEMPLATES": str(templates), "BENCH_WINDOW": str(SESSION_WINDOW)}
+    if session:
+        env["BENCH_SESSION"] = session
+    return {"script": "post_call_sessions.lua", "script_env": env}
+
+
 def warm_up(port: int, name: str, timeout: float = 30) -> None:
     """One delivery answered 200 before the rounds: the producer has connected to the cluster,
     found the partitions' leaders and got its producer id, which takes the first delivery about
@@ -612,9 +621,7 @@ def bench_mode(binary: Path, baseline: Path | None, work: Path, mode: str, round
     # The PostgreSQL modes post sessions' events, each new (post_call_sessions.lua); the other
     # modes a pool of bodies (post_call_status.lua).
     templates = write_session_templates(work) if pg else None
-    client = ({"script": "post_call_sessions.lua",
-               "script_env": {"BENCH_TEMPLATES": str(templates[0]),
-                              "BENCH_WINDOW": str(SESSION_WINDOW)}} if pg else {})
+    client = sessions_client(templates[0]) if pg else {}
     # The servers whose sink is PostgreSQL (all but the journal modes' file sink).
     to_postgres = ("callsink", "baseline") if pg else ()
     try:
@@ -764,9 +771,7 @@ def bench_backlog(binary: Path, work: Path, backlog: int) -> dict:
     PostgreSQL's own COPY of the same rows."""
     pg = PostgresServer()
     templates = write_session_templates(work)
-    client = {"script": "post_call_sessions.lua",
-              "script_env": {"BENCH_TEMPLATES": str(templates[0]),
-                             "BENCH_WINDOW": str(SESSION_WINDOW)}}
+    client = sessions_client(templates[0])
     proc = None
     load = [os.getloadavg()[0]]
     try:
@@ -846,13 +851,10 @@ def hot_session_rounds(pg: PostgresServer, servers: dict, databases: dict,
     for round_number in range(rounds):
         for name, (proc, port) in servers.items():
             for case in ("new", "hot") if round_number % 2 == 0 else ("hot", "new"):
-                env = {"BENCH_TEMPLATES": str(sessions if case == "new" else hot),
-                       "BENCH_WINDOW": str(SESSION_WINDOW)}
-                if case == "hot":
-                    env["BENCH_SESSION"] = hot_sessions[name]
+                client = (sessions_client(sessions) if case == "new"
+                          else sessions_client(hot, hot_sessions[name]))
                 runs[name][case].append(run_wrk(port, duration, False, pid=proc.pid,
-                                                script="post_call_sessions.lua",
-                                                connections=HOT_CONNECTIONS, script_env=env))
+                                                connections=HOT_CONNECTIONS, **client))
     return {name: {case: {key: statistics.median(r[key] for r in case_runs)
                           for key in ("rps", "p50", "p99")}
                    for case, case_runs in by_case.items()}
