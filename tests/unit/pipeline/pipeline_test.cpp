@@ -40,6 +40,14 @@ Record event_record(std::string line) {
     line += '\n';
     return Record{RecordKind::event, std::move(line), {}, {}, {}};
 }
+// Events e0 .. e{count - 1}, as the requests an io thread read in one round.
+std::vector<Record> numbered_events(int count) {
+    std::vector<Record> records;
+    for (int i = 0; i < count; ++i) {
+        records.push_back(event_record(numbered(i)));
+    }
+    return records;
+}
 Record keyed_event(std::string line, std::string key) {
     Record record = event_record(std::move(line));
     record.summary.event_type = "CALL_STATUS";
@@ -303,10 +311,7 @@ TEST_F(PipelineTest, AnIoThreadWritesWhatItReadWhileIdleAsOneBatchItselfAndAnswe
     without_waiting_ = true;
     auto work = boost::asio::make_work_guard(io_);
     make_with_io_thread(Durability::write);
-    std::vector<Record> records;
-    for (int i = 0; i < 3; ++i) {
-        records.push_back(event_record(numbered(i)));
-    }
+    std::vector<Record> records = numbered_events(3);
     records.push_back(rejection_record("r"));
     auto done = read_in_one_round(std::move(records));
     EXPECT_EQ(events_->write_calls(), 0);  // posted: what is read meanwhile joins the batch
@@ -338,11 +343,7 @@ TEST_F(PipelineTest, WhereTheWriterThreadWritesItIsWokenOnceForAllThatAnIoThread
     second_may_wait_ = true;
     auto work = boost::asio::make_work_guard(io_);
     make_with_io_thread(Durability::write);
-    std::vector<Record> records;
-    for (int i = 0; i < 3; ++i) {
-        records.push_back(event_record(numbered(i)));
-    }
-    auto done = read_in_one_round(std::move(records));  // the flush they posted waits behind
+    auto done = read_in_one_round(numbered_events(3));  // the flush they posted waits behind
     EXPECT_EQ(run_until_ready(done.back()), 2u);        // the flush, and the writer's one answer
     expect_all_answered_ok(done);
     EXPECT_EQ(events_->batch_sizes(), (std::vector<std::size_t>{3}));
